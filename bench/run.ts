@@ -1,0 +1,38 @@
+/**
+ * `npm run bench`: every benchmark of the project, one after the other, with a summary at the end.
+ * Benchmarks measure; they never fail a build. Figures for the README come from here.
+ *
+ *   npm run bench                  all, at full size (takes a while: 500 MB camt file, 10^6 items)
+ *   npm run bench -- --quick       smaller sizes, for a first look
+ */
+import { runApiLatencyBench } from './apiLatency.js';
+import { runCamtBench } from './camt.js';
+import { runMatchingBench } from './matching.js';
+import { runReconcileBench } from './reconcile.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (name: string) => !only || only.includes(name);
+const log = (line: string) => process.stderr.write(line + '\n');
+
+if (want('camt')) {
+  log('\n# camt reading: whole-document parse vs. streaming import path');
+  console.table(
+    (await runCamtBench({ sizes: quick ? [20] : [20, 500], log })).flatMap((r) => [
+      { sizeMB: r.sizeMB, path: 'whole document', ok: r.wholeDocument.ok, 'MB/s': r.wholeDocument.mbPerSecond, 'entries/s': r.wholeDocument.entriesPerSecond, 'peak RSS MB': r.wholeDocument.peakRssMB, failure: r.wholeDocument.failure ?? '' },
+      { sizeMB: r.sizeMB, path: 'streaming (import)', ok: r.streaming.ok, 'MB/s': r.streaming.mbPerSecond, 'entries/s': r.streaming.entriesPerSecond, 'peak RSS MB': r.streaming.peakRssMB, failure: r.streaming.failure ?? '' },
+    ]),
+  );
+}
+if (want('latency')) {
+  log('\n# API latency while a 20 MB statement is imported');
+  console.table([await runApiLatencyBench({ mb: 20, log })]);
+}
+if (want('matching')) {
+  log('\n# matcher alone (pure functions, no database)');
+  console.table(await runMatchingBench({ itemCounts: quick ? [100_000] : [100_000, 1_000_000] }));
+}
+if (want('reconcile')) {
+  log('\n# reconcile end to end: import + matching + booking, with all database writes');
+  console.table(await runReconcileBench({ transactions: quick ? 10_000 : 100_000, itemCounts: quick ? [100_000] : [100_000, 1_000_000], log }));
+}

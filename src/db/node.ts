@@ -1,0 +1,195 @@
+/**
+ * Opens the database on Node: an embedded SQLite file (better-sqlite3) or PostgreSQL (pg), migrates
+ * it, and returns the Prisma client on the matching driver adapter. Nothing else imports a driver.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { PrismaClient as PgClient } from './generated/postgresql/client.js';
+import { createDatabase, type Database, type Db } from './database.js';
+import { MIGRATIONS_TABLE, runMigrations, type Migration, type MigrationDriver } from './migrate.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function loadMigrations(backend: 'sqlite' | 'postgresql'): Migration[] {
+  const dir = join(repoRoot, 'prisma', 'migrations', backend);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => ({ id: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+}
+
+export interface DatabaseTarget {
+  backend: 'sqlite' | 'postgresql';
+  /** SQLite: file path (or ':memory:'); PostgreSQL: connection string without the schema parameter. */
+  location: string;
+  /** PostgreSQL schema (from `?schema=`), default public. */
+  schema?: string;
+}
+
+/** Reads DATABASE_URL: `file:./data/x.db` (or a plain path) for SQLite, `postgresql://…` for PostgreSQL. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema') ?? undefined;
+    u.searchParams.delete('schema');
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
+    }
+    return { backend: 'postgresql', location: u.toString(), ...(schema ? { schema } : {}) };
+  }
+  if (url.startsWith('file:')) return { backend: 'sqlite', location: url.slice('file:'.length) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new Error(`scheme "${url.split(':')[0]}" is not supported; use file:PATH (SQLite) or postgresql://…`);
+  }
+  return { backend: 'sqlite', location: url };
+}
+
+export interface OpenOptions {
+  migrate?: boolean;
+}
+
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url);
+  const migrate = opts.migrate ?? true;
+  if (target.backend === 'sqlite') return openSqlite(target.location, migrate);
+  return openPostgres(target.location, target.schema, migrate);
+}
+
+async function openSqlite(file: string, migrate: boolean): Promise<Database> {
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  if (migrate) {
+    const raw = new BetterSqlite3(file);
+    try {
+      configureSqlite(raw);
+      await runMigrations(sqliteDriver(raw), loadMigrations('sqlite'));
+    } finally {
+      raw.close();
+    }
+  }
+  const open = async () => {
+    const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 15_000 }) });
+    // WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
+    // wait instead of failing at once.
+    await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await client.$executeRawUnsafe('PRAGMA busy_timeout = 15000');
+    await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+    return client;
+  };
+  if (file === ':memory:') {
+    const only = await open();
+    return createDatabase(only, 'sqlite');
+  }
+  // One connection for transactions (imports, bookings), one for everything else: see createDatabase.
+  const prisma = await open();
+  const transactions = await open();
+  return createDatabase(prisma, 'sqlite', () => transactions.$disconnect(), transactions);
+}
+
+function configureSqlite(raw: BetterSqlite3.Database): void {
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 15000');
+  raw.pragma('foreign_keys = ON');
+}
+
+function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
+  return {
+    async lock() {},
+    async unlock() {},
+    async exec(sql) {
+      raw.exec(sql);
+    },
+    async applied() {
+      return raw.prepare(`SELECT "id", "checksum" FROM "${MIGRATIONS_TABLE}"`).all() as Array<{ id: string; checksum: string }>;
+    },
+    async apply(m, checksum) {
+      // IMMEDIATE takes the write lock at once, so a second process migrating waits here and then
+      // finds the migration recorded.
+      raw.exec('BEGIN IMMEDIATE');
+      try {
+        const already = raw.prepare(`SELECT 1 FROM "${MIGRATIONS_TABLE}" WHERE "id" = ?`).get(m.id);
+        if (!already) {
+          raw.exec(m.sql);
+          raw
+            .prepare(`INSERT INTO "${MIGRATIONS_TABLE}" ("id", "checksum", "appliedAt") VALUES (?, ?, ?)`)
+            .run(m.id, checksum, new Date().toISOString());
+        }
+        raw.exec('COMMIT');
+      } catch (err) {
+        raw.exec('ROLLBACK');
+        throw err;
+      }
+    },
+  };
+}
+
+/** An arbitrary constant identifying Stadtkasse's migration lock among other advisory locks. */
+const PG_MIGRATION_LOCK = 4_711_2026;
+
+async function openPostgres(connectionString: string, schema: string | undefined, migrate: boolean): Promise<Database> {
+  const searchPath = schema ?? 'public';
+  if (migrate) {
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    try {
+      // Under the migration lock too: CREATE SCHEMA IF NOT EXISTS is not safe against a twin doing
+      // the same at the same moment (both find it missing, one fails on the catalog's unique index).
+      if (schema) {
+        await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK]);
+        try {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATION_LOCK]);
+        }
+      }
+      await client.query(`SET search_path TO "${searchPath}"`);
+      await runMigrations(pgDriver(client), loadMigrations('postgresql'));
+    } finally {
+      await client.end();
+    }
+  }
+  const adapter = new PrismaPg(
+    { connectionString, options: `-c search_path="${searchPath}"`, max: 10 },
+    schema ? { schema } : undefined,
+  );
+  const prisma = new PgClient({ adapter }) as unknown as Db;
+  return createDatabase(prisma, 'postgresql');
+}
+
+function pgDriver(client: pg.Client): MigrationDriver {
+  return {
+    async lock() {
+      await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK]);
+    },
+    async unlock() {
+      await client.query('SELECT pg_advisory_unlock($1)', [PG_MIGRATION_LOCK]);
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async applied() {
+      const r = await client.query(`SELECT "id", "checksum" FROM "${MIGRATIONS_TABLE}"`);
+      return r.rows as Array<{ id: string; checksum: string }>;
+    },
+    async apply(m, checksum) {
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query(`INSERT INTO "${MIGRATIONS_TABLE}" ("id", "checksum", "appliedAt") VALUES ($1, $2, $3)`, [
+          m.id,
+          checksum,
+          new Date().toISOString(),
+        ]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    },
+  };
+}

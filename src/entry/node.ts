@@ -1,0 +1,98 @@
+/**
+ * Stadtkasse on Node: reads the configuration, opens (and migrates) the database, serves the app,
+ * and on SIGTERM/SIGINT stops taking new connections, lets in-flight requests finish, then closes
+ * the database.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../app.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { SYSTEM_ACTOR, systemClock, type Clock } from '../context.js';
+import { sweepPendingReceipts } from '../services/booking/sweep.js';
+import type { Database } from '../db/database.js';
+import { openDatabase } from '../db/node.js';
+import { createLogger, type Logger } from '../logger.js';
+import { ensureBootstrapAdmin } from '../services/clients/apiKeys.js';
+import { createServices } from '../services/registry.js';
+import { createWebhookFetch } from '../services/webhooks/nodeTargets.js';
+import { WorkerImporter } from './importThread.js';
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+export interface RunningService {
+  url: string;
+  port: number;
+  db: Database;
+  config: Config;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startService(opts: { env?: Record<string, string | undefined>; clock?: Clock; logger?: Logger } = {}): Promise<RunningService> {
+  const config = loadConfig(opts.env ?? process.env);
+  const logger = opts.logger ?? createLogger(config);
+  const db = await openDatabase(config.databaseUrl);
+  const clock = opts.clock ?? systemClock;
+  if (config.adminApiKey) await ensureBootstrapAdmin(db, config.adminApiKey, clock.now());
+  const services = createServices(config, { db, clock, logger, webhookFetch: createWebhookFetch(config.webhooks) });
+  // Imports run in their own thread with their own connections (see importThread.ts). A test clock
+  // cannot cross into that thread, so with one the import stays here.
+  if (!opts.clock) services.importer = await WorkerImporter.start({ ...process.env, ...opts.env, LOG_LEVEL: logger.level }, logger); // the thread logs at the level of the logger it serves
+  if (config.outboxWorker) services.outbox?.start();
+  services.online?.poller?.start();
+  const app = createApp({ db, config, clock, logger, services, defer: (p) => void p.catch((err) => logger.error({ err }, 'deferred work failed')) });
+
+  // Receipts an interrupted import left undecided are matched within a minute or two.
+  const sweepCtx = { db, config, clock, log: logger.child({ component: 'sweep' }), actor: SYSTEM_ACTOR };
+  const sweep = setInterval(() => {
+    sweepPendingReceipts({ ctx: sweepCtx, deps: services.matching }).catch((err) => logger.error({ err }, 'sweep of undecided receipts failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, backend: db.backend }, `Stadtkasse listening on http://localhost:${port} (API reference at /docs)`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: finishing in-flight requests');
+      clearInterval(sweep);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await (services.importer as WorkerImporter | undefined)?.stop();
+      await services.outbox?.stop();
+      await services.online?.poller?.stop();
+      await db.close();
+      logger.info('stopped');
+    })());
+  return { url: `http://127.0.0.1:${port}`, port, db, config, logger, stop };
+}
+
+async function main(): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await startService();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`stadtkasse: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`stadtkasse: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      service.stop().then(
+        () => process.exit(0),
+        (err) => {
+          process.stderr.write(`stadtkasse: shutdown failed: ${(err as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

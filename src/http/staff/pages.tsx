@@ -1,0 +1,350 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The treasury workplace's pages and form posts. Each handler reads the request, calls the same
+ * service verbs as the API (with the signed-in person as the actor, so the same scope and
+ * four-eyes checks apply), and renders a page or redirects with a message.
+ */
+import type { Hono } from 'hono';
+import { DomainError, ForbiddenError, LimitExceededError, ValidationError, UnsupportedFormatError, BalanceMismatchError } from '../../errors.js';
+import { actorLabel } from '../../context.js';
+import { formatMinor } from '../../money/money.js';
+import { listOpenItems } from '../../services/items/queries.js';
+import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
+import { allocateManually, confirmSuggestion, markForRefund, parkPayment, reverseBooking, type BookingOutcome } from '../../services/review/actions.js';
+import { approve, listApprovals, reject } from '../../services/review/approvals.js';
+import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
+import { importStatement } from '../../services/statements/importer.js';
+import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
+import { getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
+import { getDashboard } from '../../services/workplace/dashboard.js';
+import { getItemHistory } from '../../services/workplace/itemHistory.js';
+import { listRecentDecisions, paymentRefs } from '../../services/workplace/approvals.js';
+import { ApprovalsPage } from '../../ui/staff/approvals.js';
+import { DashboardPage } from '../../ui/staff/dashboard.js';
+import { amountFromInput, dayFromInput, money } from '../../ui/staff/i18n.js';
+import { messages } from '../../ui/staff/frame.js';
+import { ImportPage, type ImportProblem } from '../../ui/staff/import.js';
+import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
+import { ReviewDetailPage, ReviewListPage } from '../../ui/staff/review.js';
+import { StatementPage, StatementsPage } from '../../ui/staff/statements.js';
+import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
+import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx } from './render.js';
+
+const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
+const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
+
+/** Only the query parameters a page understands, back into a query string (for "show more"). */
+function queryOf(params: Record<string, string | undefined>): string {
+  return Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
+    .join('&');
+}
+
+/** An amount typed into a filter: "1.234,50" → "1234.50"; text that is no amount goes on to the service, which names the field. */
+function amountParam(text: string | undefined): string | undefined {
+  if (!text || !text.trim()) return undefined;
+  return amountFromInput(text) ?? text;
+}
+
+/** The oldest payment in the queue other than `exclude`: where a clerk goes after deciding one. */
+async function nextInQueue(c: StaffContext, exclude: string): Promise<string | null> {
+  const page = await listReviewQueue({ ctx: staffCtx(c), input: { limit: 2 } });
+  return page.items.find((r) => r.id !== exclude)?.id ?? null;
+}
+
+function bookingFlash(c: StaffContext, outcome: BookingOutcome, ref: string) {
+  const t = messages(c.get('lang'));
+  const lang = c.get('lang');
+  if (outcome.outcome === 'approval_required') {
+    return { kind: 'warn' as const, text: t.flashApproval(ref, money(lang, outcome.approval.amount, outcome.approval.currency)) };
+  }
+  const items = outcome.allocations.map((a) => `${a.kassenzeichen} (${money(lang, a.amount, outcome.currency)}, ${t.itemStatuses[a.itemStatus] ?? a.itemStatus})`).join(', ');
+  const rest = outcome.unapplied !== '0.00' ? t.flashBookedRest(money(lang, outcome.unapplied, outcome.currency)) : '';
+  return { kind: 'ok' as const, text: t.flashBooked(ref, items) + rest };
+}
+
+function versionOf(form: Record<string, string>): number | undefined {
+  return form.version && /^\d{1,9}$/.test(form.version) ? Number.parseInt(form.version, 10) : undefined;
+}
+
+/** Where in a file a refusal applies, as lines for the page. */
+function problemOf(lang: 'de' | 'en', file: string, err: DomainError): ImportProblem {
+  const de = lang === 'de';
+  const details: string[] = [];
+  const located = err instanceof ValidationError || err instanceof UnsupportedFormatError || err instanceof LimitExceededError || err instanceof BalanceMismatchError;
+  if (err instanceof ValidationError && err.errors.length > 0) {
+    // Each problem of a list names its own row and column already.
+    return { file, message: err.message, details: err.errors.slice(0, 50).map((e) => e.message) };
+  }
+  if (located) {
+    const l = err.location;
+    const parts: string[] = [];
+    if (l.file && l.file !== file) parts.push(`${de ? 'Datei' : 'file'} ${l.file}`);
+    if (l.row !== undefined) parts.push(`${de ? 'Zeile' : 'row'} ${l.row}`);
+    else if (l.line !== undefined) parts.push(`${de ? 'Zeile' : 'line'} ${l.line}`);
+    if (l.column !== undefined) parts.push(`${de ? 'Spalte' : 'column'} ${l.column}`);
+    if (l.path) parts.push(`${de ? 'Element' : 'element'} ${l.path}`);
+    if (l.field) parts.push(`${de ? 'Feld' : 'field'} ${l.field}`);
+    if (parts.length > 0) details.push(parts.join(', '));
+  }
+  return { file, message: err.message, details };
+}
+
+export function mountPageRoutes(app: Hono<StaffEnv>): void {
+  app.get('/', staff(), async (c) => {
+    const data = await getDashboard({ ctx: staffCtx(c) });
+    return html(c, <DashboardPage {...(await pageContext(c))} data={data} canApprove={can(c, 'approve')} />);
+  });
+
+  // ---- statements
+  app.get('/statements', staff('statements:read'), async (c) => {
+    const cursor = c.req.query('cursor');
+    const page = await listStatements({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
+    return html(c, <StatementsPage {...(await pageContext(c))} statements={page.items} nextCursor={page.nextCursor} />);
+  });
+
+  app.get('/statements/:id', staff('statements:read'), async (c) => {
+    const ctx = staffCtx(c);
+    const statement = await getStatement({ ctx, input: { id: c.req.param('id') } });
+    const cursor = c.req.query('cursor');
+    const entries = await listEntries({ ctx, input: { statementId: statement.id, limit: 200, ...(cursor ? { cursor } : {}) } });
+    const hasFile = await hasOriginalFile({ ctx, input: { importId: statement.importId } });
+    return html(c, <StatementPage {...(await pageContext(c))} statement={statement} entries={entries.items} nextCursor={entries.nextCursor} hasFile={hasFile} />);
+  });
+
+  app.get('/statements/:id/file', staff('statements:read'), async (c) => {
+    const file = await getStatementOriginalFile({ ctx: staffCtx(c), input: { statementId: c.req.param('id') } });
+    const ascii = file.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+    return c.body(file.bytes as never, 200, {
+      'content-type': file.contentType,
+      'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    });
+  });
+
+  // ---- review queue
+  app.get('/review', staff('review'), async (c) => {
+    const q = c.req.query();
+    const [sort, order] = (q.sort ?? 'age:asc').split(':');
+    const filter: ReviewQueueFilter = {
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.q ? { q: q.q } : {}),
+      ...(amountParam(q.amountFrom) ? { amountFrom: amountParam(q.amountFrom)! } : {}),
+      ...(amountParam(q.amountTo) ? { amountTo: amountParam(q.amountTo)! } : {}),
+      ...(q.bookedFrom?.trim() ? { bookedFrom: dayFromInput(q.bookedFrom) ?? q.bookedFrom } : {}),
+      ...(q.bookedTo?.trim() ? { bookedTo: dayFromInput(q.bookedTo) ?? q.bookedTo } : {}),
+      sort: sort === 'amount' ? 'amount' : 'age',
+      order: order === 'desc' ? 'desc' : 'asc',
+      limit: 50,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    };
+    const page = await listReviewQueue({ ctx: staffCtx(c), input: filter });
+    const query = queryOf({ q: q.q, state: q.state, amountFrom: q.amountFrom, amountTo: q.amountTo, bookedFrom: q.bookedFrom, bookedTo: q.bookedTo, sort: q.sort });
+    // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
+    const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
+    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} />);
+  });
+
+  app.get('/review/:id', staff('review'), async (c) => {
+    const view = await getReviewItem({ ctx: staffCtx(c), input: { transactionId: c.req.param('id') } });
+    const labels = [
+      ...view.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
+      ...view.suspense.movements.map((m) => m.createdBy),
+      ...view.audit.map((a) => a.actor),
+      ...(view.pendingApproval ? [view.pendingApproval.proposedBy] : []),
+      ...(view.parked ? [view.parked.by] : []),
+      ...(view.refund ? [view.refund.requestedBy] : []),
+    ];
+    const who = await whoResolver(c, labels);
+    const nextId = await nextInQueue(c, view.id);
+    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
+  });
+
+  app.post('/review/:id/confirm', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    return act(c, `/review/${id}`, async () => {
+      const suggestion = Number.parseInt(form.suggestion ?? '', 10);
+      if (!Number.isInteger(suggestion) || suggestion < 0) throw new ValidationError('suggestion: choose one of the suggestions', { field: 'suggestion' });
+      const version = versionOf(form);
+      const outcome = await confirmSuggestion({ ctx: staffCtx(c), input: { transactionId: id, suggestion, ...(version !== undefined ? { version } : {}) } });
+      const ref = outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref;
+      const next = await nextInQueue(c, id);
+      return { flash: bookingFlash(c, outcome, ref), to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/allocate', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const allocations: Array<{ kassenzeichen: string; amount: string }> = [];
+      for (let n = 1; n <= 9; n++) {
+        const kz = (form[`kassenzeichen${n}`] ?? '').trim();
+        const typed = (form[`amount${n}`] ?? '').trim();
+        if (!kz && !typed) continue;
+        const amount = amountFromInput(typed);
+        if (!kz || amount === null) throw new ValidationError(t.flashAmountInvalid(n), { field: `amount${n}` });
+        allocations.push({ kassenzeichen: kz, amount });
+      }
+      if (allocations.length === 0) throw new ValidationError(t.flashSplitEmpty, { field: 'allocations' });
+      if (!(form.note ?? '').trim()) throw new ValidationError(t.flashNoteMissing, { field: 'note' });
+      const version = versionOf(form);
+      const outcome = await allocateManually({ ctx: staffCtx(c), input: { transactionId: id, allocations, note: form.note!, ...(version !== undefined ? { version } : {}) } });
+      const ref = outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref;
+      // What is left of the payment is still to decide: stay on it; otherwise on to the next one.
+      const stay = outcome.outcome === 'booked' && outcome.unapplied !== '0.00';
+      const next = stay ? id : await nextInQueue(c, id);
+      return { flash: bookingFlash(c, outcome, ref), to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/park', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const state = await parkPayment({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(version !== undefined ? { version } : {}) } });
+      const next = await nextInQueue(c, id);
+      return { flash: { kind: 'ok', text: t.flashParked(state.ref) }, to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/refund', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const iban = (form.iban ?? '').replace(/\s+/g, '');
+      const state = await markForRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(iban ? { iban } : {}), ...(version !== undefined ? { version } : {}) } });
+      const next = await nextInQueue(c, id);
+      return { flash: { kind: 'ok', text: t.flashRefund(state.ref) }, to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/reverse', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const outcome = await reverseBooking({ ctx: staffCtx(c), input: { allocationId: form.allocationId ?? '', reason: form.reason ?? '' } });
+      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, outcome.approval.transactionId ?? '') };
+      return { flash: { kind: 'ok', text: t.flashReversed(outcome.ref) } };
+    });
+  });
+
+  // ---- open items
+  app.get('/items', staff('items:read'), async (c) => {
+    const q = c.req.query();
+    const search: ItemSearch = { ...(q.kassenzeichen ? { kassenzeichen: q.kassenzeichen } : {}), ...(q.debtor ? { debtor: q.debtor } : {}), ...(q.amount ? { amount: q.amount } : {}), ...(q.status ? { status: q.status } : {}) };
+    const amount = amountParam(q.amount);
+    const page = await listOpenItems({
+      ctx: staffCtx(c),
+      input: {
+        limit: 50,
+        ...(q.kassenzeichen?.trim() ? { kassenzeichen: q.kassenzeichen.trim() } : {}),
+        ...(q.debtor?.trim() ? { debtorName: q.debtor.trim() } : {}),
+        ...(amount ? { amount } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+      },
+    });
+    const query = queryOf({ kassenzeichen: q.kassenzeichen, debtor: q.debtor, amount: q.amount, status: q.status });
+    return html(c, <ItemsPage {...(await pageContext(c))} items={page.items} nextCursor={page.nextCursor} search={search} query={query} />);
+  });
+
+  app.get('/items/:id', staff('items:read'), async (c) => {
+    const history = await getItemHistory({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
+    const who = await whoResolver(c, [
+      ...history.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
+      ...history.changes.map((x) => x.actor),
+      ...history.audit.map((a) => a.actor),
+    ]);
+    return html(c, <ItemPage {...(await pageContext(c))} history={history} who={who} />);
+  });
+
+  // ---- approvals
+  app.get('/approvals', staff('approve'), async (c) => {
+    const ctx = staffCtx(c);
+    const pending = await listApprovals({ ctx, input: { status: 'pending', limit: 100 } });
+    const recent = await listRecentDecisions({ ctx, input: { limit: 20 } });
+    const refs = await paymentRefs({ ctx, input: { transactionIds: pending.items.map((a) => a.transactionId).filter((x): x is string => x !== null) } });
+    const who = await whoResolver(c, [...pending.items, ...recent].flatMap((a) => [a.proposedBy, ...(a.decidedBy ? [a.decidedBy] : [])]));
+    const threshold = formatMinor(c.get('deps').config.fourEyesThresholdMinor, 'EUR');
+    return html(c, <ApprovalsPage {...(await pageContext(c))} pending={pending.items} decided={recent} me={actorLabel(ctx.actor)} who={who} threshold={threshold} refs={refs} />);
+  });
+
+  app.post('/approvals/:id/approve', ...post('approve'), async (c) => {
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, '/approvals', async () => {
+      const note = (form.note ?? '').trim();
+      const done = await approve({ ctx: staffCtx(c), input: { approvalId: c.req.param('id'), ...(note ? { note } : {}) } });
+      return { flash: { kind: 'ok', text: t.flashApproved(money(c.get('lang'), done.approval.amount, done.approval.currency)) } };
+    });
+  });
+
+  app.post('/approvals/:id/reject', ...post('approve'), async (c) => {
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, '/approvals', async () => {
+      await reject({ ctx: staffCtx(c), input: { approvalId: c.req.param('id'), note: form.note ?? '' } });
+      return { flash: { kind: 'ok', text: t.flashRejected } };
+    });
+  });
+
+  // ---- import
+  app.get('/import', staff('statements:import'), async (c) => {
+    return html(c, <ImportPage {...(await pageContext(c))} canImportItems={can(c, 'items:write')} />);
+  });
+
+  app.post('/import', ...post('statements:import'), async (c) => {
+    const lang = c.get('lang');
+    const type = c.req.header('content-type') ?? '';
+    let source: AsyncIterable<Uint8Array> | Uint8Array;
+    let fileName: string;
+    if (type.startsWith('multipart/form-data')) {
+      // The form post without script: the browser sent the file inside the form.
+      const file = (await c.req.parseBody()).file;
+      if (!(file instanceof File) || file.size === 0) {
+        return html(c, <ImportPage {...(await pageContext(c))} canImportItems={can(c, 'items:write')} problem={{ file: '–', message: messages(lang).importNoFile, details: [] }} />, 422);
+      }
+      source = new Uint8Array(await file.arrayBuffer());
+      fileName = file.name;
+    } else {
+      // The upload script sends the file as the body, streamed into the import.
+      const body = c.req.raw.body;
+      fileName = (c.req.query('fileName') ?? 'upload').slice(0, 255);
+      if (!body) return html(c, <ImportPage {...(await pageContext(c))} canImportItems={can(c, 'items:write')} problem={{ file: fileName, message: messages(lang).importNoFile, details: [] }} />, 422);
+      source = body as unknown as AsyncIterable<Uint8Array>;
+    }
+    try {
+      const result = await importStatement({ ctx: staffCtx(c), deps: c.get('deps'), input: { source, fileName } });
+      return html(c, <ImportPage {...(await pageContext(c))} canImportItems={can(c, 'items:write')} result={result} />, result.replayed ? 200 : 201);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof ForbiddenError) throw err;
+      c.get('log').info({ code: err.code, file: fileName }, 'statement upload refused');
+      return html(c, <ImportPage {...(await pageContext(c))} canImportItems={can(c, 'items:write')} problem={problemOf(lang, fileName, err)} />, err.code === 'conflict' ? 409 : 422);
+    }
+  });
+
+  app.post('/import/items', ...post('items:write'), async (c) => {
+    const lang = c.get('lang');
+    const file = (await c.req.parseBody()).file;
+    const page = async (csv: Parameters<typeof ImportPage>[0]['csv'], status: 200 | 201 | 422) =>
+      html(c, <ImportPage {...(await pageContext(c))} canImportItems csv={csv} />, status);
+    if (!(file instanceof File) || file.size === 0) return page({ file: '–', problem: { file: '–', message: messages(lang).importNoFile, details: [] } }, 422);
+    if (file.size > 50 * 1024 * 1024) throw new LimitExceededError('requestBodyBytes', 50 * 1024 * 1024, file.size);
+    try {
+      const created = await importOpenItemsCsv({ ctx: staffCtx(c), input: { text: await file.text(), fileName: file.name } });
+      if (created.length > 0) c.get('deps').services.onItemsChanged?.(created.map((i) => (i as { id: string }).id));
+      return page({ file: file.name, created: created.length }, 201);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err instanceof ForbiddenError) throw err;
+      return page({ file: file.name, problem: problemOf(lang, file.name, err) }, 422);
+    }
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * The treasury workplace in the browser: server-rendered pages at stable addresses. Sessions and
+ * CSRF protection (src/http/session.ts) apply to these paths only; the /v1 API and the citizen
+ * pages are untouched by them.
+ */
+import { Hono } from 'hono';
+import { staffSession, type StaffEnv } from '../session.js';
+import { mountAuthRoutes } from './auth.js';
+import { mountPageRoutes } from './pages.js';
+import { staffErrorPage } from './render.js';
+
+/** Every path the staff area answers (and only these get the session middleware). */
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/review', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*'];
+
+export function staffRoutes(): Hono<StaffEnv> {
+  const app = new Hono<StaffEnv>();
+  for (const path of STAFF_PATHS) app.use(path, staffSession);
+  mountAuthRoutes(app);
+  mountPageRoutes(app);
+  app.onError((err, c) => staffErrorPage(c, err));
+  return app;
+}

@@ -1,0 +1,158 @@
+import type { MatchConfig } from './config.js';
+import type { RefCandidate } from './extract.js';
+import type { IndexedItem, ItemIndex, NearMissKind } from './index.js';
+import { compareNames, normalizeIban, type NameMatch } from './names.js';
+import { passes, shapeOf, type SchemeAlgorithm } from './schemes.js';
+import type { KnownPayers, MatchableTransaction } from './types.js';
+
+/** How the transaction points at an item by reference. */
+export type RefEvidence =
+  | { kind: 'exact'; candidate: RefCandidate; protectedBy?: SchemeAlgorithm }
+  | {
+      kind: 'near';
+      candidate: RefCandidate;
+      nearKind: NearMissKind;
+      /** The quoted token itself passes the check digit of its class: a real-looking reference that was never issued. */
+      tokenWellFormed: boolean;
+      protectedBy?: SchemeAlgorithm;
+    }
+  | { kind: 'none' };
+
+export type AmountFit = 'open' | 'original' | 'less' | 'more';
+
+export interface ItemEvidence {
+  entry: IndexedItem;
+  /** Open amount as the matcher sees it (after earlier bookings of the same run). */
+  openMinor: bigint;
+  ref: RefEvidence;
+  amount: AmountFit;
+  payer: NameMatch;
+  ultimate: NameMatch;
+  iban: 'item' | 'known' | 'none';
+  knownConfirmations: number;
+}
+
+export interface ScoreContext {
+  index: ItemIndex;
+  config: MatchConfig;
+  knownPayers: KnownPayers;
+  openOf: (e: IndexedItem) => bigint;
+}
+
+export function protectionOf(index: ItemIndex, normalized: string): SchemeAlgorithm | undefined {
+  const s = shapeOf(normalized);
+  return s ? index.schemes.verdict(s).algorithm : undefined;
+}
+
+/** Does the token pass the check digit of the class it would belong to? */
+export function tokenWellFormed(index: ItemIndex, normalized: string): boolean {
+  const s = shapeOf(normalized);
+  if (!s) return false;
+  const v = index.schemes.verdict(s);
+  if (v.algorithm === undefined || !passes(v.algorithm, s.digits)) return false;
+  // Under mod 11 with 10 written as 0, a trailing 0 is reached from two remainders, so a slip can
+  // keep it valid (sample day 12: 330060465860 for 330000465860). Such a token proves nothing.
+  if (v.algorithm === 'mod11-r10z' && s.digits.endsWith('0')) return false;
+  return true;
+}
+
+export function evidenceFor(tx: MatchableTransaction, entry: IndexedItem, ref: RefEvidence, ctx: ScoreContext): ItemEvidence {
+  const open = ctx.openOf(entry);
+  const amt = tx.amountMinor;
+  const amount: AmountFit = amt === open && open > 0n ? 'open' : amt === entry.item.amountMinor ? 'original' : amt < open ? 'less' : 'more';
+  const payer = compareNames(tx.debtorName, entry.item.debtorName, ctx.config.nameSameMin);
+  const ultimate = compareNames(tx.ultimateDebtorName, entry.item.debtorName, ctx.config.nameSameMin);
+  let iban: ItemEvidence['iban'] = 'none';
+  let knownConfirmations = 0;
+  const payerIban = normalizeIban(tx.debtorIban);
+  if (payerIban) {
+    if (normalizeIban(entry.item.debtorIban) === payerIban) iban = 'item';
+    else {
+      for (const k of ctx.knownPayers(payerIban)) {
+        if (k.debtorNameKey === entry.nameKey && k.confirmations >= ctx.config.knownPayerMinConfirmations) {
+          iban = 'known';
+          knownConfirmations = Math.max(knownConfirmations, k.confirmations);
+        }
+      }
+    }
+  }
+  return { entry, openMinor: open, ref, amount, payer, ultimate, iban, knownConfirmations };
+}
+
+export function payerCorroborates(e: ItemEvidence): boolean {
+  return e.payer === 'same' || e.payer === 'contains' || e.ultimate === 'same' || e.ultimate === 'contains' || e.iban !== 'none';
+}
+
+export function amountCorroborates(e: ItemEvidence): boolean {
+  return e.amount === 'open';
+}
+
+/**
+ * Confidence in basis points. Used to rank suggestions and shown to staff; the auto/review
+ * decision itself is made by explicit rules in decide.ts, not by a threshold on this number.
+ */
+export function confidenceOf(e: ItemEvidence): number {
+  let bp: number;
+  switch (e.ref.kind) {
+    case 'exact':
+      bp = e.ref.protectedBy ? 9300 : 8200;
+      if (e.ref.candidate.source === 'structured' || e.ref.candidate.source === 'rf') bp += 300;
+      break;
+    case 'near':
+      bp = e.ref.tokenWellFormed ? 4000 : 6500;
+      break;
+    case 'none':
+      bp = 2000;
+      break;
+  }
+  if (e.amount === 'open') bp += 400;
+  else if (e.amount === 'original') bp += 200;
+  else if (e.openMinor === 0n) bp -= 1500;
+  else bp -= 300;
+  if (e.payer === 'same' || e.ultimate === 'same') bp += 300;
+  else if (e.payer === 'contains' || e.ultimate === 'contains') bp += 200;
+  else if (e.payer === 'family' || e.ultimate === 'family') bp += 50;
+  if (e.iban !== 'none') bp += 250;
+  return Math.max(0, Math.min(9990, bp));
+}
+
+function refRank(e: ItemEvidence): number {
+  if (e.ref.kind === 'exact') return e.ref.protectedBy ? 4 : 3;
+  if (e.ref.kind === 'near') return e.ref.tokenWellFormed ? 1 : 2;
+  return 0;
+}
+
+function payerRank(e: ItemEvidence): number {
+  if (payerCorroborates(e)) return 2;
+  return e.payer === 'family' || e.ultimate === 'family' ? 1 : 0;
+}
+
+/**
+ * Ranking of the items a payment may be meant for: reference strength, then amount fit, then
+ * whether the payer fits (name, ultimate debtor or IBAN — one level, because an IBAN on file for
+ * one of a debtor's items says nothing about which of them is paid), then the older item first
+ * (the debtor most likely pays the claim they received first; re-issued duplicates come later),
+ * then the earlier due date.
+ */
+export function compareEvidence(a: ItemEvidence, b: ItemEvidence): number {
+  const keys = (e: ItemEvidence): number[] => [refRank(e), e.amount === 'open' ? 2 : e.amount === 'original' ? 1 : 0, payerRank(e)];
+  const ka = keys(a);
+  const kb = keys(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return kb[i]! - ka[i]!;
+  if (a.entry.seq !== b.entry.seq) return a.entry.seq - b.entry.seq;
+  if (a.entry.item.dueDate !== b.entry.item.dueDate) return a.entry.item.dueDate < b.entry.item.dueDate ? -1 : 1;
+  return 0;
+}
+
+export function nameReason(kind: 'payer' | 'ultimate debtor', m: NameMatch, debtor: string): string | undefined {
+  switch (m) {
+    case 'same':
+      return `${kind} name matches debtor ${debtor}`;
+    case 'contains':
+      return `${kind} name largely matches debtor ${debtor}`;
+    case 'family':
+      return `${kind} name shares a name with debtor ${debtor}`;
+    default:
+      return undefined;
+  }
+}

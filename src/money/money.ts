@@ -1,0 +1,113 @@
+import { Decimal } from 'decimal.js';
+import { ValidationError } from '../errors.js';
+
+/**
+ * An amount of money in integer minor units (cents) of one currency.
+ *
+ * Amounts are parsed from text with decimal.js and printed as text ("30.70"); they never pass
+ * through a JavaScript number, so 0.1 + 0.2 cannot happen here.
+ */
+export interface Money {
+  readonly minor: bigint;
+  readonly currency: string;
+}
+
+/** Minor-unit exponent per ISO 4217 currency; the default of 2 covers EUR and most others. */
+const EXPONENT: Readonly<Record<string, number>> = {
+  BHD: 3, BIF: 0, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3,
+  LYD: 3, OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+};
+
+export function minorExponent(currency: string): number {
+  return EXPONENT[currency] ?? 2;
+}
+
+const CURRENCY = /^[A-Z]{3}$/;
+const DECIMAL_TEXT = /^[+-]?(\d+)(\.\d+)?$/;
+
+export interface ParseAmountOptions {
+  /** Where the text came from, for the error message (a field name, an XML path, a CSV cell). */
+  field?: string;
+  /** Allow more fraction digits than the currency has, rounding half-even (banks send 8.850). */
+  allowExcessDigits?: boolean;
+  allowNegative?: boolean;
+}
+
+/** Parses "30.70" (dot as decimal separator, no grouping) into minor units. */
+export function parseMoney(text: string, currency: string, opts: ParseAmountOptions = {}): Money {
+  const field = opts.field ?? 'amount';
+  if (!CURRENCY.test(currency)) {
+    throw new ValidationError(`${field}: currency "${currency}" is not an ISO 4217 code`, { field });
+  }
+  const trimmed = text.trim();
+  const m = DECIMAL_TEXT.exec(trimmed);
+  if (!m) {
+    throw new ValidationError(`${field}: "${truncate(text)}" is not a decimal amount like 30.70`, { field });
+  }
+  if (trimmed.startsWith('-') && !opts.allowNegative) {
+    throw new ValidationError(`${field}: "${truncate(text)}" must not be negative`, { field });
+  }
+  const exp = minorExponent(currency);
+  const fraction = m[2] ? m[2].length - 1 : 0;
+  if (fraction > exp && !opts.allowExcessDigits) {
+    throw new ValidationError(`${field}: "${truncate(text)}" has more than ${exp} decimal places for ${currency}`, { field });
+  }
+  if (m[1]!.length > 15) {
+    throw new ValidationError(`${field}: "${truncate(text)}" is too large`, { field });
+  }
+  const scaled = new Decimal(trimmed).times(new Decimal(10).pow(exp)).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+  return { minor: BigInt(scaled.toFixed(0)), currency }; // float-money-ok: Decimal.toFixed prints exact digits
+}
+
+/** Prints minor units as "30.70" (no grouping, dot separator): the form the API speaks. */
+export function formatMinor(minor: bigint, currency: string): string {
+  const exp = minorExponent(currency);
+  const negative = minor < 0n;
+  const digits = (negative ? -minor : minor).toString().padStart(exp + 1, '0');
+  const whole = exp === 0 ? digits : digits.slice(0, -exp);
+  const frac = exp === 0 ? '' : '.' + digits.slice(-exp);
+  return (negative ? '-' : '') + whole + frac;
+}
+
+export function formatMoney(m: Money): string {
+  return formatMinor(m.minor, m.currency);
+}
+
+/** German display form: "1.234,50 €" for EUR, "1.234,50 CHF" otherwise. */
+export function formatMoneyDe(m: Money): string {
+  const plain = formatMinor(m.minor < 0n ? -m.minor : m.minor, m.currency);
+  const [whole, frac] = plain.split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  const sign = m.minor < 0n ? '−' : '';
+  return `${sign}${grouped}${frac ? ',' + frac : ''}\u00a0${m.currency === 'EUR' ? '€' : m.currency}`;
+}
+
+export function money(minor: bigint, currency = 'EUR'): Money {
+  return { minor, currency };
+}
+
+function sameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency) {
+    throw new ValidationError(`cannot combine ${a.currency} and ${b.currency} amounts`);
+  }
+}
+
+export function add(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return { minor: a.minor + b.minor, currency: a.currency };
+}
+
+export function subtract(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return { minor: a.minor - b.minor, currency: a.currency };
+}
+
+export function sumMinor(values: Iterable<bigint>): bigint {
+  let total = 0n;
+  for (const v of values) total += v;
+  return total;
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + '…' : s;
+}

@@ -1,0 +1,224 @@
+/**
+ * Books a window of matcher decisions with a handful of statements instead of a dozen per receipt.
+ *
+ * Same facts as the one-by-one path in ledger.ts (allocate) — proposals, receipt claims, allocations,
+ * item paid sums and statuses, item events with their webhook deliveries, suspense movements, audit
+ * entries, learned payer IBANs — written as multi-row statements (src/db/bulk.ts). Concurrency is
+ * handled the same way: receipts and items are claimed with version checks; if any row was changed
+ * by someone else meanwhile, the whole window rolls back (ConflictError) and the caller books it one
+ * by one, where each receipt gets its own answer.
+ *
+ * Returns (returned payments, receipts a person already touched) go the one-by-one way.
+ */
+import type { Ctx } from '../../context.js';
+import type { Tx } from '../../db/database.js';
+import { BULK_TABLES, bulkInsert, bulkUpdate, type Row } from '../../db/bulk.js';
+import { ConflictError } from '../../errors.js';
+import { debtorNameKey, normalizeIban } from '../../matching/names.js';
+import type { MatchDecision } from '../../matching/types.js';
+import { formatMinor } from '../../money/money.js';
+import { buildItemEventBody, type ItemEventType } from '../items/events.js';
+import { itemStatus, type ItemStatus } from '../items/status.js';
+import { newId } from '../shared/ids.js';
+import type { MatchingSummary } from './runMatching.js';
+
+export interface BulkCandidate {
+  receipt: {
+    id: string;
+    version: number;
+    matchState: string;
+    amountMinor: bigint;
+    unappliedMinor: bigint;
+    currency: string;
+    creditDebit: string;
+    debtorIban: string | null;
+  };
+  decision: MatchDecision;
+  proposalId?: string;
+}
+
+/** Whether a decision can be booked in bulk (returns and re-looked receipts cannot). */
+export function bulkBookable(c: BulkCandidate): boolean {
+  return c.receipt.matchState === 'pending' && c.decision.status !== 'return';
+}
+
+const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+
+/** The stored form of one matcher decision (MatchProposal row). */
+export function proposalRow(transactionId: string, d: MatchDecision, engineVersion: string, now: Date) {
+  return {
+    id: newId(),
+    transactionId,
+    decision: d.status,
+    confidenceBp: d.confidenceBp,
+    reasons: json(d.reasons),
+    allocations: json(d.allocations),
+    surplusMinor: d.surplusMinor,
+    suggestions: json(d.suggestions),
+    returnOf: d.returnOf ? json(d.returnOf) : null,
+    engineVersion,
+    createdAt: now,
+  };
+}
+
+export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engineVersion: string, summary: MatchingSummary, basis: ReadonlyMap<string, number> = new Map()): Promise<string[]> {
+  if (window.length === 0) return [];
+  const backend = ctx.db.backend;
+  const now = ctx.clock.now();
+  const actor = `${ctx.actor.type}:${ctx.actor.id}`;
+
+  const proposals: Row[] = [];
+  const claims: Row[] = [];
+  const allocations: Row[] = [];
+  const suspense: Row[] = [];
+  const audit: Row[] = [];
+  const perItem = new Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>();
+  const learned = new Map<string, { iban: string; itemIds: string[] }>();
+
+  for (const { receipt, decision: d } of window) {
+    const proposal = proposalRow(receipt.id, d, engineVersion, now);
+    const proposalId = proposal.id;
+    proposals.push(proposal);
+    if (d.status === 'auto') {
+      const total = d.allocations.reduce((s, a) => s + a.amountMinor, 0n);
+      const surplus = receipt.amountMinor - total;
+      // Asserted before writing: the decision never books more than the payment brought.
+      if (surplus < 0n || receipt.creditDebit !== 'CRDT') throw new Error(`invariant: automatic booking of ${total} from payment ${receipt.id} of ${receipt.amountMinor}`);
+      claims.push({ id: receipt.id, matchState: 'auto', unappliedMinor: surplus, expected_version: receipt.version, expected_matchState: 'pending' });
+      const reason = d.reasons.join('; ');
+      const lines = d.allocations.map((a) => {
+        const allocationId = newId();
+        allocations.push({ id: allocationId, transactionId: receipt.id, openItemId: a.itemId, amountMinor: a.amountMinor, currency: receipt.currency, kind: 'auto', proposalId, approvalId: null, reason, createdBy: actor, createdAt: now });
+        const list = perItem.get(a.itemId) ?? [];
+        list.push({ allocationId, amountMinor: a.amountMinor, reason });
+        perItem.set(a.itemId, list);
+        return { allocationId, itemId: a.itemId, amount: formatMinor(a.amountMinor, receipt.currency) };
+      });
+      if (surplus > 0n) suspense.push({ id: newId(), transactionId: receipt.id, amountMinor: surplus, currency: receipt.currency, reason: 'overpayment', note: 'paid more than was open', createdBy: actor, createdAt: now });
+      audit.push({ id: newId(), at: now, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'allocation.auto', subjectType: 'bank_transaction', subjectId: receipt.id, reason, requestId: ctx.requestId ?? null, data: json({ allocations: lines, surplus: formatMinor(surplus, receipt.currency) }) });
+      const iban = normalizeIban(receipt.debtorIban ?? undefined);
+      if (iban) learned.set(receipt.id, { iban, itemIds: d.allocations.map((a) => a.itemId) });
+      summary.auto++;
+    } else {
+      claims.push({ id: receipt.id, matchState: d.status, unappliedMinor: receipt.unappliedMinor, expected_version: receipt.version, expected_matchState: 'pending' });
+      if ((d.status === 'review' || d.status === 'unmatched') && receipt.creditDebit === 'CRDT' && receipt.unappliedMinor > 0n) {
+        // Money nobody could assign yet is held in suspense (Verwahrung) until a person decides.
+        suspense.push({ id: newId(), transactionId: receipt.id, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: d.status === 'review' ? 'waiting for review' : 'no matching open item', createdBy: actor, createdAt: now });
+      }
+      summary[d.status]++;
+    }
+  }
+
+  await bulkInsert(tx, backend, 'MatchProposal', BULK_TABLES.MatchProposal, proposals);
+  const claimed = await bulkUpdate(
+    tx,
+    backend,
+    { table: 'BankTransaction', key: { id: 'text' }, set: { matchState: 'text', unappliedMinor: 'bigint' }, setExpressions: ['"version" = "BankTransaction"."version" + 1'], expect: { version: 'int', matchState: 'text' } },
+    claims,
+  );
+  if (claimed !== claims.length) throw new ConflictError(`${claims.length - claimed} of ${claims.length} payments were decided by someone else meanwhile`);
+  await bulkInsert(tx, backend, 'Allocation', BULK_TABLES.Allocation, allocations);
+
+  const itemIds = [...perItem.keys()];
+  if (itemIds.length > 0) await applyItemBalances(tx, ctx, perItem, now, basis);
+  await bulkInsert(tx, backend, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);
+  await bulkInsert(tx, backend, 'AuditEntry', BULK_TABLES.AuditEntry, audit);
+  await learnPayers(tx, ctx, [...learned.values()], now);
+  await assertWindowBalanced(tx, window.map((c) => c.receipt.id));
+  return itemIds;
+}
+
+/** Paid sums and statuses of the items, one event per allocation (as allocate() writes them). */
+async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>, now: Date, basis: ReadonlyMap<string, number>): Promise<void> {
+  const backend = ctx.db.backend;
+  const ids = [...perItem.keys()];
+  const items = [];
+  for (let i = 0; i < ids.length; i += 500) items.push(...(await tx.openItem.findMany({ where: { id: { in: ids.slice(i, i + 500) } } })));
+  if (items.length !== ids.length) throw new ConflictError('an open item the matcher chose no longer exists');
+  const updates: Row[] = [];
+  const events: Row[] = [];
+  const deliveriesFor: Array<{ eventId: string; type: ItemEventType; clientId: string }> = [];
+  for (const item of items) {
+    if (item.cancelledAt) throw new ConflictError(`open item ${item.kassenzeichen} was cancelled meanwhile`);
+    // The decision was made on the item as the matcher's index had it; paid since by someone else,
+    // the payment is decided again instead of overpaying the item.
+    const seen = basis.get(item.id);
+    if (seen !== undefined && seen !== item.version) throw new ConflictError(`open item ${item.kassenzeichen} changed after the decision was made`);
+    let paid = item.paidMinor;
+    let status = item.status as ItemStatus;
+    for (const a of perItem.get(item.id)!) {
+      const previousStatus = status;
+      paid += a.amountMinor;
+      status = itemStatus(item.amountMinor, paid, false);
+      const type: ItemEventType = status === 'paid' ? 'item.paid' : status === 'overpaid' ? 'item.overpaid' : 'item.partly_paid';
+      const body = buildItemEventBody({ ...item, paidMinor: paid, status }, type, { previousStatus, reason: a.reason, allocationId: a.allocationId }, now);
+      events.push({ id: body.id, openItemId: item.id, type, issuerClientId: item.issuerClientId, payload: JSON.stringify(body), createdAt: now });
+      if (item.issuerClientId) deliveriesFor.push({ eventId: body.id, type, clientId: item.issuerClientId });
+    }
+    updates.push({ id: item.id, paidMinor: paid, status, updatedAt: now, expected_version: item.version });
+  }
+  const updated = await bulkUpdate(
+    tx,
+    backend,
+    { table: 'OpenItem', key: { id: 'text' }, set: { paidMinor: 'bigint', status: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "OpenItem"."version" + 1'], expect: { version: 'int' } },
+    updates,
+  );
+  if (updated !== updates.length) throw new ConflictError(`${updates.length - updated} open items were changed by someone else meanwhile`);
+  await bulkInsert(tx, backend, 'ItemEvent', BULK_TABLES.ItemEvent, events);
+  if (deliveriesFor.length > 0) {
+    // Webhook outbox: one delivery per event and subscription, in this same transaction.
+    const clients = [...new Set(deliveriesFor.map((d) => d.clientId))];
+    const subs = await tx.webhookSubscription.findMany({ where: { clientId: { in: clients }, active: true }, select: { id: true, clientId: true, eventTypes: true } });
+    const rows = deliveriesFor.flatMap((d) =>
+      subs
+        .filter((s) => s.clientId === d.clientId && (s.eventTypes === '*' || s.eventTypes.split(' ').some((t) => t === '*' || t === d.type)))
+        .map((s) => ({ id: newId(), subscriptionId: s.id, eventId: d.eventId, state: 'pending', nextAttemptAt: now, cycleStartedAt: now, createdAt: now })),
+    );
+    if (rows.length > 0) await tx.webhookDelivery.createMany({ data: rows });
+  }
+}
+
+/** IBANs seen paying for a debtor, counted once per booking (as learnPayer does one by one). */
+async function learnPayers(tx: Tx, ctx: Ctx, learned: Array<{ iban: string; itemIds: string[] }>, now: Date): Promise<void> {
+  if (learned.length === 0) return;
+  const ids = [...new Set(learned.flatMap((l) => l.itemIds))];
+  const names = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await tx.openItem.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true, debtorName: true } })) names.set(r.id, r.debtorName);
+  }
+  const counts = new Map<string, { iban: string; debtorNameKey: string; confirmations: number }>();
+  for (const l of learned) {
+    for (const key of new Set(l.itemIds.map((id) => debtorNameKey(names.get(id) ?? '')))) {
+      const k = `${l.iban}\u0000${key}`;
+      const c = counts.get(k) ?? { iban: l.iban, debtorNameKey: key, confirmations: 0 };
+      c.confirmations++;
+      counts.set(k, c);
+    }
+  }
+  const rows: Row[] = [...counts.values()].map((c) => ({ ...c, lastSeenAt: now }));
+  await bulkInsert(tx, ctx.db.backend, 'KnownPayer', { iban: 'text', debtorNameKey: 'text', confirmations: 'int', lastSeenAt: 'timestamp' }, rows, {
+    onConflict: '("iban", "debtorNameKey") DO UPDATE SET "confirmations" = "KnownPayer"."confirmations" + excluded."confirmations", "lastSeenAt" = excluded."lastSeenAt"',
+  });
+}
+
+/**
+ * Asserted after writing, from what the database now holds: for every receipt of the window,
+ * live allocations + unapplied = amount, and suspense holds exactly the unapplied rest.
+ */
+async function assertWindowBalanced(tx: Tx, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    const slice = ids.slice(i, i + 500);
+    const receipts = await tx.bankTransaction.findMany({ where: { id: { in: slice }, creditDebit: 'CRDT' }, select: { id: true, amountMinor: true, unappliedMinor: true } });
+    const alloc = await tx.allocation.groupBy({ by: ['transactionId'], where: { transactionId: { in: slice }, reversal: null }, _sum: { amountMinor: true } });
+    const held = await tx.suspenseMovement.groupBy({ by: ['transactionId'], where: { transactionId: { in: slice } }, _sum: { amountMinor: true } });
+    const allocated = new Map(alloc.map((a) => [a.transactionId, a._sum.amountMinor ?? 0n]));
+    const suspense = new Map(held.map((h) => [h.transactionId, h._sum.amountMinor ?? 0n]));
+    for (const r of receipts) {
+      const a = allocated.get(r.id) ?? 0n;
+      const s = suspense.get(r.id) ?? 0n;
+      if (a + r.unappliedMinor !== r.amountMinor || s !== r.unappliedMinor) {
+        throw new Error(`invariant: payment ${r.id} of ${r.amountMinor}: allocated ${a}, unapplied ${r.unappliedMinor}, in suspense ${s}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The booking primitives: applying a receipt to open items, undoing that, and moving money in and
+ * out of suspense (Verwahrung). Every fact is a new row (allocations, reversals, suspense movements,
+ * audit entries); the only updated columns are the derived balances next to them (an item's paid
+ * sum, a receipt's unapplied amount), always under a version check and asserted after writing.
+ *
+ * Invariant per receipt (credit transaction), after any of these:
+ *   amount = Σ live allocations + unappliedMinor, and Σ suspense movements = unappliedMinor.
+ */
+import type { Ctx } from '../../context.js';
+import type { Tx } from '../../db/database.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { formatMinor } from '../../money/money.js';
+import { applyItemBalanceChange } from '../items/changeOpenItem.js';
+import { writeAudit } from '../shared/audit.js';
+import { newId } from '../shared/ids.js';
+
+export interface AllocationLine {
+  itemId: string;
+  amountMinor: bigint;
+}
+
+export type AllocationKind = 'auto' | 'confirmed' | 'manual';
+
+export interface AllocateInput {
+  transactionId: string;
+  lines: AllocationLine[];
+  kind: AllocationKind;
+  reason: string;
+  proposalId?: string;
+  approvalId?: string;
+  /** New state of the receipt afterwards (auto, manual …). */
+  matchState: string;
+  /** Receipt states this booking may start from (the caller's view of it); anything else is a 409. */
+  expectStates: string[];
+  /** For auto-bookings: the part that goes to suspense as an overpayment. */
+  surplusMinor?: bigint;
+  /** The receipt version the decision was made on (a clerk's screen, a matcher run). */
+  expectVersion?: number;
+  /** Item versions the decision was made on: an item changed since (paid by someone else) is a 409. */
+  expectItemVersions?: ReadonlyMap<string, number>;
+}
+
+export interface AllocatedItem {
+  id: string;
+  kassenzeichen: string;
+  status: string;
+}
+
+/**
+ * Applies a receipt to items. The receipt must still be in one of `expectStates` (two clerks, or a
+ * clerk and the matcher, racing for the same receipt: one wins, the other gets a ConflictError).
+ */
+export async function allocate(tx: Tx, ctx: Ctx, input: AllocateInput): Promise<{ allocationIds: string[]; items: AllocatedItem[] }> {
+  const receipt = await tx.bankTransaction.findUnique({ where: { id: input.transactionId } });
+  if (!receipt) throw new NotFoundError('bank transaction', input.transactionId);
+  if (!input.expectStates.includes(receipt.matchState)) {
+    throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} is ${receipt.matchState} now (someone else decided it); reload it`);
+  }
+  if (receipt.creditDebit !== 'CRDT') throw new ValidationError('only incoming payments (credits) can be allocated to open items', { field: 'transactionId' });
+  if (input.lines.length === 0) throw new ValidationError('at least one allocation is needed', { field: 'allocations' });
+  const total = input.lines.reduce((s, l) => s + l.amountMinor, 0n);
+  const surplus = input.surplusMinor ?? 0n;
+  for (const l of input.lines) {
+    if (l.amountMinor <= 0n) throw new ValidationError('each allocated amount must be positive', { field: 'allocations' });
+  }
+  if (total + surplus > receipt.unappliedMinor) {
+    throw new ValidationError(
+      `allocations of ${formatMinor(total, receipt.currency)} exceed what is left of the payment (${formatMinor(receipt.unappliedMinor, receipt.currency)})`,
+      { field: 'allocations' },
+    );
+  }
+  if (new Set(input.lines.map((l) => l.itemId)).size !== input.lines.length) {
+    throw new ValidationError('an item appears twice in one allocation; combine the amounts', { field: 'allocations' });
+  }
+  if (input.expectVersion !== undefined && receipt.version !== input.expectVersion) {
+    throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was changed since it was looked at; reload it`);
+  }
+  // Every item is checked before anything is written: a booking either happens whole or not at all,
+  // even when the caller's transaction goes on after a refusal.
+  const targets = await tx.openItem.findMany({ where: { id: { in: input.lines.map((l) => l.itemId) } }, select: { id: true, kassenzeichen: true, cancelledAt: true, currency: true, version: true } });
+  for (const l of input.lines) {
+    const item = targets.find((t) => t.id === l.itemId);
+    if (!item) throw new NotFoundError('open item', l.itemId);
+    if (item.cancelledAt) throw new ConflictError(`open item ${item.kassenzeichen} is cancelled; no payment can be allocated to it`);
+    if (item.currency !== receipt.currency) throw new ValidationError(`item ${item.kassenzeichen} is in ${item.currency}, the payment in ${receipt.currency}`, { field: 'allocations' });
+    const seen = input.expectItemVersions?.get(item.id);
+    if (seen !== undefined && seen !== item.version) {
+      throw new ConflictError(`open item ${item.kassenzeichen} changed after the decision was made (e.g. paid meanwhile); the payment is decided again`);
+    }
+  }
+
+  // Claim the receipt first: the version check makes a concurrent second booking fail here.
+  const claimed = await tx.bankTransaction.updateMany({
+    where: { id: receipt.id, version: receipt.version },
+    data: { matchState: input.matchState, unappliedMinor: receipt.unappliedMinor - total, version: { increment: 1 } },
+  });
+  if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was booked by someone else at the same moment; reload it`);
+
+  const now = ctx.clock.now();
+  const createdBy = `${ctx.actor.type}:${ctx.actor.id}`;
+  const allocationIds: string[] = [];
+  const items: AllocatedItem[] = [];
+  for (const line of input.lines) {
+    const id = newId();
+    allocationIds.push(id);
+    await tx.allocation.create({
+      data: {
+        id,
+        transactionId: receipt.id,
+        openItemId: line.itemId,
+        amountMinor: line.amountMinor,
+        currency: receipt.currency,
+        kind: input.kind,
+        proposalId: input.proposalId ?? null,
+        approvalId: input.approvalId ?? null,
+        reason: input.reason,
+        createdBy,
+        createdAt: now,
+      },
+    });
+    const item = await applyItemBalanceChange(tx, ctx, line.itemId, line.amountMinor, { kind: 'allocation', allocationId: id, reason: input.reason });
+    items.push({ id: item.id, kassenzeichen: item.kassenzeichen, status: item.status });
+  }
+
+  const heldBefore = await suspenseBalance(tx, receipt.id);
+  if (heldBefore > 0n) {
+    // The money was waiting in suspense (a person books it from the review queue): it leaves now.
+    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: -total, currency: receipt.currency, reason: 'allocated' });
+  }
+  // Money that was already waiting in suspense is there; only a fresh receipt's surplus moves in.
+  if (surplus > 0n && heldBefore === 0n) {
+    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: surplus, currency: receipt.currency, reason: 'overpayment', note: 'paid more than was open' });
+  }
+  await writeAudit(tx, ctx, {
+    action: `allocation.${input.kind}`,
+    subjectType: 'bank_transaction',
+    subjectId: receipt.id,
+    reason: input.reason,
+    data: { allocations: input.lines.map((l, i) => ({ allocationId: allocationIds[i], itemId: l.itemId, amount: formatMinor(l.amountMinor, receipt.currency) })), surplus: formatMinor(surplus, receipt.currency), approvalId: input.approvalId },
+  });
+  await assertReceiptBalanced(tx, receipt.id);
+  return { allocationIds, items };
+}
+
+/**
+ * Undoes one allocation with a reversal row; the item's paid sum goes down and it reopens. When the
+ * money is still ours (a clerk's correction), it goes back to suspense; when the bank took it back
+ * (a returned payment), it does not.
+ */
+export async function reverseAllocation(
+  tx: Tx,
+  ctx: Ctx,
+  input: { allocationId: string; reason: string; causedByTransactionId?: string; moneyStays: boolean; newReceiptState?: string },
+): Promise<void> {
+  const allocation = await tx.allocation.findUnique({ where: { id: input.allocationId }, include: { reversal: true, transaction: true } });
+  if (!allocation) throw new NotFoundError('allocation', input.allocationId);
+  if (allocation.reversal) throw new ConflictError(`allocation ${allocation.id} was already reversed on ${allocation.reversal.createdAt.toISOString()}`);
+  await tx.allocationReversal.create({
+    data: {
+      id: newId(),
+      allocationId: allocation.id,
+      reason: input.reason,
+      causedByTransactionId: input.causedByTransactionId ?? null,
+      createdBy: `${ctx.actor.type}:${ctx.actor.id}`,
+      createdAt: ctx.clock.now(),
+    },
+  });
+  await applyItemBalanceChange(tx, ctx, allocation.openItemId, -allocation.amountMinor, { kind: 'reversal', allocationId: allocation.id, reason: input.reason });
+  const receipt = allocation.transaction;
+  const n = await tx.bankTransaction.updateMany({
+    where: { id: receipt.id, version: receipt.version },
+    data: {
+      unappliedMinor: input.moneyStays ? receipt.unappliedMinor + allocation.amountMinor : receipt.unappliedMinor,
+      matchState: input.newReceiptState ?? (input.moneyStays ? 'review' : 'returned'),
+      version: { increment: 1 },
+    },
+  });
+  if (n.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was changed at the same moment; reload it`);
+  if (input.moneyStays) {
+    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: allocation.amountMinor, currency: allocation.currency, reason: 'unassigned', note: `allocation reversed: ${input.reason}` });
+  }
+  await writeAudit(tx, ctx, {
+    action: 'allocation.reversed',
+    subjectType: 'allocation',
+    subjectId: allocation.id,
+    reason: input.reason,
+    data: { itemId: allocation.openItemId, amount: formatMinor(allocation.amountMinor, allocation.currency), causedByTransactionId: input.causedByTransactionId },
+  });
+  if (input.moneyStays) await assertReceiptBalanced(tx, receipt.id);
+}
+
+export async function moveSuspense(
+  tx: Tx,
+  ctx: Ctx,
+  input: { transactionId: string; amountMinor: bigint; currency: string; reason: string; note?: string },
+): Promise<void> {
+  if (input.amountMinor === 0n) return;
+  await tx.suspenseMovement.create({
+    data: {
+      id: newId(),
+      transactionId: input.transactionId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      reason: input.reason,
+      note: input.note ?? null,
+      createdBy: `${ctx.actor.type}:${ctx.actor.id}`,
+      createdAt: ctx.clock.now(),
+    },
+  });
+}
+
+export async function suspenseBalance(tx: Tx, transactionId: string): Promise<bigint> {
+  const agg = await tx.suspenseMovement.aggregate({ where: { transactionId }, _sum: { amountMinor: true } });
+  return agg._sum.amountMinor ?? 0n;
+}
+
+/** Asserted after every write: the receipt's money is fully accounted for, to the cent. */
+export async function assertReceiptBalanced(tx: Tx, transactionId: string): Promise<void> {
+  const r = await tx.bankTransaction.findUniqueOrThrow({ where: { id: transactionId } });
+  if (r.creditDebit !== 'CRDT') return;
+  const live = await tx.allocation.aggregate({ where: { transactionId, reversal: null }, _sum: { amountMinor: true } });
+  const allocated = live._sum.amountMinor ?? 0n;
+  const held = await suspenseBalance(tx, transactionId);
+  // A provider's payout clears its clearing account instead of items (src/services/online/settlement.ts).
+  const clearing = await tx.clearingMovement.aggregate({ where: { bankTransactionId: transactionId }, _sum: { amountMinor: true } });
+  const cleared = -(clearing._sum.amountMinor ?? 0n);
+  if (r.matchState === 'returned') {
+    // The bank took the whole payment back: nothing of it may stay on an item or in suspense.
+    if (allocated !== 0n || r.unappliedMinor !== 0n || held !== 0n) {
+      throw new Error(`invariant: returned payment ${r.id} still has ${allocated} allocated, ${r.unappliedMinor} unapplied, ${held} in suspense`);
+    }
+    return;
+  }
+  // Money paid back to the payer (a booked refund) left through the bank: it is accounted for too.
+  const refunds = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: 'refunded' }, _sum: { amountMinor: true } });
+  const paidBack = -(refunds._sum.amountMinor ?? 0n);
+  if (allocated + cleared + paidBack + r.unappliedMinor !== r.amountMinor) {
+    throw new Error(`invariant: payment ${r.id} of ${r.amountMinor} has ${allocated} allocated, ${cleared} cleared, ${paidBack} paid back and ${r.unappliedMinor} unapplied`);
+  }
+  if (held !== r.unappliedMinor) {
+    throw new Error(`invariant: payment ${r.id} has ${r.unappliedMinor} unapplied but ${held} in suspense`);
+  }
+}

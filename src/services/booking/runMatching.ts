@@ -1,0 +1,321 @@
+/**
+ * Runs the matcher over receipts that wait for a decision and books what it may book by itself.
+ * Runs after every import, and again when new open items arrive (a payment that came before its
+ * claim was entered is matched then). Safe to run twice or on two instances at once: a receipt is
+ * claimed with a version check before anything is booked from it.
+ */
+import type { Ctx } from '../../context.js';
+import { ConflictError } from '../../errors.js';
+import type { Tx } from '../../db/database.js';
+import { matchBatch } from '../../matching/engine.js';
+import type { MatchConfig } from '../../matching/config.js';
+import type { ItemIndex } from '../../matching/index.js';
+import { debtorNameKey, normalizeIban } from '../../matching/names.js';
+import type { KnownPayer, MatchDecision, MatchableTransaction } from '../../matching/types.js';
+import { formatMinor } from '../../money/money.js';
+import { writeAudit } from '../shared/audit.js';
+import { newId } from '../shared/ids.js';
+import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
+import { bookInBulk, bulkBookable, proposalRow } from './bulkBooking.js';
+import type { MatchingIndex } from './matchingIndex.js';
+
+export const ENGINE_VERSION = 'stadtkasse-matcher/1';
+
+/** Decisions booked per database transaction: one round of writes for many receipts. */
+const BOOKING_CHUNK = 500;
+/**
+ * A booking transaction may not run longer than this: the booking export serves lines only once
+ * they are older than the longest booking transaction (EXPORT_SETTLE_MS), and the matcher index of
+ * other instances re-reads items changed within a window longer than it.
+ */
+export const BOOKING_TIMEOUT_MS = 60_000;
+/** Receipts read at once, and ids per `IN (…)` list (SQLite allows only so many parameters). */
+const ID_WINDOW = 500;
+
+export interface MatchingSummary {
+  auto: number;
+  review: number;
+  unmatched: number;
+  return: number;
+  ignored: number;
+}
+
+export interface MatchingDeps {
+  index: MatchingIndex;
+  config: MatchConfig;
+}
+
+type ReceiptRow = Awaited<ReturnType<typeof loadReceipts>>[number];
+
+async function loadReceipts(ctx: Ctx, where: { ids?: string[]; states: string[]; cursor?: string; olderThan?: Date }) {
+  const rows = await ctx.db.prisma.bankTransaction.findMany({
+    ...(where.cursor ? { cursor: { id: where.cursor }, skip: 1 } : {}),
+    ...(where.ids ? {} : { take: ID_WINDOW }),
+    where: {
+      // With ids, the state is checked below, not in SQL: given both, SQLite walks the state index
+      // over every pending receipt of the import for each window, which made a day of 100,000
+      // payments quadratic. The primary key finds 500 rows directly.
+      ...(where.ids ? { id: { in: where.ids } } : { matchState: { in: where.states }, ...(where.olderThan ? { createdAt: { lt: where.olderThan } } : {}) }),
+      // A payment a person has started to book is theirs to finish.
+      ...(where.states.includes('pending') ? {} : { creditDebit: 'CRDT', allocations: { none: {} } }),
+    },
+    include: { entry: { select: { reversal: true, gvc: true, proprietaryCode: true, additionalInfo: true, batchCount: true, bankTransactionCode: true, statementId: true, position: true } } },
+    // In the order the bank booked them: a second payment of an item on the same day must find it
+    // paid by the first (and become a double payment), not the other way round.
+    orderBy: [{ createdAt: 'asc' }, { entry: { statement: { position: 'asc' } } }, { entry: { position: 'asc' } }, { position: 'asc' }],
+  });
+  return where.ids ? rows.filter((r) => where.states.includes(r.matchState)) : rows;
+}
+
+export function matchableOf(r: ReceiptRow): MatchableTransaction {
+  const code = (r.bankTransactionCode ?? r.entry.bankTransactionCode)?.split('/');
+  const t: MatchableTransaction = {
+    key: r.id,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    creditDebit: r.creditDebit as 'CRDT' | 'DBIT',
+    reversal: r.entry.reversal,
+    remittanceLines: JSON.parse(r.remittanceLines) as string[],
+    creditorReferences: JSON.parse(r.creditorReferences) as Array<{ reference: string; type?: string }>,
+  };
+  if (r.endToEndId) t.endToEndId = r.endToEndId;
+  if (r.debtorName) t.debtorName = r.debtorName;
+  if (r.debtorIban) t.debtorIban = r.debtorIban;
+  if (r.ultimateDebtorName) t.ultimateDebtorName = r.ultimateDebtorName;
+  if (r.returnReasonCode) t.returnReasonCode = r.returnReasonCode;
+  if (code && code.length === 3) t.bankTransactionCode = { domain: code[0]!, family: code[1]!, subFamily: code[2]! };
+  if (r.entry.proprietaryCode) t.proprietaryCode = r.entry.proprietaryCode;
+  if (r.entry.gvc) t.gvc = r.entry.gvc;
+  if (r.entry.additionalInfo) t.additionalInfo = r.entry.additionalInfo;
+  if (r.entry.batchCount && r.entry.batchCount > 1) t.batch = { count: r.entry.batchCount };
+  return t;
+}
+
+/**
+ * Matches the given receipts (or every receipt still pending) and books the automatic decisions.
+ * Returns how many ended in each state.
+ */
+export async function runMatching({
+  ctx,
+  deps,
+  input,
+}: {
+  ctx: Ctx;
+  deps: MatchingDeps;
+  /** `olderThan`: only receipts stored before then (a sweep must not race an import's own run). */
+  input: { transactionIds?: string[]; waiting?: boolean; olderThan?: Date };
+}): Promise<MatchingSummary> {
+  const summary: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
+  // `waiting`: receipts a person has not decided yet are looked at again (new open items arrived).
+  const states = input.waiting ? ['review', 'unmatched'] : ['pending'];
+  let seen = 0;
+  // One refresh per run: what this run books is applied to the index as it goes (upsertRows).
+  const index = await deps.index.current(ctx.db, ctx.clock);
+  // Receipts are read and booked in windows, in booking order: memory stays bounded on a day
+  // with 100,000 payments, and every query stays below the database's parameter limit.
+  if (input.transactionIds) {
+    for (let i = 0; i < input.transactionIds.length; i += ID_WINDOW) {
+      const receipts = await loadReceipts(ctx, { ids: input.transactionIds.slice(i, i + ID_WINDOW), states });
+      seen += receipts.length;
+      await matchAndBook(ctx, deps, index, receipts, summary);
+    }
+  } else {
+    let cursor: string | undefined;
+    for (;;) {
+      const receipts = await loadReceipts(ctx, { states, ...(cursor ? { cursor } : {}), ...(input.olderThan ? { olderThan: input.olderThan } : {}) });
+      if (receipts.length === 0) break;
+      seen += receipts.length;
+      await matchAndBook(ctx, deps, index, receipts, summary);
+      if (receipts.length < ID_WINDOW) break;
+      cursor = receipts[receipts.length - 1]!.id;
+    }
+  }
+  if (seen > 0) ctx.log.info({ receipts: seen, ...summary }, 'matching run booked');
+  return summary;
+}
+
+async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, receipts: ReceiptRow[], summary: MatchingSummary, retry = true): Promise<void> {
+  if (receipts.length === 0) return;
+  const ibans = [...new Set(receipts.map((r) => normalizeIban(r.debtorIban ?? undefined)).filter((x): x is string => Boolean(x)))];
+  const known = new Map<string, KnownPayer[]>();
+  for (let i = 0; i < ibans.length; i += ID_WINDOW) {
+    for (const k of await ctx.db.prisma.knownPayer.findMany({ where: { iban: { in: ibans.slice(i, i + ID_WINDOW) } } })) {
+      const list = known.get(k.iban) ?? [];
+      list.push({ debtorNameKey: k.debtorNameKey, confirmations: k.confirmations });
+      known.set(k.iban, list);
+    }
+  }
+  const decisions = matchBatch(receipts.map(matchableOf), index, deps.config, (iban) => known.get(normalizeIban(iban) ?? '') ?? []);
+  // The versions of the items as the matcher saw them: booking checks them, so an item paid by
+  // someone else meanwhile makes the decision void instead of overpaying it.
+  const basis = new Map<string, number>();
+  for (const d of decisions) for (const a of d.allocations) basis.set(a.itemId, deps.index.versionOf(a.itemId) ?? -1);
+
+  const conflicted: ReceiptRow[] = [];
+  for (let i = 0; i < receipts.length; i += BOOKING_CHUNK) {
+    const chunk = receipts.slice(i, i + BOOKING_CHUNK).map((r, j) => ({ receipt: r, decision: decisions[i + j]! }));
+    const tally: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
+    let changedItems: string[] = [];
+    try {
+      changedItems = await ctx.db.transaction(
+        async (tx) => {
+          const changed = await bookInBulk(tx, ctx, chunk.filter(bulkBookable), ENGINE_VERSION, tally, basis);
+          // Returns and receipts a person already looked at go one by one, after the bulk part (a
+          // return may undo a booking made a moment ago in the same statement).
+          for (const { receipt, decision } of chunk.filter((c) => !bulkBookable(c))) {
+            const outcome = await bookDecision(tx, ctx, receipt, decision, basis);
+            tally[outcome.status]++;
+            changed.push(...outcome.itemIds);
+          }
+          return changed;
+        },
+        { timeoutMs: BOOKING_TIMEOUT_MS },
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'conflict') throw err;
+      // Someone else touched a receipt or item of this window: nothing of it was stored. Each
+      // receipt now gets its own transaction, so one conflict costs only that receipt.
+      for (const k of Object.keys(tally) as Array<keyof MatchingSummary>) tally[k] = 0;
+      for (const { receipt, decision } of chunk) {
+        try {
+          const outcome = await ctx.db.transaction((tx) => bookDecision(tx, ctx, receipt, decision, basis), { timeoutMs: BOOKING_TIMEOUT_MS });
+          tally[outcome.status]++;
+          changedItems.push(...outcome.itemIds);
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'conflict') throw e;
+          conflicted.push(receipt);
+        }
+      }
+    }
+    for (const k of Object.keys(tally) as Array<keyof MatchingSummary>) summary[k] += tally[k];
+    // The index learns what this chunk booked before the next chunk is matched (a second payment
+    // of the same item later in the statement must see it paid).
+    const ids = [...new Set(changedItems)];
+    for (let j = 0; j < ids.length; j += ID_WINDOW) {
+      deps.index.upsertRows(await ctx.db.prisma.openItem.findMany({ where: { id: { in: ids.slice(j, j + ID_WINDOW) } } }));
+    }
+  }
+  if (conflicted.length > 0 && retry) {
+    // Decided on items that changed meanwhile: look again with what the database holds now.
+    const fresh = await deps.index.current(ctx.db, ctx.clock);
+    const again = await loadReceipts(ctx, { ids: conflicted.map((r) => r.id), states: [...new Set(conflicted.map((r) => r.matchState))] });
+    await matchAndBook(ctx, deps, fresh, again, summary, false);
+  } else if (conflicted.length > 0) {
+    // Left as they are (pending, or waiting for a person); the next sweep decides them.
+    ctx.log.warn({ receipts: conflicted.length }, 'payments changed twice while being matched; left for the next run');
+  }
+}
+
+/**
+ * Stores the decision as a proposal and carries out what it may, whole or not at all: a conflict
+ * (the receipt or an item changed since the decision) is thrown, and the caller's transaction must
+ * roll back — it is never caught here, so no half of a booking can be committed.
+ */
+async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecision, basis: ReadonlyMap<string, number>): Promise<{ status: MatchDecision['status']; itemIds: string[] }> {
+  const proposal = proposalRow(receipt.id, d, ENGINE_VERSION, ctx.clock.now());
+  const itemIds: string[] = [];
+  await tx.matchProposal.create({ data: proposal });
+
+  const waiting = receipt.matchState !== 'pending';
+  if (waiting && d.status !== 'auto') {
+    // Still for a person: the new proposal (with fresh suggestions) is in force; nothing moves.
+    return { status: d.status, itemIds };
+  }
+  if (d.status === 'auto') {
+    const booked = await allocate(tx, ctx, {
+      transactionId: receipt.id,
+      lines: d.allocations.map((a) => ({ itemId: a.itemId, amountMinor: a.amountMinor })),
+      kind: 'auto',
+      reason: d.reasons.join('; '),
+      proposalId: proposal.id,
+      matchState: 'auto',
+      expectStates: [receipt.matchState],
+      expectVersion: receipt.version,
+      expectItemVersions: new Map(d.allocations.map((a) => [a.itemId, basis.get(a.itemId) ?? -1])),
+      // Whatever the allocations leave of the receipt is the overpayment (held in suspense).
+      surplusMinor: receipt.amountMinor - d.allocations.reduce((sum, a) => sum + a.amountMinor, 0n),
+    });
+    itemIds.push(...booked.items.map((x) => x.id));
+    await learnPayer(tx, receipt, booked.items.map((x) => x.id));
+    return { status: 'auto', itemIds };
+  }
+
+  // A return whose original receipt we cannot find waits for a person.
+  let state: string = d.status;
+  if (d.status === 'return') {
+    const reversed = await reverseReturnedReceipt(tx, ctx, receipt, d);
+    itemIds.push(...reversed.itemIds);
+    state = reversed.resolved ? 'return' : 'return_open';
+  }
+  const claimed = await tx.bankTransaction.updateMany({
+    where: { id: receipt.id, version: receipt.version, matchState: 'pending' },
+    data: { matchState: state, version: { increment: 1 } },
+  });
+  if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
+  if ((d.status === 'review' || d.status === 'unmatched') && receipt.creditDebit === 'CRDT' && receipt.unappliedMinor > 0n) {
+    // Money nobody could assign yet is held in suspense (Verwahrung) until a person decides.
+    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: d.status === 'review' ? 'waiting for review' : 'no matching open item' });
+  }
+  return { status: d.status, itemIds };
+}
+
+/**
+ * A returned payment (R-transaction) takes back money that we had booked: find the receipt it
+ * returns (by end-to-end id, else one earlier receipt of exactly this amount on the named item),
+ * reverse all its allocations so the items reopen and their issuers are told, and take what the
+ * receipt still held in suspense (an overpayment) out: the bank has the money back.
+ * A return of a different amount, or one that fits several receipts, is left to a person.
+ */
+async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: MatchDecision): Promise<{ resolved: boolean; itemIds: string[] }> {
+  const unresolved = { resolved: false, itemIds: [] };
+  const of = d.returnOf ?? {};
+  let receiptIds: string[] = [];
+  if (of.endToEndId) {
+    const byE2e = await tx.bankTransaction.findMany({ where: { endToEndId: of.endToEndId, creditDebit: 'CRDT', id: { not: ret.id }, matchState: { not: 'returned' } }, select: { id: true } });
+    receiptIds = byE2e.map((r) => r.id);
+  }
+  if (receiptIds.length === 0 && of.itemId) {
+    const candidates = await tx.allocation.findMany({
+      where: { reversal: null, openItemId: of.itemId, transaction: { amountMinor: ret.amountMinor, creditDebit: 'CRDT', matchState: { not: 'returned' } } },
+      select: { transactionId: true },
+    });
+    receiptIds = [...new Set(candidates.map((c) => c.transactionId))];
+  }
+  if (receiptIds.length !== 1) return unresolved;
+  const receipt = await tx.bankTransaction.findUniqueOrThrow({ where: { id: receiptIds[0]! } });
+  if (receipt.amountMinor !== ret.amountMinor || receipt.currency !== ret.currency) return unresolved;
+  const allocations = await tx.allocation.findMany({ where: { transactionId: receipt.id, reversal: null }, select: { id: true, openItemId: true, amountMinor: true } });
+  const reason = `payment returned by the bank${of.reasonCode ? ` (${of.reasonCode})` : ''}`;
+  for (const a of allocations) {
+    await reverseAllocation(tx, ctx, { allocationId: a.id, reason, causedByTransactionId: ret.id, moneyStays: false, newReceiptState: 'returned' });
+  }
+  const held = await suspenseBalance(tx, receipt.id);
+  if (held !== 0n) await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: -held, currency: receipt.currency, reason: 'returned', note: reason });
+  const current = await tx.bankTransaction.findUniqueOrThrow({ where: { id: receipt.id }, select: { version: true } });
+  const n = await tx.bankTransaction.updateMany({ where: { id: receipt.id, version: current.version }, data: { matchState: 'returned', unappliedMinor: 0n, version: { increment: 1 } } });
+  if (n.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was changed at the same moment; reload it`);
+  await assertReceiptBalanced(tx, receipt.id);
+  await writeAudit(tx, ctx, {
+    action: 'return.booked',
+    subjectType: 'bank_transaction',
+    subjectId: ret.id,
+    reason,
+    data: { returnedReceipt: receipt.id, reversedAllocations: allocations.map((a) => a.id), fromSuspense: formatMinor(held, ret.currency), amount: formatMinor(ret.amountMinor, ret.currency) },
+  });
+  // Resolved even when the receipt had no allocation (all of it was waiting in suspense).
+  return { resolved: true, itemIds: allocations.map((a) => a.openItemId) };
+}
+
+/** Remembers that this IBAN paid for these debtors, to corroborate later near-misses. */
+export async function learnPayer(tx: Tx, receipt: { debtorIban: string | null }, itemIds: string[]): Promise<void> {
+  const iban = normalizeIban(receipt.debtorIban ?? undefined);
+  if (!iban || itemIds.length === 0) return;
+  const items = await tx.openItem.findMany({ where: { id: { in: itemIds } }, select: { debtorName: true } });
+  for (const key of new Set(items.map((i) => debtorNameKey(i.debtorName)))) {
+    await tx.knownPayer.upsert({
+      where: { iban_debtorNameKey: { iban, debtorNameKey: key } },
+      create: { iban, debtorNameKey: key, confirmations: 1, lastSeenAt: new Date() },
+      update: { confirmations: { increment: 1 }, lastSeenAt: new Date() },
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Where a suggested item's reference appears in the remittance text, for the review screen to
+ * highlight. Pure: text and references in, character ranges out.
+ *
+ * Payers write a Kassenzeichen with their own separators ("5100.0052447.8", "5100 0052447 8",
+ * "510000524478") and banks cut the text into 140-character lines, even mid-reference. So both sides
+ * are compared without separators, and a hit is mapped back to the characters as written. Only whole
+ * tokens count: a reference inside a longer run of letters or digits (a phone number, an IBAN) is
+ * not a hit, just as the matcher would not read it as one.
+ */
+
+/** Characters payers put inside a reference; they never count as part of one. */
+const SEPARATOR = /[\s.\-/_:]/;
+const ALNUM = /[\p{L}\p{N}]/u;
+
+export interface HighlightReference {
+  /** As issued: the Kassenzeichen, or its RF reference. */
+  reference: string;
+  itemId: string;
+  kassenzeichen: string;
+}
+
+export interface Highlight {
+  /** Range in `remittanceText(lines)`: start inclusive, end exclusive, in UTF-16 code units (JS string indices). */
+  start: number;
+  end: number;
+  /** The characters as written in that range. */
+  text: string;
+  itemId: string;
+  kassenzeichen: string;
+}
+
+/** The remittance lines as one text: lines joined with a space (the ranges below index into it). */
+export function remittanceText(lines: readonly string[]): string {
+  return lines.join(' ');
+}
+
+/** Upper case, separators dropped; `map[i]` is the index in the original text of normalized char i. */
+function normalize(text: string): { norm: string; map: number[] } {
+  let norm = '';
+  const map: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (SEPARATOR.test(c)) continue;
+    const upper = c.toUpperCase();
+    // "ß".toUpperCase() is "SS": keep such characters as they are so one char stays one char.
+    norm += upper.length === 1 ? upper : c;
+    map.push(i);
+  }
+  return { norm, map };
+}
+
+export function normalizeReference(reference: string): string {
+  return normalize(reference).norm;
+}
+
+/**
+ * Every whole-token occurrence of each reference in the remittance text, ordered by position.
+ * Overlapping hits of different references are all returned (the UI may show either).
+ */
+export function highlightReferences(lines: readonly string[], references: readonly HighlightReference[]): Highlight[] {
+  const text = remittanceText(lines);
+  const { norm, map } = normalize(text);
+  const out: Highlight[] = [];
+  const seen = new Set<string>();
+  for (const ref of references) {
+    const needle = normalizeReference(ref.reference);
+    // Very short references would light up every "12" in a text; the matcher ignores them too.
+    if (needle.length < 4) continue;
+    for (let at = norm.indexOf(needle); at >= 0; at = norm.indexOf(needle, at + 1)) {
+      const start = map[at]!;
+      const end = map[at + needle.length - 1]! + 1;
+      const before = start > 0 ? text[start - 1]! : ' ';
+      const after = end < text.length ? text[end]! : ' ';
+      if (ALNUM.test(before) || ALNUM.test(after)) continue;
+      const key = `${start}:${end}:${ref.itemId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ start, end, text: text.slice(start, end), itemId: ref.itemId, kassenzeichen: ref.kassenzeichen });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}

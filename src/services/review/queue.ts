@@ -1,0 +1,406 @@
+/**
+ * Reading the review queue: receipts a person has to decide, filtered, sorted and paged, and one
+ * receipt with everything needed to decide it (the payment as the bank sent it, the matcher's ranked
+ * suggestions with their items, what has been booked and undone, the suspense account, the audit
+ * trail and where the suggested references appear in the remittance text).
+ */
+import type { Ctx } from '../../context.js';
+import type { Prisma } from '../../db/generated/sqlite/client.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { formatMinor, parseMoney } from '../../money/money.js';
+import { maskIban, normalizeIban } from '../../references/iban.js';
+import { outstandingMinor } from '../items/status.js';
+import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/paging.js';
+import { suspenseBalance } from '../booking/ledger.js';
+import { approvalView, type ApprovalView } from './approvalView.js';
+import { daysSince, isIsoDay } from './dates.js';
+import { highlightReferences, remittanceText, type Highlight } from './highlights.js';
+import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
+
+export interface ReviewQueueFilter {
+  /** One or several of REVIEW_FILTER_STATES, comma-separated; the queue states when left out. */
+  state?: string;
+  /** "30.70": receipts of at least / at most this amount. */
+  amountFrom?: string;
+  amountTo?: string;
+  /** Bank booking date range, YYYY-MM-DD, inclusive. */
+  bookedFrom?: string;
+  bookedTo?: string;
+  /** Part of the payer's name, the ultimate debtor, the remittance text or a structured reference. */
+  q?: string;
+  /** IBAN of the city's account the statement belongs to. */
+  account?: string;
+  sort?: 'age' | 'amount';
+  order?: 'asc' | 'desc';
+  limit?: number;
+  cursor?: string;
+}
+
+interface StoredAllocation {
+  itemId: string;
+  kassenzeichen: string;
+  amountMinor: string;
+}
+interface StoredSuggestion {
+  allocations: StoredAllocation[];
+  confidenceBp: number;
+  reasons: string[];
+}
+
+export interface SuggestionSummary {
+  kassenzeichen: string[];
+  amount: string;
+  confidenceBp: number;
+}
+
+export interface ReviewRow {
+  id: string;
+  /** entryRef#txIndex: the payment's handle on the bank statement. */
+  ref: string;
+  bookingDate: string | null;
+  amount: string;
+  /** What is still in suspense, waiting for a decision. */
+  unapplied: string;
+  currency: string;
+  creditDebit: string;
+  payer: { name: string | null; iban: string | null };
+  remittance: string;
+  state: string;
+  topSuggestion: SuggestionSummary | null;
+  ageDays: number;
+  version: number;
+}
+
+type TxRow = Prisma.BankTransactionGetPayload<{ include: { entry: { include: { statement: true } } } }>;
+
+const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+
+function ageDays(ctx: Ctx, t: { bookingDate: string | null; createdAt: Date }): number {
+  return t.bookingDate && isIsoDay(t.bookingDate) ? daysSince(t.bookingDate, ctx.clock.now()) : daysSince(t.createdAt.toISOString().slice(0, 10), ctx.clock.now());
+}
+
+function summary(s: StoredSuggestion | undefined, currency: string): SuggestionSummary | null {
+  if (!s) return null;
+  const total = s.allocations.reduce((sum, a) => sum + BigInt(a.amountMinor), 0n);
+  return { kassenzeichen: s.allocations.map((a) => a.kassenzeichen), amount: formatMinor(total, currency), confidenceBp: s.confidenceBp };
+}
+
+function parseStates(state: string | undefined): string[] {
+  if (!state) return [...QUEUE_STATES];
+  const states = state.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = states.filter((s) => !(REVIEW_FILTER_STATES as readonly string[]).includes(s));
+  if (bad.length > 0 || states.length === 0) throw new ValidationError(`state: unknown ${bad.join(', ') || '(empty)'}; known are ${REVIEW_FILTER_STATES.join(', ')}`, { field: 'state' });
+  return states;
+}
+
+/** Keyset condition "after this row" for a sort key of (optionally nullable) fields, nulls first in ascending order. */
+function afterKey(fields: Array<{ name: string; nullable?: boolean }>, values: Array<string | bigint | Date | null>, order: 'asc' | 'desc'): Prisma.BankTransactionWhereInput {
+  const cmp = order === 'asc' ? 'gt' : 'lt';
+  const [first, ...rest] = fields;
+  const [v, ...more] = values;
+  if (!first) return { id: { in: [] } };
+  const tail = rest.length > 0 ? afterKey(rest, more, order) : null;
+  const f = first.name;
+  if (first.nullable && v === null) {
+    // Nulls come first ascending (last descending): after a null row come the rest of the nulls, then (asc) every non-null.
+    const sameNull: Prisma.BankTransactionWhereInput = tail ? { AND: [{ [f]: null }, tail] } : { id: { in: [] } };
+    return order === 'asc' ? { OR: [sameNull, { [f]: { not: null } }] } : sameNull;
+  }
+  const beyond: Prisma.BankTransactionWhereInput = { [f]: { [cmp]: v } };
+  const equal: Prisma.BankTransactionWhereInput | null = tail ? { AND: [{ [f]: v }, tail] } : null;
+  const or: Prisma.BankTransactionWhereInput[] = [beyond, ...(equal ? [equal] : [])];
+  if (first.nullable && order === 'desc') or.push({ [f]: null });
+  return { OR: or };
+}
+
+export async function listReviewQueue({ ctx, input }: { ctx: Ctx; input: ReviewQueueFilter }): Promise<Page<ReviewRow>> {
+  const limit = pageLimit(input.limit);
+  const sort = input.sort ?? 'age';
+  const order = input.order ?? 'asc';
+  const and: Prisma.BankTransactionWhereInput[] = [{ matchState: { in: parseStates(input.state) } }];
+
+  const amount = (text: string | undefined, field: string) => (text === undefined ? undefined : parseMoney(text, 'EUR', { field }).minor);
+  const from = amount(input.amountFrom, 'amountFrom');
+  const to = amount(input.amountTo, 'amountTo');
+  if (from !== undefined) and.push({ amountMinor: { gte: from } });
+  if (to !== undefined) and.push({ amountMinor: { lte: to } });
+  for (const [field, op] of [['bookedFrom', 'gte'], ['bookedTo', 'lte']] as const) {
+    const v = input[field];
+    if (v === undefined) continue;
+    if (!isIsoDay(v)) throw new ValidationError(`${field}: "${v}" is not a date like 2026-11-16`, { field });
+    and.push({ bookingDate: { [op]: v } });
+  }
+  if (input.account) and.push({ entry: { statement: { accountIban: normalizeIban(input.account) } } });
+  if (input.q) {
+    const q = input.q.trim();
+    if (q.length > 140) throw new ValidationError('q: at most 140 characters', { field: 'q' });
+    // SQLite's LIKE ignores ASCII case by itself; PostgreSQL needs to be told.
+    const contains = ctx.db.backend === 'postgresql' ? { contains: q, mode: 'insensitive' as const } : { contains: q };
+    and.push({ OR: [{ debtorName: contains }, { ultimateDebtorName: contains }, { remittanceLines: contains }, { creditorReferences: contains }] });
+  }
+
+  const fields = sort === 'age' ? [{ name: 'bookingDate', nullable: true }, { name: 'createdAt' }, { name: 'id' }] : [{ name: 'amountMinor' }, { name: 'id' }];
+  const after = decodeCursor(input.cursor, fields.length + 2);
+  if (after) {
+    if (after[0] !== sort || after[1] !== order) throw new ValidationError('cursor: belongs to another sort order; start again without it', { field: 'cursor' });
+    const values = sort === 'age' ? [after[2] === '' ? null : after[2]!, new Date(after[3]!), after[4]!] : [BigInt(after[2]!), after[3]!];
+    and.push(afterKey(fields, values, order));
+  }
+  const nulls = order === 'asc' ? 'first' : 'last';
+  const orderBy: Prisma.BankTransactionOrderByWithRelationInput[] =
+    sort === 'age' ? [{ bookingDate: { sort: order, nulls } }, { createdAt: order }, { id: order }] : [{ amountMinor: order }, { id: order }];
+
+  const rows = await ctx.db.prisma.bankTransaction.findMany({ where: { AND: and }, orderBy, take: limit + 1 });
+  const page = rows.slice(0, limit);
+  const proposals = await latestProposals(ctx, page.map((r) => r.id));
+  const items = page.map((t): ReviewRow => {
+    const p = proposals.get(t.id);
+    return {
+      id: t.id,
+      ref: `${t.entryRef}#${t.position}`,
+      bookingDate: t.bookingDate,
+      amount: formatMinor(t.amountMinor, t.currency),
+      unapplied: formatMinor(t.unappliedMinor, t.currency),
+      currency: t.currency,
+      creditDebit: t.creditDebit,
+      payer: { name: t.debtorName, iban: t.debtorIban ? maskIban(t.debtorIban) : null },
+      remittance: remittanceText(json<string[]>(t.remittanceLines, [])),
+      state: t.matchState,
+      topSuggestion: summary(json<StoredSuggestion[]>(p?.suggestions, [])[0], t.currency),
+      ageDays: ageDays(ctx, t),
+      version: t.version,
+    };
+  });
+  const last = rows.length > limit ? page[page.length - 1]! : undefined;
+  const nextCursor = last
+    ? encodeCursor(sort === 'age' ? [sort, order, last.bookingDate ?? '', last.createdAt.toISOString(), last.id] : [sort, order, last.amountMinor.toString(), last.id])
+    : null;
+  return { items, nextCursor };
+}
+
+async function latestProposals(ctx: Ctx, transactionIds: string[]) {
+  const out = new Map<string, { id: string; suggestions: string; decision: string; confidenceBp: number; reasons: string; createdAt: Date; engineVersion: string; returnOf: string | null }>();
+  if (transactionIds.length === 0) return out;
+  const rows = await ctx.db.prisma.matchProposal.findMany({ where: { transactionId: { in: transactionIds } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+  for (const r of rows) if (!out.has(r.transactionId)) out.set(r.transactionId, r);
+  return out;
+}
+
+export interface ReviewItemView {
+  id: string;
+  ref: string;
+  state: string;
+  version: number;
+  amount: string;
+  unapplied: string;
+  currency: string;
+  creditDebit: string;
+  ageDays: number;
+  payment: {
+    payer: { name: string | null; iban: string | null; bic: string | null };
+    ultimateDebtor: string | null;
+    remittance: { lines: string[]; text: string };
+    structuredReferences: Array<{ reference: string; type?: string }>;
+    endToEndId: string | null;
+    mandateId: string | null;
+    bankTransactionCode: string | null;
+    proprietaryCode: string | null;
+    gvc: string | null;
+    purposeCode: string | null;
+    returnReason: { code: string; text: string | null } | null;
+    bookingDate: string | null;
+    valueDate: string | null;
+  };
+  statement: { id: string; bankStatementId: string; accountIban: string | null; kind: string };
+  entry: { id: string; position: number; accountServicerReference: string | null; entryReference: string | null; amount: string; creditDebit: string; bookingDate: string | null; valueDate: string | null; batchCount: number | null; additionalInfo: string | null };
+  proposal: { id: string; decision: string; confidenceBp: number; reasons: string[]; engineVersion: string; createdAt: string } | null;
+  suggestions: Array<{
+    index: number;
+    confidenceBp: number;
+    reasons: string[];
+    total: string;
+    allocations: Array<{
+      itemId: string;
+      kassenzeichen: string;
+      amount: string;
+      item: { id: string; kassenzeichen: string; rfReference: string | null; debtorName: string; description: string; amount: string; open: string; dueDate: string; status: string } | null;
+    }>;
+  }>;
+  highlights: Highlight[];
+  allocations: Array<{
+    id: string;
+    itemId: string;
+    kassenzeichen: string;
+    amount: string;
+    kind: string;
+    reason: string;
+    createdBy: string;
+    createdAt: string;
+    approvalId: string | null;
+    reversal: { id: string; reason: string; createdBy: string; createdAt: string; causedByTransactionId: string | null } | null;
+  }>;
+  suspense: { balance: string; movements: Array<{ id: string; amount: string; reason: string; note: string | null; createdBy: string; createdAt: string }> };
+  pendingApproval: ApprovalView | null;
+  refund: { recipientName: string | null; iban: string; amount: string; note: string; requestedBy: string; requestedAt: string } | null;
+  parked: { note: string; by: string; at: string } | null;
+  /** What can be done with the payment as it stands (the verbs' own checks, src/services/review/states.ts). */
+  availableActions: ReviewAction[];
+  /** Bank transactions booked together with this one (a refund and its debit, a return and its receipt). */
+  linked: Array<{ transactionId: string; ref: string; relation: LinkRelation }>;
+  audit: Array<{ at: string; actor: string; action: string; subjectType: string; subjectId: string; reason: string | null; data: unknown }>;
+}
+
+export type LinkRelation = 'refunded_with' | 'refund_of' | 'returned_with' | 'return_of';
+
+/** Which audit entries link two bank transactions, and where the other one's id and handle are. */
+const LINKS: Record<string, { relation: LinkRelation; id: string; ref: string }> = {
+  'payment.refunded': { relation: 'refunded_with', id: 'refundTransactionId', ref: 'refundRef' },
+  'payment.refund_booked': { relation: 'refund_of', id: 'refundOf', ref: 'refundOfRef' },
+  'payment.returned': { relation: 'returned_with', id: 'returnTransactionId', ref: 'returnRef' },
+  'return.booked': { relation: 'return_of', id: 'returnOf', ref: 'returnOfRef' },
+};
+
+export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string } }): Promise<ReviewItemView> {
+  const db = ctx.db.prisma;
+  const t: TxRow | null = await db.bankTransaction.findUnique({ where: { id: input.transactionId }, include: { entry: { include: { statement: true } } } });
+  if (!t) throw new NotFoundError('payment', input.transactionId);
+  const proposal = (await latestProposals(ctx, [t.id])).get(t.id);
+  const suggestions = json<StoredSuggestion[]>(proposal?.suggestions, []);
+  const itemIds = [...new Set(suggestions.flatMap((s) => s.allocations.map((a) => a.itemId)))];
+  const allocations = await db.allocation.findMany({ where: { transactionId: t.id }, include: { reversal: true, openItem: { select: { kassenzeichen: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const items = new Map((await db.openItem.findMany({ where: { id: { in: itemIds } } })).map((i) => [i.id, i]));
+  const movements = await db.suspenseMovement.findMany({ where: { transactionId: t.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const approvals = await db.approval.findMany({ where: { transactionId: t.id }, orderBy: [{ proposedAt: 'asc' }, { id: 'asc' }] });
+  const audit = await db.auditEntry.findMany({
+    where: {
+      OR: [
+        { subjectType: 'bank_transaction', subjectId: t.id },
+        { subjectType: 'allocation', subjectId: { in: allocations.map((a) => a.id) } },
+        { subjectType: 'approval', subjectId: { in: approvals.map((a) => a.id) } },
+      ],
+    },
+    orderBy: { seq: 'asc' },
+  });
+  const lines = json<string[]>(t.remittanceLines, []);
+  const refs = itemIds.flatMap((id) => {
+    const item = items.get(id);
+    if (!item) return [];
+    return [item.kassenzeichen, ...(item.rfReference ? [item.rfReference] : [])].map((reference) => ({ reference, itemId: id, kassenzeichen: item.kassenzeichen }));
+  });
+  const pending = approvals.find((a) => a.status === 'pending');
+  const lastOf = (action: string) => [...audit].reverse().find((a) => a.action === action);
+  const refundEntry = t.matchState === 'refund' || t.matchState === 'refunded' ? lastOf('payment.refund_requested') : undefined;
+  const parkedEntry = t.matchState === 'parked' ? lastOf('payment.parked') : undefined;
+  const refundData = json<{ recipientName?: string | null; iban?: string; amount?: string }>(refundEntry?.data, {});
+  const fmt = (m: bigint) => formatMinor(m, t.currency);
+  const actor = (a: { actorType: string; actorId: string }) => `${a.actorType}:${a.actorId}`;
+  const linked = audit.flatMap((a) => {
+    const link = a.subjectType === 'bank_transaction' && a.subjectId === t.id ? LINKS[a.action] : undefined;
+    const data = link ? json<Record<string, unknown>>(a.data, {}) : {};
+    const id = link ? data[link.id] : undefined;
+    return link && typeof id === 'string' ? [{ transactionId: id, ref: String(data[link.ref] ?? ''), relation: link.relation }] : [];
+  });
+
+  return {
+    id: t.id,
+    ref: `${t.entryRef}#${t.position}`,
+    state: t.matchState,
+    version: t.version,
+    amount: fmt(t.amountMinor),
+    unapplied: fmt(t.unappliedMinor),
+    currency: t.currency,
+    creditDebit: t.creditDebit,
+    ageDays: ageDays(ctx, t),
+    payment: {
+      payer: { name: t.debtorName, iban: t.debtorIban, bic: t.debtorBic },
+      ultimateDebtor: t.ultimateDebtorName,
+      remittance: { lines, text: remittanceText(lines) },
+      structuredReferences: json(t.creditorReferences, []),
+      endToEndId: t.endToEndId,
+      mandateId: t.mandateId,
+      bankTransactionCode: t.bankTransactionCode ?? t.entry.bankTransactionCode,
+      proprietaryCode: t.entry.proprietaryCode,
+      gvc: t.entry.gvc,
+      purposeCode: t.purposeCode,
+      returnReason: t.returnReasonCode ? { code: t.returnReasonCode, text: t.returnReasonText } : null,
+      bookingDate: t.bookingDate ?? t.entry.bookingDate,
+      valueDate: t.entry.valueDate,
+    },
+    statement: { id: t.entry.statement.id, bankStatementId: t.entry.statement.bankStatementId, accountIban: t.entry.statement.accountIban, kind: t.entry.statement.kind },
+    entry: {
+      id: t.entry.id,
+      position: t.entry.position,
+      accountServicerReference: t.entry.accountServicerReference,
+      entryReference: t.entry.entryReference,
+      amount: formatMinor(t.entry.amountMinor, t.entry.currency),
+      creditDebit: t.entry.creditDebit,
+      bookingDate: t.entry.bookingDate,
+      valueDate: t.entry.valueDate,
+      batchCount: t.entry.batchCount,
+      additionalInfo: t.entry.additionalInfo,
+    },
+    proposal: proposal
+      ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: json<string[]>(proposal.reasons, []), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
+      : null,
+    suggestions: suggestions.map((s, index) => ({
+      index,
+      confidenceBp: s.confidenceBp,
+      reasons: s.reasons,
+      total: fmt(s.allocations.reduce((sum, a) => sum + BigInt(a.amountMinor), 0n)),
+      allocations: s.allocations.map((a) => {
+        const item = items.get(a.itemId);
+        return {
+          itemId: a.itemId,
+          kassenzeichen: a.kassenzeichen,
+          amount: fmt(BigInt(a.amountMinor)),
+          item: item
+            ? {
+                id: item.id,
+                kassenzeichen: item.kassenzeichen,
+                rfReference: item.rfReference,
+                debtorName: item.debtorName,
+                description: item.description,
+                amount: formatMinor(item.amountMinor, item.currency),
+                open: formatMinor(outstandingMinor(item.amountMinor, item.paidMinor, item.cancelledAt !== null), item.currency),
+                dueDate: item.dueDate,
+                status: item.status,
+              }
+            : null,
+        };
+      }),
+    })),
+    highlights: highlightReferences(lines, refs),
+    allocations: allocations.map((a) => ({
+      id: a.id,
+      itemId: a.openItemId,
+      kassenzeichen: a.openItem.kassenzeichen,
+      amount: formatMinor(a.amountMinor, a.currency),
+      kind: a.kind,
+      reason: a.reason,
+      createdBy: a.createdBy,
+      createdAt: a.createdAt.toISOString(),
+      approvalId: a.approvalId,
+      reversal: a.reversal
+        ? { id: a.reversal.id, reason: a.reversal.reason, createdBy: a.reversal.createdBy, createdAt: a.reversal.createdAt.toISOString(), causedByTransactionId: a.reversal.causedByTransactionId }
+        : null,
+    })),
+    suspense: {
+      balance: fmt(await suspenseBalance(db, t.id)),
+      movements: movements.map((m) => ({ id: m.id, amount: formatMinor(m.amountMinor, m.currency), reason: m.reason, note: m.note, createdBy: m.createdBy, createdAt: m.createdAt.toISOString() })),
+    },
+    pendingApproval: pending ? approvalView(pending) : null,
+    refund: refundEntry
+      ? { recipientName: refundData.recipientName ?? null, iban: refundData.iban ?? '', amount: refundData.amount ?? fmt(t.unappliedMinor), note: refundEntry.reason ?? '', requestedBy: actor(refundEntry), requestedAt: refundEntry.at.toISOString() }
+      : null,
+    parked: parkedEntry ? { note: parkedEntry.reason ?? '', by: actor(parkedEntry), at: parkedEntry.at.toISOString() } : null,
+    availableActions: availableActions({
+      state: t.matchState,
+      creditDebit: t.creditDebit,
+      unappliedMinor: t.unappliedMinor,
+      hasSuggestions: suggestions.length > 0,
+      liveAllocations: allocations.filter((a) => !a.reversal).length,
+    }),
+    linked,
+    audit: audit.map((a) => ({ at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: a.reason, data: json<unknown>(a.data, {}) })),
+  };
+}

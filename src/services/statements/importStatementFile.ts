@@ -1,0 +1,370 @@
+/**
+ * Reads one file the bank delivered (camt.052/053/054 XML, or a ZIP of them) into the ledger.
+ *
+ * All or nothing: the whole file is read inside one database transaction; malformed XML, a limit
+ * exceeded or a statement whose balances do not add up throws, and nothing of the file is stored.
+ * Exactly once: the same file again (same SHA-256) answers with the first import's result; a
+ * statement already read (inside another file) is recognised by its fingerprint and skipped; a
+ * booking already read in an earlier statement (the intraday camt.052, then the camt.053 of the
+ * same day) is stored for the record but marked as a duplicate and never matched or booked again.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
+import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from '../../camt/model.js';
+import type { Ctx } from '../../context.js';
+import { isUniqueViolation, type Tx } from '../../db/database.js';
+import { BULK_TABLES, bulkInsert } from '../../db/bulk.js';
+import { ConflictError, LimitExceededError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
+import { formatMinor } from '../../money/money.js';
+import { writeAudit } from '../shared/audit.js';
+import { newId, toHex } from '../shared/ids.js';
+import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
+import { OriginalFileCollector } from './originalFile.js';
+
+export interface ImportInput {
+  /** The file as a stream of chunks (HTTP body, file stream) or whole. */
+  source: AsyncIterable<Uint8Array> | Uint8Array;
+  fileName?: string;
+  onProgress?: (p: { bytes: number; entries: number }) => void;
+  /**
+   * The id to store the import under, when the caller handed one out before the import ran (an
+   * upload queued on Workers answers 202 with it). Default: a new id.
+   */
+  importId?: string;
+}
+
+export interface ImportedStatement {
+  id: string;
+  kind: string;
+  version: string;
+  bankStatementId: string;
+  accountIban: string | null;
+  electronicSequenceNumber: string | null;
+  file: string;
+  entries: number;
+  balanceCheck: { status: BalanceCheck['status']; difference: string; reason: string };
+  sequenceGaps: Array<{ from: string; to: string }>;
+  /** Set when this statement had been read before: it was not stored again. */
+  alreadyImported?: { statementId: string; importId: string };
+}
+
+export interface ImportResult {
+  importId: string;
+  fileName: string | null;
+  sha256: string;
+  bytes: number;
+  /** True when this answer is the replay of an earlier import of the same file. */
+  replayed: boolean;
+  statements: ImportedStatement[];
+  entries: { read: number; new: number; duplicates: number; notBooked: number };
+  transactions: number;
+  warnings: string[];
+  /** Transactions stored by this import that wait for the matcher (ids). Not part of the JSON. */
+  newTransactionIds?: string[];
+}
+
+/** Rows are written in batches of this many entries (one round trip each, not one per row). */
+const WRITE_BATCH = 500;
+
+export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: ImportInput }): Promise<ImportResult> {
+  const hasher = sha256.create();
+  let bytes = 0;
+  const limit = LIMITS.statementFileBytes;
+  // The file as delivered is kept for download, in this same transaction (originalFile.ts).
+  const original = new OriginalFileCollector();
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    const chunks = input.source instanceof Uint8Array ? [input.source] : input.source;
+    for await (const chunk of chunks) {
+      bytes += chunk.byteLength;
+      if (bytes > limit) throw new LimitExceededError('statementFileBytes', limit, bytes, { file: input.fileName ?? 'upload' });
+      hasher.update(chunk);
+      original.add(chunk);
+      yield chunk;
+    }
+  }
+
+  const importId = input.importId ?? newId();
+  const fileName = input.fileName ?? null;
+  let digestHex: string | undefined;
+  try {
+    return await ctx.db.transaction(
+      async (tx) => {
+        const state = new ImportState(tx, ctx, importId);
+        await tx.statementImport.create({
+          data: { id: importId, sha256: `pending:${importId}`, fileName, bytes: 0, status: 'running', importedBy: `${ctx.actor.type}:${ctx.actor.id}`, createdAt: ctx.clock.now() },
+        });
+        let message: MessageHeader | undefined;
+        let file = fileName ?? 'upload';
+        for await (const ev of readCamt(hashed(), { ...(input.fileName ? { fileName: input.fileName } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) })) {
+          switch (ev.type) {
+            case 'document':
+              message = ev.header;
+              file = ev.file;
+              break;
+            case 'record':
+              await state.beginRecord(ev.header, message!, file);
+              break;
+            case 'entry':
+              await state.addEntry(ev.entry);
+              break;
+            case 'recordEnd':
+              await state.endRecord(ev.header, ev.check, file);
+              break;
+            case 'documentEnd':
+              state.warnings.push(...ev.warnings.map((w) => (w.startsWith(file) ? w : `${file}: ${w}`)));
+              break;
+          }
+        }
+        const digest = toHex(hasher.digest());
+        digestHex = digest;
+        await lockKey(tx, ctx, `file:${digest}`);
+        const earlier = await tx.statementImport.findUnique({ where: { sha256: digest } });
+        if (earlier?.result) throw new ReplayEarlierImport(earlier.result);
+        const result = state.result({ fileName, sha256: digest, bytes });
+        // A file that only repeats statements read before answers with the first import's result.
+        const firstImportId = result.statements.length > 0 && result.statements.every((s) => s.alreadyImported) ? result.statements[0]!.alreadyImported!.importId : undefined;
+        if (firstImportId) {
+          const first = await tx.statementImport.findUnique({ where: { id: firstImportId } });
+          if (first?.result) throw new ReplayEarlierImport(first.result);
+        }
+        await original.store(tx, importId);
+        await tx.statementImport.update({
+          where: { id: importId },
+          data: { sha256: digest, bytes, status: 'completed', completedAt: ctx.clock.now(), result: JSON.stringify(publicResult(result)) },
+        });
+        await writeAudit(tx, ctx, {
+          action: 'statement_import.completed',
+          subjectType: 'statement_import',
+          subjectId: importId,
+          data: { fileName, sha256: digest, statements: result.statements.length, entries: result.entries },
+        });
+        return result;
+      },
+      { timeoutMs: 30 * 60_000 },
+    );
+  } catch (err) {
+    if (err instanceof ReplayEarlierImport) return { ...(JSON.parse(err.result) as ImportResult), replayed: true };
+    if (isUniqueViolation(err)) {
+      // Another instance imported the same file or statement at the same moment: our transaction
+      // was rolled back; answer with what the winner stored.
+      return replayAfterRace(ctx, digestHex, input.fileName);
+    }
+    throw err;
+  }
+}
+
+/**
+ * On PostgreSQL, two instances importing the same statement at the same moment must not both find
+ * it unknown: a transaction-scoped advisory lock on the statement's identity makes the second wait
+ * until the first has committed, and then see it. (SQLite has one writer at a time anyway: the
+ * import's first statement is a write, so a second import waits for the whole first one.)
+ */
+async function lockKey(tx: Tx, ctx: Ctx, key: string): Promise<void> {
+  if (ctx.db.backend !== 'postgresql') return;
+  await tx.$queryRawUnsafe('SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l', key);
+}
+
+/** Thrown inside the transaction to roll it back and answer with an earlier import's result. */
+class ReplayEarlierImport extends Error {
+  constructor(readonly result: string) {
+    super('file already imported');
+  }
+}
+
+async function replayAfterRace(ctx: Ctx, digest: string | undefined, fileName?: string): Promise<ImportResult> {
+  const winner = digest ? await ctx.db.prisma.statementImport.findUnique({ where: { sha256: digest } }) : null;
+  if (winner?.result) return { ...(JSON.parse(winner.result) as ImportResult), replayed: true };
+  throw new ConflictError(
+    `${fileName ?? 'the file'}: another import of the same statement was running at the same moment and has been stored; send the file again to see its result`,
+  );
+}
+
+function publicResult(r: ImportResult): Omit<ImportResult, 'newTransactionIds'> {
+  const { newTransactionIds: _ids, ...rest } = r;
+  return rest;
+}
+
+class ImportState {
+  readonly warnings: string[] = [];
+  readonly statements: ImportedStatement[] = [];
+  readonly newTransactionIds: string[] = [];
+  private counts = { read: 0, new: 0, duplicates: 0, notBooked: 0 };
+  private transactions = 0;
+  private current:
+    | { header: StatementHeader; statementId: string; skip: boolean; position: number; occurrences: Map<string, number>; pending: Entry[]; imported: ImportedStatement; accountKey: string }
+    | undefined;
+  private recordPosition = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly ctx: Ctx,
+    private readonly importId: string,
+  ) {}
+
+  async beginRecord(header: StatementHeader, message: MessageHeader, file: string): Promise<void> {
+    const fingerprint = statementFingerprint(header);
+    await lockKey(this.tx, this.ctx, `statement:${fingerprint}`);
+    const known = await this.tx.statement.findUnique({ where: { fingerprint }, select: { id: true, importId: true } });
+    const statementId = newId();
+    const imported: ImportedStatement = {
+      id: known?.id ?? statementId,
+      kind: header.kind,
+      version: message.version,
+      bankStatementId: header.id,
+      accountIban: header.account.iban ?? null,
+      electronicSequenceNumber: header.electronicSequenceNumber ?? null,
+      file,
+      entries: 0,
+      balanceCheck: { status: 'not_checked', difference: '0.00', reason: '' },
+      sequenceGaps: [],
+      ...(known ? { alreadyImported: { statementId: known.id, importId: known.importId } } : {}),
+    };
+    this.current = { header, statementId, skip: Boolean(known), position: 0, occurrences: new Map(), pending: [], imported, accountKey: header.account.iban ?? header.account.other ?? '' };
+    if (known) return;
+    const account = header.account.iban ? await this.tx.creditorAccount.findUnique({ where: { iban: header.account.iban }, select: { id: true } }) : null;
+    await this.tx.statement.create({
+      data: statementRow({ id: statementId, importId: this.importId, header, message, fingerprint, creditorAccountId: account?.id ?? null, position: this.recordPosition++, createdAt: this.ctx.clock.now() }),
+    });
+  }
+
+  async addEntry(entry: Entry): Promise<void> {
+    const cur = this.current!;
+    this.counts.read++;
+    cur.imported.entries++;
+    if (cur.skip) return;
+    cur.pending.push(entry);
+    if (cur.pending.length >= WRITE_BATCH) await this.flush();
+  }
+
+  async endRecord(header: StatementHeader, check: BalanceCheck, file: string): Promise<void> {
+    const cur = this.current!;
+    cur.imported.balanceCheck = {
+      status: check.status,
+      difference: formatMinor(check.differenceMinor, check.currency ?? header.account.currency ?? 'EUR'),
+      reason: check.reason,
+    };
+    if (cur.skip) {
+      // The same statement identity with other content is not a repeat: the bank sent something
+      // different under the same statement id and sequence number. Nothing is booked from it; a
+      // person must look.
+      const stored = await this.tx.statement.findUniqueOrThrow({ where: { id: cur.imported.alreadyImported!.statementId }, select: { closingBalanceMinor: true, entryCount: true } });
+      const closing = check.closing ?? null;
+      if (stored.entryCount !== cur.imported.entries || (closing !== null && stored.closingBalanceMinor !== null && stored.closingBalanceMinor !== closing)) {
+        throw new ConflictError(
+          `${file}: statement ${header.id} was imported before with other content (${stored.entryCount} entries, closing balance ${stored.closingBalanceMinor === null ? 'none' : formatMinor(stored.closingBalanceMinor, header.account.currency ?? 'EUR')}; now ${cur.imported.entries} entries, ${closing === null ? 'none' : formatMinor(closing, header.account.currency ?? 'EUR')}); nothing was imported`,
+        );
+      }
+      this.statements.push(cur.imported);
+      this.current = undefined;
+      return;
+    }
+    // A statement (camt.053) or report (camt.052) whose balances do not add up is refused as a
+    // whole: booking from it would hide the bank's error, or ours.
+    if (check.status === 'broken') assertBalanced(check, { file, statementId: header.id });
+    await this.flush();
+    const gaps = await this.sequenceGaps(header, cur.statementId);
+    cur.imported.sequenceGaps = gaps;
+    for (const g of gaps) {
+      this.warnings.push(
+        `${file}: statement ${header.id} of account ${header.account.iban ?? header.account.other ?? '?'}: electronic sequence numbers ${g.from} to ${g.to} are missing; a statement may not have been delivered`,
+      );
+    }
+    await this.tx.statement.update({
+      where: { id: cur.statementId },
+      data: {
+        entryCount: cur.imported.entries,
+        balanceCheck: check.status,
+        balanceDifferenceMinor: check.differenceMinor,
+        sequenceGaps: JSON.stringify(gaps),
+        ...(check.opening !== undefined ? { openingBalanceMinor: check.opening } : {}),
+        ...(check.closing !== undefined ? { closingBalanceMinor: check.closing } : {}),
+      },
+    });
+    this.statements.push(cur.imported);
+    this.current = undefined;
+  }
+
+  /** Writes the buffered entries with their transactions: a few statements per batch, not per row. */
+  private async flush(): Promise<void> {
+    const cur = this.current!;
+    if (cur.pending.length === 0) return;
+    const batch = cur.pending;
+    cur.pending = [];
+    const keyed = batch.map((entry) => {
+      const base = entryDedupeKey(cur.header, entry);
+      // Two identical bookings in one statement are two bookings (e.g. a citizen paying the same
+      // fine twice the same day): number the occurrences so each finds its own twin in a later
+      // delivery, instead of the second being taken for a repeat of the first.
+      const n = (cur.occurrences.get(base) ?? 0) + 1;
+      cur.occurrences.set(base, n);
+      return { entry, key: n === 1 ? base : `${base}#${n}` };
+    });
+    const earlier = await this.tx.entry.findMany({
+      // Only a booking the bank had already BOOKed is repeated: an intraday report's pending (PDNG)
+      // entry that the evening statement books is a booking seen for the first time, and must be
+      // matched then.
+      where: { dedupeKey: { in: keyed.map((k) => k.key) }, duplicateOfEntryId: null, status: 'BOOK', statementId: { not: cur.statementId } },
+      select: { id: true, dedupeKey: true },
+    });
+    const earlierByKey = new Map(earlier.map((e) => [e.dedupeKey, e.id]));
+    const entries: EntryRow[] = [];
+    const transactions: TransactionRow[] = [];
+    const now = this.ctx.clock.now();
+    for (const { entry, key } of keyed) {
+      const entryId = newId();
+      const duplicateOf = earlierByKey.get(key) ?? null;
+      entries.push(entryRow({ id: entryId, statementId: cur.statementId, position: cur.position++, entry, dedupeKey: key, duplicateOfEntryId: duplicateOf }));
+      const booked = entry.status === 'BOOK';
+      if (duplicateOf) this.counts.duplicates++;
+      else if (!booked) this.counts.notBooked++;
+      else this.counts.new++;
+      const state = duplicateOf ? 'duplicate' : booked ? 'pending' : 'not_booked';
+      for (const row of transactionRows({ entryId, entry, statementBankId: cur.header.id, entryPosition: cur.position - 1, matchState: state, createdAt: now })) {
+        transactions.push(row);
+        if (state === 'pending') this.newTransactionIds.push(row.id);
+      }
+      if (transactions.length > LIMITS.transactionsPerEntry * 4) {
+        throw new LimitExceededError('transactionsPerEntry', LIMITS.transactionsPerEntry, transactions.length);
+      }
+    }
+    this.transactions += transactions.length;
+    await bulkInsert(this.tx, this.ctx.db.backend, 'Entry', BULK_TABLES.Entry, entries);
+    await bulkInsert(this.tx, this.ctx.db.backend, 'BankTransaction', BULK_TABLES.BankTransaction, transactions);
+  }
+
+  /** Gaps between this statement's electronic sequence number and the account's previous one. */
+  private async sequenceGaps(header: StatementHeader, statementId: string): Promise<Array<{ from: string; to: string }>> {
+    const seqText = header.electronicSequenceNumber;
+    if (!seqText || !/^\d{1,18}$/.test(seqText) || (!header.account.iban && !header.account.other)) return [];
+    const seq = BigInt(seqText);
+    const previous = await this.tx.statement.findFirst({
+      where: {
+        id: { not: statementId },
+        kind: header.kind,
+        ...(header.account.iban ? { accountIban: header.account.iban } : { accountOther: header.account.other! }),
+        electronicSequenceNumber: { lt: seq },
+      },
+      orderBy: { electronicSequenceNumber: 'desc' },
+      select: { electronicSequenceNumber: true },
+    });
+    // The first statement we ever see of an account has no predecessor to compare with.
+    if (!previous?.electronicSequenceNumber) return [];
+    const prev = previous.electronicSequenceNumber;
+    // Banks restart the count each year (DFÜ-Abkommen): a number lower than the last is no gap.
+    return seq - prev > 1n ? [{ from: (prev + 1n).toString(), to: (seq - 1n).toString() }] : [];
+  }
+
+  result(meta: { fileName: string | null; sha256: string; bytes: number }): ImportResult {
+    return {
+      importId: this.importId,
+      ...meta,
+      replayed: false,
+      statements: this.statements,
+      entries: { ...this.counts },
+      transactions: this.transactions,
+      warnings: this.warnings,
+      newTransactionIds: this.newTransactionIds,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Everything that happened to one open item, for the staff page: the payment requests sent for it,
+ * the money booked to it and undone, changes of the claim, the notifications sent to its issuing
+ * service, and the audit trail. Read-only.
+ */
+import type { Ctx } from '../../context.js';
+import { getOpenItem } from '../items/queries.js';
+import type { OpenItemView } from '../items/model.js';
+
+export interface ItemHistory {
+  item: OpenItemView;
+  paymentRequests: Array<{ id: string; createdAt: Date; expiresAt: Date; totalMinor: bigint; currency: string; itemCount: number }>;
+  allocations: Array<{
+    id: string;
+    transactionId: string;
+    paymentRef: string;
+    payer: string | null;
+    bookingDate: string | null;
+    amountMinor: bigint;
+    currency: string;
+    kind: string;
+    reason: string;
+    createdBy: string;
+    createdAt: Date;
+    reversal: { reason: string; createdBy: string; createdAt: Date } | null;
+  }>;
+  changes: Array<{ kind: string; oldAmountMinor: bigint | null; newAmountMinor: bigint | null; reason: string | null; actor: string; createdAt: Date }>;
+  events: Array<{ id: string; type: string; createdAt: Date }>;
+  audit: Array<{ at: Date; actor: string; action: string; reason: string | null }>;
+}
+
+export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<ItemHistory> {
+  const item = await getOpenItem({ ctx, input });
+  const db = ctx.db.prisma;
+  const requests = await db.paymentRequestItem.findMany({
+    where: { openItemId: item.id },
+    include: { paymentRequest: { include: { _count: { select: { items: true } } } } },
+    orderBy: { paymentRequest: { createdAt: 'asc' } },
+  });
+  const allocations = await db.allocation.findMany({
+    where: { openItemId: item.id },
+    include: { reversal: true, transaction: { select: { entryRef: true, position: true, debtorName: true, bookingDate: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  const changes = await db.openItemChange.findMany({ where: { openItemId: item.id }, orderBy: { createdAt: 'asc' } });
+  const events = await db.itemEvent.findMany({ where: { openItemId: item.id }, orderBy: { seq: 'asc' }, select: { id: true, type: true, createdAt: true } });
+  const audit = await db.auditEntry.findMany({
+    where: { OR: [{ subjectType: 'open_item', subjectId: item.id }, { subjectType: 'allocation', subjectId: { in: allocations.map((a) => a.id) } }] },
+    orderBy: { seq: 'asc' },
+    take: 200,
+  });
+  return {
+    item,
+    paymentRequests: requests.map((r) => ({
+      id: r.paymentRequest.id,
+      createdAt: r.paymentRequest.createdAt,
+      expiresAt: r.paymentRequest.expiresAt,
+      totalMinor: r.paymentRequest.totalMinor,
+      currency: r.paymentRequest.currency,
+      itemCount: r.paymentRequest._count.items,
+    })),
+    allocations: allocations.map((a) => ({
+      id: a.id,
+      transactionId: a.transactionId,
+      paymentRef: `${a.transaction.entryRef}#${a.transaction.position}`,
+      payer: a.transaction.debtorName,
+      bookingDate: a.transaction.bookingDate,
+      amountMinor: a.amountMinor,
+      currency: a.currency,
+      kind: a.kind,
+      reason: a.reason,
+      createdBy: a.createdBy,
+      createdAt: a.createdAt,
+      reversal: a.reversal ? { reason: a.reversal.reason, createdBy: a.reversal.createdBy, createdAt: a.reversal.createdAt } : null,
+    })),
+    changes: changes.map((c) => ({ kind: c.kind, oldAmountMinor: c.oldAmountMinor, newAmountMinor: c.newAmountMinor, reason: c.reason, actor: c.actor, createdAt: c.createdAt })),
+    events,
+    audit: audit.map((a) => ({ at: a.at, actor: `${a.actorType}:${a.actorId}`, action: a.action, reason: a.reason })),
+  };
+}

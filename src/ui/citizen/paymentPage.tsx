@@ -1,0 +1,175 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The public payment page behind a payment link (/pay/{token}): what is owed and why, the status,
+ * the GiroCode and the bank details with copy buttons. Server-rendered, complete without
+ * JavaScript; the small script only adds the copy buttons (they stay hidden without it, so no
+ * button ever does nothing).
+ */
+import { formatRf } from '../../references/rf.js';
+import type { PaymentRequestView } from '../../services/paymentRequests/paymentRequests.js';
+import { amountForTyping, formatAmount, formatDay, formatInstantDay, groupIban, MESSAGES, type Lang } from '../i18n.js';
+import { Layout } from '../layout.js';
+import type { OnlineSectionView } from '../../services/online/section.js';
+import { ONLINE_CSS, ONLINE_MESSAGES, OnlineNotice, OnlineSection } from './onlineSection.js';
+
+const PAGE_CSS = `
+.items{list-style:none;padding:0;margin:0}
+.items li{border:1px solid #d0d5dd;border-radius:.4rem;padding:.75rem;margin:.5rem 0}
+.items dl,.bank{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.25rem .75rem;margin:.25rem 0 0}
+.items dt,.bank dt{color:#4a4a4a}
+.items dd,.bank dd{margin:0}
+.bank dd{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.bank .value{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem}
+.qr{display:block;width:14rem;max-width:100%;border:1px solid #d0d5dd;padding:.5rem;background:#fff}
+@media (max-width:30rem){.items dl,.bank{grid-template-columns:1fr}.items dt,.bank dt{margin-top:.35rem}}
+${ONLINE_CSS}`;
+
+const COPY_SCRIPT = `
+document.querySelectorAll('button[data-copy]').forEach(function (b) {
+  b.hidden = false;
+  b.addEventListener('click', function () {
+    var status = document.getElementById('copy-status');
+    navigator.clipboard.writeText(b.getAttribute('data-copy')).then(function () {
+      status.textContent = b.getAttribute('data-done');
+    });
+  });
+});
+`;
+
+export interface PageContext {
+  lang: Lang;
+  nonce: string;
+  siteName: string;
+  /** This page in the other language. */
+  switchHref: string;
+}
+
+function Frame(props: PageContext & { title: string; children?: unknown; script?: string }) {
+  const t = MESSAGES[props.lang];
+  return (
+    <Layout
+      lang={props.lang}
+      title={props.title}
+      nonce={props.nonce}
+      siteName={props.siteName}
+      skipLabel={t.skipToContent}
+      css={PAGE_CSS}
+      {...(props.script ? { script: props.script } : {})}
+      footer={
+        <p>
+          <a href={props.switchHref} lang={props.lang === 'de' ? 'en' : 'de'} hreflang={props.lang === 'de' ? 'en' : 'de'} aria-label={t.switchToLabel}>
+            {t.switchTo}
+          </a>
+        </p>
+      }
+    >
+      {props.children as never}
+    </Layout>
+  );
+}
+
+export function PaymentPage(props: PageContext & { request: PaymentRequestView; qrSvgHref: string; online?: OnlineSectionView }) {
+  const { lang, request: r } = props;
+  const t = MESSAGES[lang];
+  const money = (minor: bigint) => formatAmount(lang, minor, r.currency);
+  const current = r.current;
+  const reference = current ? (current.reference ? formatRf(current.reference) : current.remittance ?? '') : '';
+  const referenceCopy = current ? (current.reference ?? current.remittance ?? '') : '';
+  const statusLine =
+    r.status === 'paid' ? t.statusPaid : r.status === 'cancelled' ? t.statusCancelled : r.status === 'partly_paid' ? t.statusPartly(money(r.outstandingMinor)) : t.statusOpen(money(r.outstandingMinor), formatDay(lang, r.dueDate));
+  return (
+    <Frame {...props} title={t.pageTitle(r.creditor.name)} script={current ? COPY_SCRIPT : undefined}>
+      <h1>{t.heading(r.creditor.name)}</h1>
+      <p class={`notice${r.status === 'paid' || r.status === 'cancelled' ? ' ok' : ''}`} role="status">
+        {statusLine}
+      </p>
+      {props.online && <OnlineNotice lang={lang} online={props.online} />}
+
+      <h2>{t.whatHeading}</h2>
+      <ul class="items">
+        {r.items.map((item) => (
+          <li>
+            <h3>{item.description || (t.category[item.category] ?? t.category.other)}</h3>
+            <dl>
+              <dt>{t.itemKassenzeichen}</dt>
+              <dd>{item.kassenzeichenDisplay}</dd>
+              <dt>{t.itemAmount}</dt>
+              <dd>{money(item.requestedMinor)}</dd>
+              <dt>{t.itemDue}</dt>
+              <dd>{formatDay(lang, item.dueDate)}</dd>
+              <dt>{t.itemStatus}</dt>
+              <dd>
+                {props.online?.awaitingSettlement.includes(item.id) ? ONLINE_MESSAGES[lang].paidOnlineAwaiting : (t.itemStatuses[item.status] ?? item.status)}
+                {item.status === 'partly_paid' ? ` (${t.itemOutstanding(money(item.outstandingMinor))})` : ''}
+              </dd>
+            </dl>
+          </li>
+        ))}
+      </ul>
+
+      {props.online && <OnlineSection lang={lang} online={props.online} />}
+
+      {current && (
+        <section aria-labelledby="qr-heading">
+          <h2 id="qr-heading">{t.qrHeading}</h2>
+          <img class="qr" src={props.qrSvgHref} width="224" height="224" alt={t.qrAlt(money(r.outstandingMinor))} />
+          <p>{t.qrExplain}</p>
+        </section>
+      )}
+
+      {current && (
+        <section aria-labelledby="bank-heading">
+          <h2 id="bank-heading">{t.manualHeading}</h2>
+          <p>{t.manualExplain}</p>
+          <dl class="bank">
+            <CopyRow lang={lang} label={t.payee} shown={r.creditor.name} copy={r.creditor.name} />
+            <CopyRow lang={lang} label={t.iban} shown={groupIban(r.creditor.iban)} copy={r.creditor.iban} />
+            {r.creditor.bic && <CopyRow lang={lang} label={t.bic} shown={r.creditor.bic} copy={r.creditor.bic} />}
+            <CopyRow lang={lang} label={t.amount} shown={money(r.outstandingMinor)} copy={amountForTyping(lang, r.outstandingMinor, r.currency)} />
+            <CopyRow lang={lang} label={t.reference} shown={reference} copy={referenceCopy} />
+          </dl>
+          <p id="copy-status" class="muted" role="status" aria-live="polite"></p>
+        </section>
+      )}
+
+      <p class="muted">{t.validUntil(formatInstantDay(lang, r.expiresAt))}</p>
+    </Frame>
+  );
+}
+
+function CopyRow(props: { lang: Lang; label: string; shown: string; copy: string }) {
+  const t = MESSAGES[props.lang];
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd>
+        <span class="value">{props.shown}</span>
+        <button type="button" hidden data-copy={props.copy} data-done={t.copied(props.label)} aria-label={t.copyLabel(props.label)}>
+          {t.copy}
+        </button>
+      </dd>
+    </>
+  );
+}
+
+export function UnknownLinkPage(props: PageContext & { contact: string }) {
+  const t = MESSAGES[props.lang];
+  return (
+    <Frame {...props} title={t.notFoundTitle}>
+      <h1>{t.notFoundHeading}</h1>
+      <p>{t.notFoundText}</p>
+      <p>{t.contact(props.contact)}</p>
+    </Frame>
+  );
+}
+
+export function ExpiredLinkPage(props: PageContext & { contact: string; expiredAt: Date }) {
+  const t = MESSAGES[props.lang];
+  return (
+    <Frame {...props} title={t.expiredTitle}>
+      <h1>{t.expiredHeading}</h1>
+      <p class="notice warn">{t.expiredText(formatInstantDay(props.lang, props.expiredAt))}</p>
+      <p>{t.contact(props.contact)}</p>
+    </Frame>
+  );
+}

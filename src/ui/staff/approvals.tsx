@@ -1,0 +1,109 @@
+/** @jsxImportSource hono/jsx */
+/**
+ * The approvals inbox: bookings from the four-eyes threshold waiting for a second person. The
+ * person who proposed one sees no approve button (and the server refuses them anyway); they may
+ * withdraw it with "reject".
+ */
+import type { ApprovalView } from '../../services/review/approvalView.js';
+import { DataTable, ItemLink, num, WhoWhenWhy, type Who } from './components.js';
+import { HiddenCsrf, StaffPage, StateTag, type StaffPageContext } from './frame.js';
+import { instant, messages, money } from './i18n.js';
+
+export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; refs: Map<string, string> }) {
+  const { lang, who } = props;
+  const t = messages(lang);
+  return (
+    <StaffPage {...props} title={t.approvalsTitle}>
+      <h1>{t.approvalsTitle}</h1>
+      <p>{t.approvalsIntro(money(lang, props.threshold))}</p>
+      {props.pending.length === 0 && (
+        <p class="notice ok" role="status">
+          {t.approvalsNone}
+        </p>
+      )}
+      {props.pending.map((a, i) => {
+        const own = a.proposedBy === props.me;
+        return (
+          <article class="suggestion" aria-labelledby={`a-${a.id}`}>
+            <h2 id={`a-${a.id}`}>{t.approvalHeading(t.approvalKinds[a.kind] ?? a.kind, money(lang, a.amount, a.currency))}</h2>
+            <p>{t.approvalProposed(who(a.proposedBy), instant(lang, a.proposedAt))}</p>
+            <dl class="dl">
+              {a.transactionId && (
+                <>
+                  <dt>{t.approvalPayment}</dt>
+                  <dd>
+                    <a href={`/review/${a.transactionId}`} class="mono">
+                      {props.refs.get(a.transactionId) ?? a.transactionId}
+                    </a>
+                  </dd>
+                </>
+              )}
+              <dt>{t.approvalLines}</dt>
+              <dd>
+                <ul class="plain">
+                  {(a.booking.allocations ?? []).map((l) => (
+                    <li>
+                      <ItemLink itemId={l.itemId} kassenzeichen={l.kassenzeichen} />: {money(lang, l.amount, a.currency)}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+              <dt>{t.approvalReason}</dt>
+              <dd>{a.booking.reason}</dd>
+            </dl>
+            {own && <p class="notice warn">{t.approvalOwn}</p>}
+            <div class="actions">
+              {!own && (
+                <form method="post" action={`/approvals/${a.id}/approve`}>
+                  <HiddenCsrf csrf={props.csrf} />
+                  <div class="field">
+                    <label for={`an-${a.id}`}>{t.approvalApproveNote}</label>
+                    <input type="text" id={`an-${a.id}`} name="note" maxlength={500} />
+                  </div>
+                  <button type="submit" {...(i === 0 ? { 'data-suggestion': '1', 'aria-keyshortcuts': '1' } : {})}>
+                    {t.approvalApprove}
+                  </button>
+                </form>
+              )}
+              <form method="post" action={`/approvals/${a.id}/reject`}>
+                <HiddenCsrf csrf={props.csrf} />
+                <div class="field">
+                  <label for={`rn-${a.id}`}>{t.approvalRejectNote}</label>
+                  <input type="text" id={`rn-${a.id}`} name="note" required maxlength={500} />
+                </div>
+                <button type="submit" class="danger">
+                  {t.approvalReject}
+                </button>
+              </form>
+            </div>
+          </article>
+        );
+      })}
+      {props.decided.length > 0 && (
+        <section aria-labelledby="decided-h">
+          <h2 id="decided-h">{t.approvalDecided}</h2>
+          <DataTable columns={[t.what, num(t.amount), t.stmtState, t.who, t.when, t.why]}>
+            {props.decided.map((a) => (
+              <tr>
+                <td>{t.approvalKinds[a.kind] ?? a.kind}</td>
+                <td class="num">{money(lang, a.amount, a.currency)}</td>
+                <td>
+                  <StateTag state={a.status} word={t.approvalStatus[a.status] ?? a.status} />
+                </td>
+                <WhoWhenWhy
+                  who={
+                    <>
+                      {who(a.proposedBy)} → {a.decidedBy ? who(a.decidedBy) : '–'}
+                    </>
+                  }
+                  when={a.decidedAt ? instant(lang, a.decidedAt) : '–'}
+                  why={a.decisionNote ?? ''}
+                />
+              </tr>
+            ))}
+          </DataTable>
+        </section>
+      )}
+    </StaffPage>
+  );
+}

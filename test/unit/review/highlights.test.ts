@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { highlightReferences, remittanceText } from '../../../src/services/review/highlights.js';
+
+const ref = (reference: string, itemId = 'i1') => ({ reference, itemId, kassenzeichen: reference.replace(/\D/g, '') || reference });
+const marked = (lines: string[], refs: string[]) =>
+  highlightReferences(lines, refs.map((r, i) => ref(r, `i${i}`))).map((h) => remittanceText(lines).slice(h.start, h.end));
+
+describe('highlightReferences', () => {
+  it.each([
+    ['plain digits', ['KZ 510000524478 Danke'], ['510000524478'], ['510000524478']],
+    ['written with dots', ['Kassenz. 5100.0052447.8'], ['510000524478'], ['5100.0052447.8']],
+    ['written with spaces and a dash', ['Az 5100 0052447-8 Gebühr'], ['510000524478'], ['5100 0052447-8']],
+    ['lower-case prefix', ['bg-2026-071058'], ['BG2026071058'], ['bg-2026-071058']],
+    ['cut across two lines by the bank', ['Zahlung KZ 51000052', '4478 Danke'], ['510000524478'], ['51000052 4478']],
+    ['two items, in text order', ['510000000025 und 510000000017'], ['510000000017', '510000000025'], ['510000000025', '510000000017']],
+    ['RF reference', ['RF18 5100 0052 4478'], ['RF18510000524478'], ['RF18 5100 0052 4478']],
+    ['the same reference twice', ['510000524478 / 510000524478'], ['510000524478'], ['510000524478', '510000524478']],
+  ])('%s', (_name, lines, refs, expected) => {
+    expect(marked(lines, refs)).toEqual(expected);
+  });
+
+  it.each([
+    ['inside a longer digit run (a phone number)', ['Tel 04951000052447812'], ['510000524478']],
+    ['glued to letters', ['KZ510000524478X'], ['510000524478']],
+    ['not there', ['Miete Oktober'], ['510000524478']],
+    ['too short to mean anything', ['Nr 12 von 123'], ['12']],
+  ])('no highlight %s', (_name, lines, refs) => {
+    expect(marked(lines, refs)).toEqual([]);
+  });
+
+  it('gives ranges in the joined text with the item they belong to', () => {
+    const lines = ['Kassenzeichen', '5100.0052447.8'];
+    const [h] = highlightReferences(lines, [{ reference: '510000524478', itemId: 'item-1', kassenzeichen: '510000524478' }]);
+    expect(h).toEqual({ start: 14, end: 28, text: '5100.0052447.8', itemId: 'item-1', kassenzeichen: '510000524478' });
+  });
+
+  it('keeps indices right after characters that change length when upper-cased', () => {
+    const lines = ['Straße 510000524478'];
+    const [h] = highlightReferences(lines, [ref('510000524478')]);
+    expect(remittanceText(lines).slice(h!.start, h!.end)).toBe('510000524478');
+  });
+});
