@@ -4,6 +4,7 @@
  * the database.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
 import { createApp } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { SYSTEM_ACTOR, systemClock, type Clock } from '../context.js';
@@ -17,6 +18,8 @@ import { createWebhookFetch } from '../services/webhooks/nodeTargets.js';
 import { WorkerImporter } from './importThread.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** Longer than the 60 s idle timeout of common reverse proxies and load balancers. */
+const KEEP_ALIVE_MS = 65_000;
 
 export interface RunningService {
   url: string;
@@ -51,6 +54,12 @@ export async function startService(opts: { env?: Record<string, string | undefin
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
   });
+  // A client reusing a kept-alive connection at the moment the server drops it as idle gets a reset
+  // ("other side closed"). Reverse proxies and load balancers keep idle connections for up to 60 s,
+  // so the server keeps them longer and the client side is always the one to close first.
+  const http = server as HttpServer;
+  http.keepAliveTimeout = KEEP_ALIVE_MS;
+  http.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend: db.backend }, `Stadtkasse listening on http://localhost:${port} (API reference at /docs)`);

@@ -3,7 +3,7 @@
  * comes back byte for byte from the statement page, is kept once per import (not again for a
  * replay), and a file above the keep limit is imported but not kept.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OriginalFileCollector, KEEP_MAX_BYTES, CHUNK_BYTES } from '../../src/services/statements/originalFile.js';
 import type { Tx } from '../../src/db/database.js';
@@ -20,13 +20,22 @@ describe('bin/stadtkasse users', () => {
   });
   afterAll(async () => server?.close());
 
-  const run = (args: string[], input?: string) => {
-    const r = spawnSync(BIN, ['users', ...args], { encoding: 'utf8', timeout: 60_000, input: input ?? '', env: { ...process.env, DATABASE_URL: server.database.url, LOG_LEVEL: 'warn' } });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  // The command runs beside the server, which lives in this process: waiting for it without
+  // blocking keeps the server answering, as it would while an operator works on the same host.
+  const run = (args: string[], input?: string) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(BIN, ['users', ...args], { env: { ...process.env, DATABASE_URL: server.database.url, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(input ?? '');
+    });
 
   it('creates the first admin with the password from standard input; the admin signs in', async () => {
-    const r = run(['create', '--name', 'M.Mueller', '--display-name', 'Maria Müller', '--role', 'admin', '--password-stdin'], 'erstes Admin-Passwort 2026\n');
+    const r = await run(['create', '--name', 'M.Mueller', '--display-name', 'Maria Müller', '--role', 'admin', '--password-stdin'], 'erstes Admin-Passwort 2026\n');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/User "m\.mueller" created \(role admin/);
     expect(r.stdout).not.toContain('erstes Admin-Passwort');
@@ -39,23 +48,23 @@ describe('bin/stadtkasse users', () => {
     expect(home.text).toContain('Angemeldet: Maria Müller (Verwaltung)');
     expect((await c.get('/approvals')).status).toBe(200);
 
-    const list = run(['list']);
+    const list = await run(['list']);
     expect(list.stdout).toMatch(/m\.mueller\s+admin\s+active\s+Maria Müller/);
   });
 
-  it('refuses a short password, an unknown role and a second user of the same name, with one line each', () => {
-    expect(run(['create', '--name', 'kurz', '--role', 'clerk', '--password-stdin'], 'kurz\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/at least 12 characters/) });
-    expect(run(['create', '--name', 'rolle', '--role', 'chef', '--password-stdin'], 'lang genug für alles\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/role: one of viewer, clerk, approver, admin/) });
-    expect(run(['create', '--name', 'm.mueller', '--role', 'clerk', '--password-stdin'], 'lang genug für alles\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/exists already/) });
-    expect(run(['create', '--name', 'ohne-rolle']).status).toBe(2);
+  it('refuses a short password, an unknown role and a second user of the same name, with one line each', async () => {
+    expect(await run(['create', '--name', 'kurz', '--role', 'clerk', '--password-stdin'], 'kurz\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/at least 12 characters/) });
+    expect(await run(['create', '--name', 'rolle', '--role', 'chef', '--password-stdin'], 'lang genug für alles\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/role: one of viewer, clerk, approver, admin/) });
+    expect(await run(['create', '--name', 'm.mueller', '--role', 'clerk', '--password-stdin'], 'lang genug für alles\n')).toMatchObject({ status: 1, stderr: expect.stringMatching(/exists already/) });
+    expect((await run(['create', '--name', 'ohne-rolle'])).status).toBe(2);
   });
 
   it('disabling an account ends its sessions', async () => {
-    expect(run(['create', '--name', 'weg', '--role', 'viewer', '--password-stdin'], 'lang genug für alles\n').status).toBe(0);
+    expect((await run(['create', '--name', 'weg', '--role', 'viewer', '--password-stdin'], 'lang genug für alles\n')).status).toBe(0);
     const c = new FormClient(server.url);
     expect((await c.login('weg', 'lang genug für alles')).status).toBe(303);
     expect((await c.get('/')).status).toBe(200);
-    expect(run(['disable', '--name', 'weg']).status).toBe(0);
+    expect((await run(['disable', '--name', 'weg'])).status).toBe(0);
     expect((await c.get('/')).status).toBe(303);
     expect((await new FormClient(server.url).login('weg', 'lang genug für alles')).status).toBe(401);
   });
