@@ -1,6 +1,7 @@
 import type { Entry, Transaction } from '../camt/model.js';
 import { formatMinor } from '../money/money.js';
 import type { MatchDecision, MatchableItem, MatchableTransaction } from './types.js';
+import { reasonTexts } from './reasons.js';
 
 /**
  * Conversions at the edges: camt model → MatchableTransaction, decision → the record of the
@@ -98,9 +99,9 @@ export function decisionToRecord(d: MatchDecision, currency: string): ReconcileR
   return {
     status: d.status,
     allocations: allocs(d.allocations),
-    suggestions: d.suggestions.map((s) => ({ allocations: allocs(s.allocations), confidence: bpToNumber(s.confidenceBp), reasons: s.reasons })),
+    suggestions: d.suggestions.map((s) => ({ allocations: allocs(s.allocations), confidence: bpToNumber(s.confidenceBp), reasons: reasonTexts(s.reasons, 'en') })),
     confidence: bpToNumber(d.confidenceBp),
-    reasons: d.reasons,
+    reasons: reasonTexts(d.reasons, 'en'),
     ...(d.surplusMinor > 0n ? { surplus: formatMinor(d.surplusMinor, currency) } : {}),
     ...(d.returnOf ? { returnOf: d.returnOf } : {}),
   };

@@ -1,4 +1,3 @@
-import { formatMinor } from '../money/money.js';
 import type { MatchConfig } from './config.js';
 import type { Extraction, RefCandidate } from './extract.js';
 import {
@@ -9,6 +8,7 @@ import {
   payerCorroborates,
   type ItemEvidence,
 } from './score.js';
+import { reason, reasonAmount, type Reason, type ReferenceSource } from './reasons.js';
 import type { Allocation, MatchDecision, MatchableTransaction, Suggestion } from './types.js';
 
 /**
@@ -48,10 +48,10 @@ export interface DecideInput {
 export function decide(input: DecideInput): MatchDecision {
   const { tx, extraction, exact, near, config } = input;
   const cur = tx.currency;
-  const fmt = (m: bigint): string => formatMinor(m, cur);
+  const fmt = (m: bigint) => reasonAmount(m, cur);
   const base = { key: tx.key, surplusMinor: 0n, allocations: [] as Allocation[], suggestions: [] as Suggestion[] };
-  const blockers: string[] = [];
-  if (extraction.truncated) blockers.push(`more than ${extraction.candidates.length} possible references in the payment; only the first ${extraction.candidates.length} were considered`);
+  const blockers: Reason[] = [];
+  if (extraction.truncated) blockers.push(reason('tooManyCandidates', { considered: extraction.candidates.length }));
 
   if (exact.length === 1) {
     const e = exact[0]!;
@@ -61,7 +61,7 @@ export function decide(input: DecideInput): MatchDecision {
         ...base,
         status: 'review',
         confidenceBp: confidenceOf(e),
-        reasons: [...reasons, `item ${e.entry.item.kassenzeichen} is already paid: probable double payment, ${fmt(tx.amountMinor)} held in suspense`],
+        reasons: [...reasons, reason('doublePayment', { kassenzeichen: e.entry.item.kassenzeichen, held: fmt(tx.amountMinor) })],
         surplusMinor: tx.amountMinor,
         // If the payer's own open item is one slip away, the "double payment" is more likely a slip.
         suggestions: [...rankSingles(input.competitors, tx.amountMinor, fmt, config), suggest([e], tx.amountMinor, fmt, true)].slice(0, config.maxSuggestions),
@@ -74,14 +74,14 @@ export function decide(input: DecideInput): MatchDecision {
     let canAuto = isProtected
       ? config.autoExactProtectedWithoutCorroboration || corroborated
       : !config.autoExactUnprotectedNeedsCorroboration || corroborated;
-    if (!isProtected && !corroborated) blockers.push('reference has no check digit and neither amount nor payer confirm it');
+    if (!isProtected && !corroborated) blockers.push(reason('unprotectedUncorroborated'));
     if (tx.amountMinor < e.openMinor && !config.autoPartialPayment) {
       canAuto = false;
-      blockers.push('partial payments are not booked automatically');
+      blockers.push(reason('partialNotAutomatic'));
     }
     if (surplus > 0n && !config.autoOverpayment) {
       canAuto = false;
-      blockers.push('over-payments are not booked automatically');
+      blockers.push(reason('overpaymentNotAutomatic'));
     }
     // A second, mistyped reference may explain the rest of the amount: then a person splits it.
     const completing = near.filter((n) => n.openMinor > 0n && e.openMinor + n.openMinor === tx.amountMinor);
@@ -91,24 +91,24 @@ export function decide(input: DecideInput): MatchDecision {
         ...base,
         status: 'review',
         confidenceBp: combos[0]!.confidenceBp,
-        reasons: [...reasons, 'the amount also covers an item one keying slip away from another quoted reference'],
+        reasons: [...reasons, reason('amountCoversMistypedItem')],
         suggestions: [...combos, suggest([e], tx.amountMinor, fmt, false)].slice(0, config.maxSuggestions),
       };
     }
     if (surplus > 0n && input.unexplained.length > 0) {
       canAuto = false;
-      blockers.push(`over-payment and another reference-like number (${input.unexplained[0]!.display}) that matches no open item: the rest may belong to a second item`);
+      blockers.push(reason('overpaymentWithUnknownReference', { reference: input.unexplained[0]!.display }));
     }
     if (input.competitors.length > 0) {
       canAuto = false;
-      blockers.push(`the payer's own item ${input.competitors[0]!.entry.item.kassenzeichen} is one keying slip away from the quoted reference`);
+      blockers.push(reason('payersItemOneSlipAway', { kassenzeichen: input.competitors[0]!.entry.item.kassenzeichen }));
     }
     if (canAuto && blockers.length === 0) {
       return {
         ...base,
         status: 'auto',
         confidenceBp: confidenceOf(e),
-        reasons: surplus > 0n ? [...reasons, `over-payment: ${fmt(surplus)} goes to suspense`] : reasons,
+        reasons: surplus > 0n ? [...reasons, reason('overpaymentToSuspense', { surplus: fmt(surplus) })] : reasons,
         allocations: [allocation(e, alloc)],
         surplusMinor: surplus,
       };
@@ -126,7 +126,7 @@ export function decide(input: DecideInput): MatchDecision {
   }
 
   if (exact.length > 1) {
-    const reasons = [`${exact.length} references found: ${exact.map((e) => e.entry.item.kassenzeichen).join(', ')}`];
+    const reasons: Reason[] = [reason('severalReferences', { kassenzeichen: exact.map((e) => e.entry.item.kassenzeichen) })];
     const paid = exact.filter((e) => e.openMinor === 0n);
     const sumOpen = exact.reduce((s, e) => s + e.openMinor, 0n);
     const conf = Math.min(...exact.map(confidenceOf));
@@ -135,22 +135,22 @@ export function decide(input: DecideInput): MatchDecision {
         ...base,
         status: 'auto',
         confidenceBp: conf,
-        reasons: [...reasons, 'amount equals the sum of their open amounts'],
+        reasons: [...reasons, reason('amountEqualsSum')],
         allocations: exact.map((e) => allocation(e, e.openMinor)),
       };
     }
-    if (paid.length > 0) reasons.push(`already paid: ${paid.map((e) => e.entry.item.kassenzeichen).join(', ')}`);
+    if (paid.length > 0) reasons.push(reason('alreadyPaid', { kassenzeichen: paid.map((e) => e.entry.item.kassenzeichen) }));
     const suggestions: Suggestion[] = [];
     const live = exact.filter((e) => e.openMinor > 0n);
     const subsets = exactSubsets(live, tx.amountMinor);
     if (subsets.length === 1 && subsets[0]!.length > 0) {
-      reasons.push('only some of the quoted items add up to the amount');
+      reasons.push(reason('someItemsAddUp'));
       suggestions.push(suggest(subsets[0]!, tx.amountMinor, fmt, false));
     } else if (sumOpen < tx.amountMinor) {
-      reasons.push(`amount exceeds the sum of the open amounts by ${fmt(tx.amountMinor - sumOpen)}`);
+      reasons.push(reason('amountExceedsSum', { by: fmt(tx.amountMinor - sumOpen) }));
       suggestions.push(suggest(live, tx.amountMinor, fmt, false));
     } else {
-      reasons.push(`amount ${fmt(tx.amountMinor)} does not equal the sum of the open amounts ${fmt(sumOpen)}: proposed split in the order quoted`);
+      reasons.push(reason('splitInQuotedOrder', { paid: fmt(tx.amountMinor), open: fmt(sumOpen) }));
       suggestions.push(suggest(live.length > 0 ? live : exact, tx.amountMinor, fmt, false));
     }
     return {
@@ -167,15 +167,15 @@ export function decide(input: DecideInput): MatchDecision {
     const top = sorted[0]!;
     const reasons = describe(top, tx, fmt);
     if (input.ambiguousTokens.length > 0 || near.length > 1) {
-      blockers.push(`ambiguous: ${near.length} items are one keying slip away from the quoted reference(s)`);
+      blockers.push(reason('ambiguousNearMiss', { items: near.length }));
     }
     if (top.ref.kind === 'near' && top.ref.tokenWellFormed) {
-      blockers.push(`${top.ref.candidate.display} passes its check digit, so it is not a keying slip of ${top.entry.item.kassenzeichen} but a reference that does not exist among the open items`);
+      blockers.push(reason('wellFormedUnknownReference', { reference: top.ref.candidate.display, kassenzeichen: top.entry.item.kassenzeichen }));
     }
-    if (top.openMinor === 0n) blockers.push(`item ${top.entry.item.kassenzeichen} is already paid`);
-    if (!config.autoNearMiss) blockers.push('near misses are not booked automatically');
-    if (config.nearMissRequiresAmount && !amountCorroborates(top)) blockers.push('amount does not equal the open amount');
-    if (config.nearMissRequiresPayer && !payerCorroborates(top)) blockers.push('payer does not match the debtor');
+    if (top.openMinor === 0n) blockers.push(reason('itemAlreadyPaid', { kassenzeichen: top.entry.item.kassenzeichen }));
+    if (!config.autoNearMiss) blockers.push(reason('nearMissNotAutomatic'));
+    if (config.nearMissRequiresAmount && !amountCorroborates(top)) blockers.push(reason('amountNotOpen'));
+    if (config.nearMissRequiresPayer && !payerCorroborates(top)) blockers.push(reason('payerNotDebtor'));
     if (blockers.length === 0) {
       return {
         ...base,
@@ -203,7 +203,7 @@ export function decide(input: DecideInput): MatchDecision {
 
   // End-to-end ids are the payer's own ids (PSP transaction numbers …); only quoted text counts here.
   const quoted = extraction.candidates.filter((c) => c.source !== 'e2e');
-  const notFound = quoted.length > 0 ? [`reference ${quoted[0]!.display} not found among the open items`] : ['no reference found'];
+  const notFound = quoted.length > 0 ? [reason('referenceNotFound', { reference: quoted[0]!.display })] : [reason('noReference')];
   const plausible = input.byPayer.filter((e) => e.openMinor > 0n);
   if (plausible.length > 0) {
     const sorted = [...plausible].sort(compareEvidence);
@@ -211,51 +211,40 @@ export function decide(input: DecideInput): MatchDecision {
       ...base,
       status: 'review',
       confidenceBp: Math.min(confidenceOf(sorted[0]!), 6000),
-      reasons: [...notFound, `${plausible.length} open item(s) of this payer`, ...describe(sorted[0]!, tx, fmt)],
+      reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(sorted[0]!, tx, fmt)],
       suggestions: rankSingles(sorted, tx.amountMinor, fmt, config),
     };
   }
-  return { ...base, status: 'unmatched', confidenceBp: 0, reasons: [...notFound, 'no open item of this payer'] };
+  return { ...base, status: 'unmatched', confidenceBp: 0, reasons: [...notFound, reason('noItemOfPayer')] };
 }
 
-function describe(e: ItemEvidence, tx: MatchableTransaction, fmt: (m: bigint) => string): string[] {
-  const r: string[] = [];
+type Fmt = (m: bigint) => ReturnType<typeof reasonAmount>;
+
+function describe(e: ItemEvidence, tx: MatchableTransaction, fmt: Fmt): Reason[] {
+  const r: Reason[] = [];
   const k = e.entry.item.kassenzeichen;
   if (e.ref.kind === 'exact') {
-    r.push(`reference ${e.ref.candidate.display} found in ${sourceText(e.ref.candidate)}`);
-    if (e.ref.protectedBy) r.push(`check digit (${e.ref.protectedBy}) protects references of this kind`);
+    r.push(reason('referenceFound', { reference: e.ref.candidate.display, source: sourceOf(e.ref.candidate) }));
+    if (e.ref.protectedBy) r.push(reason('checkDigitProtects', { scheme: e.ref.protectedBy }));
   } else if (e.ref.kind === 'near') {
-    r.push(`reference ${e.ref.candidate.display} in ${sourceText(e.ref.candidate)} is not an open item; ${article(e.ref.nearKind)} ${e.ref.nearKind} away from ${k}`);
+    r.push(reason('nearMiss', { reference: e.ref.candidate.display, source: sourceOf(e.ref.candidate), slip: e.ref.nearKind, kassenzeichen: k }));
   }
-  if (e.amount === 'open') r.push('amount equals open amount');
-  else if (e.amount === 'original') r.push(`amount equals the original amount ${fmt(e.entry.item.amountMinor)} (open ${fmt(e.openMinor)})`);
-  else if (e.openMinor === 0n) r.push(`item ${k} has nothing open`);
-  else if (e.amount === 'less') r.push(`partial payment: ${fmt(tx.amountMinor)} of ${fmt(e.openMinor)} open`);
-  else r.push(`amount ${fmt(tx.amountMinor)} exceeds the open amount ${fmt(e.openMinor)}`);
+  if (e.amount === 'open') r.push(reason('amountEqualsOpen'));
+  else if (e.amount === 'original') r.push(reason('amountEqualsOriginal', { original: fmt(e.entry.item.amountMinor), open: fmt(e.openMinor) }));
+  else if (e.openMinor === 0n) r.push(reason('nothingOpen', { kassenzeichen: k }));
+  else if (e.amount === 'less') r.push(reason('partialPayment', { paid: fmt(tx.amountMinor), open: fmt(e.openMinor) }));
+  else r.push(reason('amountExceedsOpen', { paid: fmt(tx.amountMinor), open: fmt(e.openMinor) }));
   const p = nameReason('payer', e.payer, e.entry.item.debtorName);
   if (p) r.push(p);
   const u = nameReason('ultimate debtor', e.ultimate, e.entry.item.debtorName);
   if (u) r.push(u);
-  if (e.iban === 'item') r.push("payer IBAN is the debtor's IBAN on file");
-  if (e.iban === 'known') r.push(`payer IBAN seen on ${e.knownConfirmations} confirmed payments of this debtor`);
+  if (e.iban === 'item') r.push(reason('ibanOnFile'));
+  if (e.iban === 'known') r.push(reason('ibanLearned', { confirmations: e.knownConfirmations }));
   return r;
 }
 
-function article(kind: string): string {
-  return /^[aeiou]/.test(kind) ? 'an' : 'a';
-}
-
-function sourceText(c: RefCandidate): string {
-  switch (c.source) {
-    case 'structured':
-      return 'the structured creditor reference';
-    case 'rf':
-      return 'an RF creditor reference';
-    case 'e2e':
-      return 'the end-to-end id';
-    case 'remittance':
-      return c.acrossLines ? 'remittance text (split across lines)' : 'remittance text';
-  }
+function sourceOf(c: RefCandidate): ReferenceSource {
+  return c.source === 'remittance' && c.acrossLines ? 'remittance-split' : c.source;
 }
 
 function allocation(e: ItemEvidence, amountMinor: bigint): Allocation {
@@ -267,7 +256,7 @@ function min(a: bigint, b: bigint): bigint {
 }
 
 /** Allocates `amount` over the items in order, each up to its open amount (paid items: all of it to the first). */
-function suggest(items: ItemEvidence[], amount: bigint, fmt: (m: bigint) => string, paidItem: boolean): Suggestion {
+function suggest(items: ItemEvidence[], amount: bigint, fmt: Fmt, paidItem: boolean): Suggestion {
   const allocations: Allocation[] = [];
   let rest = amount;
   items.forEach((e, i) => {
@@ -276,12 +265,12 @@ function suggest(items: ItemEvidence[], amount: bigint, fmt: (m: bigint) => stri
     if (a > 0n || items.length === 1) allocations.push(allocation(e, a));
     rest -= a;
   });
-  const reasons = items.length > 1 ? [`split ${fmt(amount)} over ${items.map((e) => e.entry.item.kassenzeichen).join(' + ')}`] : [];
-  if (rest > 0n && !paidItem) reasons.push(`${fmt(rest)} left for suspense`);
+  const reasons: Reason[] = items.length > 1 ? [reason('splitOver', { paid: fmt(amount), kassenzeichen: items.map((e) => e.entry.item.kassenzeichen) })] : [];
+  if (rest > 0n && !paidItem) reasons.push(reason('leftForSuspense', { rest: fmt(rest) }));
   return { allocations, confidenceBp: Math.min(...items.map(confidenceOf)), reasons };
 }
 
-function rankSingles(evs: ItemEvidence[], amount: bigint, fmt: (m: bigint) => string, config: MatchConfig): Suggestion[] {
+function rankSingles(evs: ItemEvidence[], amount: bigint, fmt: Fmt, config: MatchConfig): Suggestion[] {
   const seen = new Set<string>();
   const out: Suggestion[] = [];
   for (const e of [...evs].sort(compareEvidence)) {

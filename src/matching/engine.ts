@@ -5,6 +5,7 @@ import type { IndexedItem, ItemIndex } from './index.js';
 import { debtorNameKey, normalizeIban, significantTokens } from './names.js';
 import { evidenceFor, payerCorroborates, protectionOf, tokenWellFormed, type ItemEvidence, type ScoreContext } from './score.js';
 import { NO_KNOWN_PAYERS, type KnownPayers, type MatchDecision, type MatchableTransaction } from './types.js';
+import { reason, type Reason } from './reasons.js';
 
 /**
  * One entry point for the service and the batch reconcile command: same rules in both.
@@ -16,30 +17,6 @@ export interface MatchOptions {
    */
   openOverride?: ReadonlyMap<string, bigint>;
 }
-
-const RETURN_REASONS: Readonly<Record<string, string>> = {
-  AC01: 'incorrect account number',
-  AC04: 'account closed',
-  AC06: 'account blocked',
-  AG01: 'transaction forbidden on this account',
-  AG02: 'invalid bank operation code',
-  AM04: 'insufficient funds',
-  AM05: 'duplicate payment',
-  BE04: 'creditor address missing',
-  CUST: 'requested by the customer',
-  DUPL: 'duplicate payment',
-  FOCR: 'following a cancellation request',
-  FRAD: 'fraudulent origin',
-  MD01: 'no mandate',
-  MD06: 'refund requested by the payer',
-  MD07: 'payer deceased',
-  MS02: 'refused by the customer',
-  MS03: 'reason not specified',
-  RC01: 'bank identifier incorrect',
-  RR04: 'regulatory reason',
-  SL01: 'specific service of the debtor bank',
-  TECH: 'technical problem',
-};
 
 export function matchTransaction(
   tx: MatchableTransaction,
@@ -62,7 +39,7 @@ export function matchTransaction(
       key: tx.key,
       status: 'ignored',
       confidenceBp: 10000,
-      reasons: [charge ? 'bank charges: not a receipt for the receivables ledger' : 'outgoing payment (debit): not a receipt for the receivables ledger'],
+      reasons: [reason(charge ? 'bankCharges' : 'outgoingPayment')],
       allocations: [],
       surplusMinor: 0n,
       suggestions: [],
@@ -73,7 +50,7 @@ export function matchTransaction(
       key: tx.key,
       status: 'review',
       confidenceBp: 0,
-      reasons: [`batch booking of ${tx.batch?.count ?? 'several'} payments without details${tx.batch?.isPsp ? ' from a payment service provider' : ''}: split it with the settlement report`],
+      reasons: [reason('batchWithoutDetails', { ...(tx.batch?.count !== undefined ? { payments: tx.batch.count } : {}), provider: tx.batch?.isPsp === true })],
       allocations: [],
       surplusMinor: 0n,
       suggestions: [],
@@ -185,10 +162,15 @@ function decideReturn(tx: MatchableTransaction, index: ItemIndex, config: MatchC
   if (!reference) reference = extraction.candidates.find((c) => c.source !== 'e2e')?.normalized;
   const e2e = tx.endToEndId && !config.endToEndPlaceholders.includes(tx.endToEndId.trim().toUpperCase()) ? tx.endToEndId.trim() : undefined;
   const code = tx.returnReasonCode?.toUpperCase();
-  const why = code ? `reason ${code}${RETURN_REASONS[code] ? ` (${RETURN_REASONS[code]})` : ''}` : tx.reversal ? 'reversal of an earlier booking' : `bank transaction code ${tx.gvc ?? tx.bankTransactionCode?.subFamily ?? ''}`.trim();
-  const reasons = [`returned payment: ${why}`];
-  if (reference) reasons.push(`refers to ${reference}${itemId ? '' : ' (not among the open items)'}`);
-  if (e2e) reasons.push(`original end-to-end id ${e2e}`);
+  const reasons: Reason[] = [
+    code
+      ? reason('returnedWithCode', { returnCode: code })
+      : tx.reversal
+        ? reason('returnedReversal')
+        : reason('returnedByTransactionCode', { transactionCode: tx.gvc ?? tx.bankTransactionCode?.subFamily ?? '' }),
+  ];
+  if (reference) reasons.push(reason('returnRefersTo', { reference, known: itemId !== undefined }));
+  if (e2e) reasons.push(reason('returnEndToEndId', { endToEndId: e2e }));
   return {
     key: tx.key,
     status: 'return',

@@ -4,6 +4,7 @@ import type { IndexedItem, ItemIndex, NearMissKind } from './index.js';
 import { compareNames, normalizeIban, type NameMatch } from './names.js';
 import { passes, shapeOf, type SchemeAlgorithm } from './schemes.js';
 import type { KnownPayers, MatchableTransaction } from './types.js';
+import { reason, type NameRole, type Reason } from './reasons.js';
 
 /** How the transaction points at an item by reference. */
 export type RefEvidence =
@@ -144,15 +145,6 @@ export function compareEvidence(a: ItemEvidence, b: ItemEvidence): number {
   return 0;
 }
 
-export function nameReason(kind: 'payer' | 'ultimate debtor', m: NameMatch, debtor: string): string | undefined {
-  switch (m) {
-    case 'same':
-      return `${kind} name matches debtor ${debtor}`;
-    case 'contains':
-      return `${kind} name largely matches debtor ${debtor}`;
-    case 'family':
-      return `${kind} name shares a name with debtor ${debtor}`;
-    default:
-      return undefined;
-  }
+export function nameReason(role: NameRole, m: NameMatch, debtor: string): Reason | undefined {
+  return m === 'same' || m === 'contains' || m === 'family' ? reason('nameAgrees', { role, agreement: m, debtor }) : undefined;
 }

@@ -1,3 +1,4 @@
+import type { Reason } from './reasons.js';
 /**
  * Plain data the matcher works on. Nothing here knows about the database or camt XML: the service
  * and the batch command turn their rows / parsed statements into these shapes (see adapt.ts).
@@ -75,7 +76,7 @@ export interface Suggestion {
   allocations: Allocation[];
   /** 0–10000. */
   confidenceBp: number;
-  reasons: string[];
+  reasons: Reason[];
 }
 
 export interface MatchDecision {
@@ -83,8 +84,8 @@ export interface MatchDecision {
   status: MatchStatus;
   /** 0–10000 integer basis points. */
   confidenceBp: number;
-  /** Human sentences a treasurer can check against the statement. */
-  reasons: string[];
+  /** Facts a treasurer can check against the statement, shown as sentences in her language. */
+  reasons: Reason[];
   /** Only for `auto`: what is booked to which item. */
   allocations: Allocation[];
   /** Part of the amount that goes to suspense (over-payment, double payment), minor units. */

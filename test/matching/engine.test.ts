@@ -5,6 +5,7 @@ import { buildItemIndex } from '../../src/matching/index.js';
 import { compareNames, debtorNameKey } from '../../src/matching/names.js';
 import { decisionToRecord } from '../../src/matching/adapt.js';
 import type { KnownPayers } from '../../src/matching/types.js';
+import { reasonTexts } from '../../src/matching/reasons.js';
 import { item, ledger, luhnRef, tx } from './fixtures.js';
 
 const { items, index } = ledger();
@@ -34,7 +35,7 @@ describe('clean references', () => {
     const d = run({ amountMinor: L(3).openMinor, debtorName: 'Somebody Else', ...t });
     expect(d.status).toBe('auto');
     expect(refsOf(d.allocations)).toEqual([L(3).kassenzeichen]);
-    expect(d.reasons.join(' ')).toMatch(/found in/);
+    expect(reasonTexts(d.reasons, 'en').join(' ')).toMatch(/found in/);
   });
 });
 
@@ -140,7 +141,7 @@ describe('third parties and known payers', () => {
     const known: KnownPayers = (iban) => (iban === 'DE02120300000000202051' ? [{ debtorNameKey: debtorNameKey(target.debtorName), confirmations: 3 }] : []);
     const d = run({ amountMinor: target.openMinor, debtorName: 'J. S.', debtorIban: 'DE02 1203 0000 0000 2020 51', remittanceLines: [slip(target.kassenzeichen)] }, known);
     expect(d.status).toBe('auto');
-    expect(d.reasons.join(' ')).toMatch(/seen on 3 confirmed payments/);
+    expect(reasonTexts(d.reasons, 'en').join(' ')).toMatch(/seen on 3 confirmed payments/);
   });
 });
 

@@ -19,6 +19,7 @@ import { ValidationError } from '../../errors.js';
 import type { Ctx } from '../../context.js';
 import { commandContext } from './shared.js';
 import type { Command } from './index.js';
+import { reasonTexts, type Reason } from '../../matching/reasons.js';
 
 interface AllocationOut {
   reference: string;
@@ -116,10 +117,10 @@ async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecor
       }
       type Alloc = { kassenzeichen: string; amountMinor: string };
       const allocs = (list: Alloc[]): AllocationOut[] => list.map((a) => ({ reference: a.kassenzeichen, amount: money(BigInt(a.amountMinor)) }));
-      const suggestions = (JSON.parse(p.suggestions) as Array<{ allocations: Alloc[]; confidenceBp: number; reasons: string[] }>).map((s) => ({
+      const suggestions = (JSON.parse(p.suggestions) as Array<{ allocations: Alloc[]; confidenceBp: number; reasons: Array<Reason | string> }>).map((s) => ({
         allocations: allocs(s.allocations),
         confidence: bpToNumber(s.confidenceBp),
-        reasons: s.reasons,
+        reasons: reasonTexts(s.reasons, 'en'),
       }));
       out.push({
         ...base,
@@ -127,7 +128,7 @@ async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecor
         allocations: p.decision === 'auto' ? t.allocations.map((a) => ({ reference: a.openItem.kassenzeichen, amount: money(a.amountMinor) })) : [],
         suggestions,
         confidence: bpToNumber(p.confidenceBp),
-        reasons: JSON.parse(p.reasons) as string[],
+        reasons: reasonTexts(JSON.parse(p.reasons) as Array<Reason | string>, 'en'),
         ...(p.surplusMinor > 0n ? { surplus: money(p.surplusMinor) } : {}),
       });
     }

@@ -146,7 +146,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   });
 
   app.get('/review/:id', staff('review'), async (c) => {
-    const view = await getReviewItem({ ctx: staffCtx(c), input: { transactionId: c.req.param('id') } });
+    const view = await getReviewItem({ ctx: staffCtx(c), input: { transactionId: c.req.param('id'), lang: c.get('lang') } });
     const labels = [
       ...view.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
       ...view.suspense.movements.map((m) => m.createdBy),

@@ -21,6 +21,7 @@ import { buildItemEventBody, type ItemEventType } from '../items/events.js';
 import { itemStatus, type ItemStatus } from '../items/status.js';
 import { newId } from '../shared/ids.js';
 import type { MatchingSummary } from './runMatching.js';
+import { reasonTexts } from '../../matching/reasons.js';
 
 export interface BulkCandidate {
   receipt: {
@@ -85,7 +86,7 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
       // Asserted before writing: the decision never books more than the payment brought.
       if (surplus < 0n || receipt.creditDebit !== 'CRDT') throw new Error(`invariant: automatic booking of ${total} from payment ${receipt.id} of ${receipt.amountMinor}`);
       claims.push({ id: receipt.id, matchState: 'auto', unappliedMinor: surplus, expected_version: receipt.version, expected_matchState: 'pending' });
-      const reason = d.reasons.join('; ');
+      const reason = reasonTexts(d.reasons, 'en').join('; ');
       const lines = d.allocations.map((a) => {
         const allocationId = newId();
         allocations.push({ id: allocationId, transactionId: receipt.id, openItemId: a.itemId, amountMinor: a.amountMinor, currency: receipt.currency, kind: 'auto', proposalId, approvalId: null, reason, createdBy: actor, createdAt: now });

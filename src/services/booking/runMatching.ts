@@ -18,6 +18,7 @@ import { newId } from '../shared/ids.js';
 import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
 import { bookInBulk, bulkBookable, proposalRow } from './bulkBooking.js';
 import type { MatchingIndex } from './matchingIndex.js';
+import { reasonTexts } from '../../matching/reasons.js';
 
 export const ENGINE_VERSION = 'stadtkasse-matcher/1';
 
@@ -226,7 +227,7 @@ async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecis
       transactionId: receipt.id,
       lines: d.allocations.map((a) => ({ itemId: a.itemId, amountMinor: a.amountMinor })),
       kind: 'auto',
-      reason: d.reasons.join('; '),
+      reason: reasonTexts(d.reasons, 'en').join('; '),
       proposalId: proposal.id,
       matchState: 'auto',
       expectStates: [receipt.matchState],

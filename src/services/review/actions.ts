@@ -20,6 +20,7 @@ import { carryOut, paymentState, type Booked, type PaymentState } from './carryO
 import { checkReturnOf, refundDebitFor } from './departures.js';
 import { planAmount, type BookingPlan, type PlanLine } from './plan.js';
 import { AWAITING_APPROVAL, CONFIRMABLE_STATES, DECIDABLE_STATES, NOT_REVERSIBLE_STATES, REFUND, RETURNABLE_STATES } from './states.js';
+import { reasonTexts, type Reason } from '../../matching/reasons.js';
 
 export type BookingOutcome = Booked | ApprovalRequired;
 
@@ -95,7 +96,7 @@ export interface ConfirmInput {
 async function planConfirm(tx: Tx, input: ConfirmInput): Promise<{ receipt: Receipt; plan: BookingPlan }> {
   const receipt = await receiptForDecision(tx, input.transactionId, { ...(input.version !== undefined ? { version: input.version } : {}), states: CONFIRMABLE_STATES });
   const proposal = await tx.matchProposal.findFirst({ where: { transactionId: receipt.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
-  const suggestions = proposal ? (JSON.parse(proposal.suggestions) as Array<{ allocations: Array<{ itemId: string; kassenzeichen: string; amountMinor: string }>; reasons: string[] }>) : [];
+  const suggestions = proposal ? (JSON.parse(proposal.suggestions) as Array<{ allocations: Array<{ itemId: string; kassenzeichen: string; amountMinor: string }>; reasons: Array<Reason | string> }>) : [];
   const s = suggestions[input.suggestion];
   if (!proposal || !s) throw new ValidationError(`suggestion: the payment has ${suggestions.length} suggestion(s); ${input.suggestion} is not one of them`, { field: 'suggestion' });
   // A proposal is confirmed once: a second confirmation (a clerk who did not reload) would book the items again.
@@ -107,7 +108,7 @@ async function planConfirm(tx: Tx, input: ConfirmInput): Promise<{ receipt: Rece
   if (total > receipt.unappliedMinor) {
     throw new ConflictError(`the suggestion books ${formatMinor(total, receipt.currency)} but only ${formatMinor(receipt.unappliedMinor, receipt.currency)} of payment ${receipt.entryRef}#${receipt.position} is left; reload it`, { state: receipt.matchState });
   }
-  const reason = `suggestion ${input.suggestion + 1} confirmed: ${s.reasons.join('; ')}${note ? ` — ${note}` : ''}`;
+  const reason = `suggestion ${input.suggestion + 1} confirmed: ${reasonTexts(s.reasons, 'en').join('; ')}${note ? ` — ${note}` : ''}`;
   return { receipt, plan: { kind: 'confirm_suggestion', transactionId: receipt.id, proposalId: proposal.id, suggestion: input.suggestion, lines, reason } };
 }
 

@@ -16,6 +16,7 @@ import { approvalView, type ApprovalView } from './approvalView.js';
 import { daysSince, isIsoDay } from './dates.js';
 import { highlightReferences, remittanceText, type Highlight } from './highlights.js';
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
+import { reasonTexts, type Reason, type ReasonLang } from '../../matching/reasons.js';
 
 export interface ReviewQueueFilter {
   /** One or several of REVIEW_FILTER_STATES, comma-separated; the queue states when left out. */
@@ -44,7 +45,7 @@ interface StoredAllocation {
 interface StoredSuggestion {
   allocations: StoredAllocation[];
   confidenceBp: number;
-  reasons: string[];
+  reasons: Array<Reason | string>;
 }
 
 export interface SuggestionSummary {
@@ -260,7 +261,9 @@ const LINKS: Record<string, { relation: LinkRelation; id: string; ref: string }>
   'return.booked': { relation: 'return_of', id: 'returnOf', ref: 'returnOfRef' },
 };
 
-export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string } }): Promise<ReviewItemView> {
+/** One payment for review; the matcher's reasons as sentences in `lang` (the API speaks English). */
+export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string; lang?: ReasonLang } }): Promise<ReviewItemView> {
+  const lang = input.lang ?? 'en';
   const db = ctx.db.prisma;
   const t: TxRow | null = await db.bankTransaction.findUnique({ where: { id: input.transactionId }, include: { entry: { include: { statement: true } } } });
   if (!t) throw new NotFoundError('payment', input.transactionId);
@@ -340,12 +343,12 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       additionalInfo: t.entry.additionalInfo,
     },
     proposal: proposal
-      ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: json<string[]>(proposal.reasons, []), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
+      ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: reasonTexts(json<Array<Reason | string>>(proposal.reasons, []), lang), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
       : null,
     suggestions: suggestions.map((s, index) => ({
       index,
       confidenceBp: s.confidenceBp,
-      reasons: s.reasons,
+      reasons: reasonTexts(s.reasons, lang),
       total: fmt(s.allocations.reduce((sum, a) => sum + BigInt(a.amountMinor), 0n)),
       allocations: s.allocations.map((a) => {
         const item = items.get(a.itemId);

@@ -237,6 +237,18 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
         <Remittance lang={lang} view={v} />
       </section>
 
+      {v.proposal && v.proposal.reasons.length > 0 && (
+        <section aria-labelledby="assessment-h">
+          <h2 id="assessment-h">{t.reviewAssessmentHeading}</h2>
+          <p>{t.reviewAssessment(percentBp(lang, v.proposal.confidenceBp))}</p>
+          <ul class="reasons">
+            {v.proposal.reasons.map((r) => (
+              <li>{r}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       <section aria-labelledby="sugg-h">
         <h2 id="sugg-h">{t.reviewSuggestions}</h2>
         {v.suggestions.length === 0 && <p>{t.reviewNoSuggestions}</p>}
