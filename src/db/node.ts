@@ -13,6 +13,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { PrismaClient as PgClient } from './generated/postgresql/client.js';
 import { createDatabase, type Database, type Db } from './database.js';
 import { MIGRATIONS_TABLE, runMigrations, type Migration, type MigrationDriver } from './migrate.js';
+import { registerSqliteConnection } from './bulk.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,22 +74,45 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
     }
   }
   const open = async () => {
-    const client = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 15_000 }) });
+    // The adapter opens its better-sqlite3 connection in connect(); it is kept here so bulk writes
+    // can use prepared statements on the same connection, inside Prisma's transaction (bulk.ts).
+    const factory = new PrismaBetterSqlite3({ url: file, timeout: 15_000 });
+    let connection: BetterSqlite3.Database | undefined;
+    const adapter = {
+      provider: factory.provider as typeof factory.provider,
+      adapterName: factory.adapterName,
+      async connect() {
+        const a = await factory.connect();
+        connection = (a as unknown as { client: BetterSqlite3.Database }).client;
+        return a;
+      },
+      connectToShadowDb: () => factory.connectToShadowDb(),
+    };
+    const client = new SqliteClient({ adapter });
     // WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
-    // wait instead of failing at once.
+    // wait instead of failing at once. synchronous=NORMAL in WAL mode syncs at checkpoints, not at
+    // every commit: a committed booking survives a crash of the process (it is in the WAL file);
+    // only a power loss or OS crash can lose the last commits, never corrupt the database. FULL
+    // cost an fsync per booking window.
     await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await client.$executeRawUnsafe('PRAGMA busy_timeout = 15000');
     await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return client;
+    await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    if (!connection) throw new Error('the SQLite adapter did not open its connection');
+    return { client, connection };
   };
   if (file === ':memory:') {
     const only = await open();
-    return createDatabase(only, 'sqlite');
+    const db = createDatabase(only.client, 'sqlite');
+    registerSqliteConnection(db, only.connection);
+    return db;
   }
   // One connection for transactions (imports, bookings), one for everything else: see createDatabase.
   const prisma = await open();
   const transactions = await open();
-  return createDatabase(prisma, 'sqlite', () => transactions.$disconnect(), transactions);
+  const db = createDatabase(prisma.client, 'sqlite', () => transactions.client.$disconnect(), transactions.client);
+  registerSqliteConnection(db, transactions.connection);
+  return db;
 }
 
 function configureSqlite(raw: BetterSqlite3.Database): void {

@@ -64,7 +64,6 @@ export function proposalRow(transactionId: string, d: MatchDecision, engineVersi
 
 export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engineVersion: string, summary: MatchingSummary, basis: ReadonlyMap<string, number> = new Map()): Promise<string[]> {
   if (window.length === 0) return [];
-  const backend = ctx.db.backend;
   const now = ctx.clock.now();
   const actor = `${ctx.actor.type}:${ctx.actor.id}`;
 
@@ -110,20 +109,20 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
     }
   }
 
-  await bulkInsert(tx, backend, 'MatchProposal', BULK_TABLES.MatchProposal, proposals);
+  await bulkInsert(tx, ctx.db, 'MatchProposal', BULK_TABLES.MatchProposal, proposals);
   const claimed = await bulkUpdate(
     tx,
-    backend,
+    ctx.db,
     { table: 'BankTransaction', key: { id: 'text' }, set: { matchState: 'text', unappliedMinor: 'bigint' }, setExpressions: ['"version" = "BankTransaction"."version" + 1'], expect: { version: 'int', matchState: 'text' } },
     claims,
   );
   if (claimed !== claims.length) throw new ConflictError(`${claims.length - claimed} of ${claims.length} payments were decided by someone else meanwhile`);
-  await bulkInsert(tx, backend, 'Allocation', BULK_TABLES.Allocation, allocations);
+  await bulkInsert(tx, ctx.db, 'Allocation', BULK_TABLES.Allocation, allocations);
 
   const itemIds = [...perItem.keys()];
   if (itemIds.length > 0) await applyItemBalances(tx, ctx, perItem, now, basis);
-  await bulkInsert(tx, backend, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);
-  await bulkInsert(tx, backend, 'AuditEntry', BULK_TABLES.AuditEntry, audit);
+  await bulkInsert(tx, ctx.db, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);
+  await bulkInsert(tx, ctx.db, 'AuditEntry', BULK_TABLES.AuditEntry, audit);
   await learnPayers(tx, ctx, [...learned.values()], now);
   await assertWindowBalanced(tx, window.map((c) => c.receipt.id));
   return itemIds;
@@ -131,7 +130,6 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
 
 /** Paid sums and statuses of the items, one event per allocation (as allocate() writes them). */
 async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>, now: Date, basis: ReadonlyMap<string, number>): Promise<void> {
-  const backend = ctx.db.backend;
   const ids = [...perItem.keys()];
   const items = [];
   for (let i = 0; i < ids.length; i += 500) items.push(...(await tx.openItem.findMany({ where: { id: { in: ids.slice(i, i + 500) } } })));
@@ -160,12 +158,12 @@ async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ 
   }
   const updated = await bulkUpdate(
     tx,
-    backend,
+    ctx.db,
     { table: 'OpenItem', key: { id: 'text' }, set: { paidMinor: 'bigint', status: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "OpenItem"."version" + 1'], expect: { version: 'int' } },
     updates,
   );
   if (updated !== updates.length) throw new ConflictError(`${updates.length - updated} open items were changed by someone else meanwhile`);
-  await bulkInsert(tx, backend, 'ItemEvent', BULK_TABLES.ItemEvent, events);
+  await bulkInsert(tx, ctx.db, 'ItemEvent', BULK_TABLES.ItemEvent, events);
   if (deliveriesFor.length > 0) {
     // Webhook outbox: one delivery per event and subscription, in this same transaction.
     const clients = [...new Set(deliveriesFor.map((d) => d.clientId))];
@@ -197,7 +195,7 @@ async function learnPayers(tx: Tx, ctx: Ctx, learned: Array<{ iban: string; item
     }
   }
   const rows: Row[] = [...counts.values()].map((c) => ({ ...c, lastSeenAt: now }));
-  await bulkInsert(tx, ctx.db.backend, 'KnownPayer', { iban: 'text', debtorNameKey: 'text', confirmations: 'int', lastSeenAt: 'timestamp' }, rows, {
+  await bulkInsert(tx, ctx.db, 'KnownPayer', { iban: 'text', debtorNameKey: 'text', confirmations: 'int', lastSeenAt: 'timestamp' }, rows, {
     onConflict: '("iban", "debtorNameKey") DO UPDATE SET "confirmations" = "KnownPayer"."confirmations" + excluded."confirmations", "lastSeenAt" = excluded."lastSeenAt"',
   });
 }

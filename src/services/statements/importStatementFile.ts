@@ -329,8 +329,8 @@ class ImportState {
       }
     }
     this.transactions += transactions.length;
-    await bulkInsert(this.tx, this.ctx.db.backend, 'Entry', BULK_TABLES.Entry, entries);
-    await bulkInsert(this.tx, this.ctx.db.backend, 'BankTransaction', BULK_TABLES.BankTransaction, transactions);
+    await bulkInsert(this.tx, this.ctx.db, 'Entry', BULK_TABLES.Entry, entries);
+    await bulkInsert(this.tx, this.ctx.db, 'BankTransaction', BULK_TABLES.BankTransaction, transactions);
   }
 
   /** Gaps between this statement's electronic sequence number and the account's previous one. */
