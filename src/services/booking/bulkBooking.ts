@@ -62,7 +62,14 @@ export function proposalRow(transactionId: string, d: MatchDecision, engineVersi
   };
 }
 
-export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engineVersion: string, summary: MatchingSummary, basis: ReadonlyMap<string, number> = new Map()): Promise<string[]> {
+/** An open item as this window left it (what the matcher's index learns after the commit). */
+export type BookedItem = Awaited<ReturnType<Tx['openItem']['findMany']>>[number];
+
+/**
+ * Books the window; returns the open items it paid, as they stand after the write (the caller
+ * hands them to the matcher's index once the transaction has committed, without reading them again).
+ */
+export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engineVersion: string, summary: MatchingSummary, basis: ReadonlyMap<string, number> = new Map()): Promise<BookedItem[]> {
   if (window.length === 0) return [];
   const now = ctx.clock.now();
   const actor = `${ctx.actor.type}:${ctx.actor.id}`;
@@ -119,22 +126,25 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
   if (claimed !== claims.length) throw new ConflictError(`${claims.length - claimed} of ${claims.length} payments were decided by someone else meanwhile`);
   await bulkInsert(tx, ctx.db, 'Allocation', BULK_TABLES.Allocation, allocations);
 
-  const itemIds = [...perItem.keys()];
-  if (itemIds.length > 0) await applyItemBalances(tx, ctx, perItem, now, basis);
+  const items = perItem.size > 0 ? await applyItemBalances(tx, ctx, perItem, now, basis) : [];
   await bulkInsert(tx, ctx.db, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);
   await bulkInsert(tx, ctx.db, 'AuditEntry', BULK_TABLES.AuditEntry, audit);
-  await learnPayers(tx, ctx, [...learned.values()], now);
+  await learnPayers(tx, ctx, [...learned.values()], new Map(items.map((i) => [i.id, i.debtorName])), now);
   await assertWindowBalanced(tx, window.map((c) => c.receipt.id));
-  return itemIds;
+  return items;
 }
 
-/** Paid sums and statuses of the items, one event per allocation (as allocate() writes them). */
-async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>, now: Date, basis: ReadonlyMap<string, number>): Promise<void> {
+/**
+ * Paid sums and statuses of the items, one event per allocation (as allocate() writes them).
+ * Returns the items as written (paid sum, status, version + 1, updatedAt).
+ */
+async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>, now: Date, basis: ReadonlyMap<string, number>): Promise<BookedItem[]> {
   const ids = [...perItem.keys()];
   const items = [];
   for (let i = 0; i < ids.length; i += 500) items.push(...(await tx.openItem.findMany({ where: { id: { in: ids.slice(i, i + 500) } } })));
   if (items.length !== ids.length) throw new ConflictError('an open item the matcher chose no longer exists');
   const updates: Row[] = [];
+  const written: BookedItem[] = [];
   const events: Row[] = [];
   const deliveriesFor: Array<{ eventId: string; type: ItemEventType; clientId: string }> = [];
   for (const item of items) {
@@ -155,6 +165,7 @@ async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ 
       if (item.issuerClientId) deliveriesFor.push({ eventId: body.id, type, clientId: item.issuerClientId });
     }
     updates.push({ id: item.id, paidMinor: paid, status, updatedAt: now, expected_version: item.version });
+    written.push({ ...item, paidMinor: paid, status, updatedAt: now, version: item.version + 1 });
   }
   const updated = await bulkUpdate(
     tx,
@@ -175,16 +186,13 @@ async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ 
     );
     if (rows.length > 0) await tx.webhookDelivery.createMany({ data: rows });
   }
+  return written;
 }
 
 /** IBANs seen paying for a debtor, counted once per booking (as learnPayer does one by one). */
-async function learnPayers(tx: Tx, ctx: Ctx, learned: Array<{ iban: string; itemIds: string[] }>, now: Date): Promise<void> {
+async function learnPayers(tx: Tx, ctx: Ctx, learned: Array<{ iban: string; itemIds: string[] }>, names: ReadonlyMap<string, string>, now: Date): Promise<void> {
   if (learned.length === 0) return;
-  const ids = [...new Set(learned.flatMap((l) => l.itemIds))];
-  const names = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const r of await tx.openItem.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true, debtorName: true } })) names.set(r.id, r.debtorName);
-  }
+  // `names`: the debtor of every item the window paid, read by applyItemBalances in this transaction.
   const counts = new Map<string, { iban: string; debtorNameKey: string; confirmations: number }>();
   for (const l of learned) {
     for (const key of new Set(l.itemIds.map((id) => debtorNameKey(names.get(id) ?? '')))) {

@@ -16,7 +16,7 @@ import { formatMinor } from '../../money/money.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
 import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
-import { bookInBulk, bulkBookable, proposalRow } from './bulkBooking.js';
+import { bookInBulk, bulkBookable, proposalRow, type BookedItem } from './bulkBooking.js';
 import type { MatchingIndex } from './matchingIndex.js';
 import { reasonTexts } from '../../matching/reasons.js';
 
@@ -156,11 +156,14 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
   for (let i = 0; i < receipts.length; i += BOOKING_CHUNK) {
     const chunk = receipts.slice(i, i + BOOKING_CHUNK).map((r, j) => ({ receipt: r, decision: decisions[i + j]! }));
     const tally: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
+    // Items this chunk changed: as the bulk booking wrote them, and ids of those to read again.
+    let bookedItems: BookedItem[] = [];
     let changedItems: string[] = [];
     try {
-      changedItems = await ctx.db.transaction(
+      [bookedItems, changedItems] = await ctx.db.transaction(
         async (tx) => {
-          const changed = await bookInBulk(tx, ctx, chunk.filter(bulkBookable), ENGINE_VERSION, tally, basis);
+          const booked = await bookInBulk(tx, ctx, chunk.filter(bulkBookable), ENGINE_VERSION, tally, basis);
+          const changed: string[] = [];
           // Returns and receipts a person already looked at go one by one, after the bulk part (a
           // return may undo a booking made a moment ago in the same statement).
           for (const { receipt, decision } of chunk.filter((c) => !bulkBookable(c))) {
@@ -168,7 +171,7 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
             tally[outcome.status]++;
             changed.push(...outcome.itemIds);
           }
-          return changed;
+          return [booked, changed] as const;
         },
         { timeoutMs: BOOKING_TIMEOUT_MS },
       );
@@ -190,8 +193,11 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
     }
     for (const k of Object.keys(tally) as Array<keyof MatchingSummary>) summary[k] += tally[k];
     // The index learns what this chunk booked before the next chunk is matched (a second payment
-    // of the same item later in the statement must see it paid).
-    const ids = [...new Set(changedItems)];
+    // of the same item later in the statement must see it paid). What the bulk booking wrote is
+    // known as written; an item it wrote that the one-by-one part changed after it is read again.
+    const again = new Set(changedItems);
+    deps.index.upsertRows(bookedItems.filter((i) => !again.has(i.id)));
+    const ids = [...again];
     for (let j = 0; j < ids.length; j += ID_WINDOW) {
       deps.index.upsertRows(await ctx.db.prisma.openItem.findMany({ where: { id: { in: ids.slice(j, j + ID_WINDOW) } } }));
     }
