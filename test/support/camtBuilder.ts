@@ -48,7 +48,7 @@ export function camt(spec: StatementSpec): string {
     const ref = t.ref ?? `${date.replaceAll('-', '')}${String(i + 1).padStart(5, '0')}`;
     const party = credit
       ? `<RltdPties>${t.name ? `<Dbtr><Pty><Nm>${esc(t.name)}</Nm></Pty></Dbtr>` : ''}${t.iban ? `<DbtrAcct><Id><IBAN>${t.iban}</IBAN></Id></DbtrAcct>` : ''}${t.ultimate ? `<UltmtDbtr><Pty><Nm>${esc(t.ultimate)}</Nm></Pty></UltmtDbtr>` : ''}</RltdPties>`
-      : `<RltdPties>${t.name ? `<Cdtr><Pty><Nm>${esc(t.name)}</Nm></Pty></Cdtr>` : ''}</RltdPties>`;
+      : `<RltdPties>${t.name ? `<Cdtr><Pty><Nm>${esc(t.name)}</Nm></Pty></Cdtr>` : ''}${t.iban ? `<CdtrAcct><Id><IBAN>${t.iban}</IBAN></Id></CdtrAcct>` : ''}</RltdPties>`;
     const rmt = `<RmtInf>${(t.remittance ?? []).map((l) => `<Ustrd>${esc(l)}</Ustrd>`).join('')}${t.structuredRef ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>${t.structuredRef}</Ref></CdtrRefInf></Strd>` : ''}</RmtInf>`;
     const rtr = t.returnReason ? `<RtrInf><Rsn><Cd>${t.returnReason}</Cd></Rsn></RtrInf>` : '';
     return `<Ntry><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${t.reversal ? '<RvslInd>true</RvslInd>' : ''}<Sts><Cd>${t.status ?? 'BOOK'}</Cd></Sts><BookgDt><Dt>${t.bookingDate ?? date}</Dt></BookgDt><ValDt><Dt>${date}</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef><BkTxCd><Prtry><Cd>NTRF+${t.gvc ?? (credit ? '166' : '117')}+0000</Cd><Issr>DK</Issr></Prtry></BkTxCd><NtryDtls><TxDtls><Refs><EndToEndId>${t.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${party}${rmt}${rtr}</TxDtls></NtryDtls></Ntry>`;

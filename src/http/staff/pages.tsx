@@ -10,7 +10,8 @@ import { actorLabel } from '../../context.js';
 import { formatMinor } from '../../money/money.js';
 import { listOpenItems } from '../../services/items/queries.js';
 import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
-import { allocateManually, confirmSuggestion, markForRefund, parkPayment, reverseBooking, type BookingOutcome } from '../../services/review/actions.js';
+import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../services/review/actions.js';
+import { counterpartsFor } from '../../services/review/counterparts.js';
 import { approve, listApprovals, reject } from '../../services/review/approvals.js';
 import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
 import { importStatement } from '../../services/statements/importer.js';
@@ -157,7 +158,8 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     ];
     const who = await whoResolver(c, labels);
     const nextId = await nextInQueue(c, view.id);
-    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
+    const counterparts = await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } });
+    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
   });
 
   app.post('/review/:id/confirm', ...post('review'), async (c) => {
@@ -222,6 +224,43 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
       const state = await markForRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(iban ? { iban } : {}), ...(version !== undefined ? { version } : {}) } });
       const next = await nextInQueue(c, id);
       return { flash: { kind: 'ok', text: t.flashRefund(state.ref) }, to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/book-refund', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const outcome = await bookRefund({ ctx: staffCtx(c), input: { transactionId: id, refundTransactionId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...(version !== undefined ? { version } : {}) } });
+      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+      const next = await nextInQueue(c, id);
+      return { flash: { kind: 'ok', text: t.flashRefundBooked(outcome.ref) }, to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/unmark-refund', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const state = await unmarkRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(version !== undefined ? { version } : {}) } });
+      return { flash: { kind: 'ok', text: t.flashRefundUnmarked(state.ref) } };
+    });
+  });
+
+  app.post('/review/:id/resolve-return', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const outcome = await resolveReturn({ ctx: staffCtx(c), input: { transactionId: id, receiptId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...(version !== undefined ? { version } : {}) } });
+      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+      const next = await nextInQueue(c, id);
+      return { flash: { kind: 'ok', text: t.flashReturnPlaced(outcome.ref) }, to: next ? `/review/${next}` : '/review' };
     });
   });
 

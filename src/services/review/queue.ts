@@ -17,6 +17,7 @@ import { daysSince, isIsoDay } from './dates.js';
 import { highlightReferences, remittanceText, type Highlight } from './highlights.js';
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
 import { reasonTexts, type Reason, type ReasonLang } from '../../matching/reasons.js';
+import { storedJson as json } from '../shared/storedJson.js';
 
 export interface ReviewQueueFilter {
   /** One or several of REVIEW_FILTER_STATES, comma-separated; the queue states when left out. */
@@ -73,8 +74,6 @@ export interface ReviewRow {
 }
 
 type TxRow = Prisma.BankTransactionGetPayload<{ include: { entry: { include: { statement: true } } } }>;
-
-const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
 
 function ageDays(ctx: Ctx, t: { bookingDate: string | null; createdAt: Date }): number {
   return t.bookingDate && isIsoDay(t.bookingDate) ? daysSince(t.bookingDate, ctx.clock.now()) : daysSince(t.createdAt.toISOString().slice(0, 10), ctx.clock.now());

@@ -6,6 +6,7 @@
  */
 import type { ReviewItemView, ReviewRow } from '../../services/review/queue.js';
 import type { ReviewQueueFilter } from '../../services/review/queue.js';
+import type { Counterpart, Counterparts } from '../../services/review/counterparts.js';
 import { REVIEW_FILTER_STATES } from '../../services/review/states.js';
 import { groupIban } from '../i18n.js';
 import { AuditTable, BookingsTable, DataTable, FilterSelect, ItemLink, NoteField, num, Pager, type Who } from './components.js';
@@ -134,6 +135,32 @@ function Remittance(props: { lang: Lang; view: ReviewItemView }) {
   return <p class="remittance">{text ? (parts as never) : '–'}</p>;
 }
 
+/** The payments a refund or a return can be linked to, one radio button each; same account first. */
+function CounterpartChoice(props: { lang: Lang; id: string; candidates: Counterpart[]; none: string }) {
+  const t = messages(props.lang);
+  if (props.candidates.length === 0) return <p>{props.none}</p>;
+  return (
+    <fieldset>
+      <legend>{t.reviewCounterpartLegend}</legend>
+      {props.candidates.map((c, i) => (
+        <div class="field">
+          <input type="radio" id={`${props.id}-${i}`} name="counterpartId" value={c.id} required {...(i === 0 ? { checked: true } : {})} />{' '}
+          <label for={`${props.id}-${i}`}>
+            <a href={`/review/${c.id}`}>{c.ref}</a> · {day(props.lang, c.bookingDate)} · {money(props.lang, c.amount, c.currency)} · {c.name ?? '–'}
+            {c.iban && (
+              <>
+                {' · '}
+                <span class="mono">{groupIban(c.iban)}</span>
+              </>
+            )}
+            {c.sameAccount && <strong> ({t.reviewSameAccount})</strong>}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
 /** One decision on a payment (split, park, refund): a form that carries the version it was decided on. */
 function ActionSection(props: { id: string; heading: string; help: string; action: string; csrf: string | undefined; version: number; children: Child }) {
   return (
@@ -151,6 +178,8 @@ function ActionSection(props: { id: string; heading: string; help: string; actio
 
 export interface ReviewDetailProps {
   view: ReviewItemView;
+  /** For a receipt marked for refund or a return to place: the payments that may be the other half. */
+  counterparts: Counterparts;
   who: Who;
   canReview: boolean;
   canApprove: boolean;
@@ -355,7 +384,33 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
           </ActionSection>
         </div>
       )}
-      {!decidable && !v.pendingApproval && <p class="muted">{t.reviewNotDecidable}</p>}
+      {props.canReview && v.availableActions.includes('book_refund') && (
+        <div class="actions">
+          <ActionSection id="book-refund" heading={t.reviewBookRefundHeading} help={t.reviewBookRefundHelp} action={`/review/${v.id}/book-refund`} csrf={props.csrf} version={v.version}>
+            <CounterpartChoice lang={lang} id="book-refund" candidates={props.counterparts.candidates} none={t.reviewNoRefundDebits} />
+            <NoteField id="book-refund-note" label={t.note} />
+            {props.counterparts.candidates.length > 0 && <button type="submit">{t.reviewBookRefundButton}</button>}
+          </ActionSection>
+          {v.availableActions.includes('unmark_refund') && (
+            <ActionSection id="unmark-refund" heading={t.reviewUnmarkRefundHeading} help={t.reviewUnmarkRefundHelp} action={`/review/${v.id}/unmark-refund`} csrf={props.csrf} version={v.version}>
+              <NoteField id="unmark-refund-note" label={t.note} />
+              <button type="submit" class="secondary">
+                {t.reviewUnmarkRefundButton}
+              </button>
+            </ActionSection>
+          )}
+        </div>
+      )}
+      {props.canReview && v.availableActions.includes('resolve_return') && (
+        <div class="actions">
+          <ActionSection id="resolve-return" heading={t.reviewResolveReturnHeading} help={t.reviewResolveReturnHelp} action={`/review/${v.id}/resolve-return`} csrf={props.csrf} version={v.version}>
+            <CounterpartChoice lang={lang} id="resolve-return" candidates={props.counterparts.candidates} none={t.reviewNoReturnReceipts} />
+            <NoteField id="resolve-return-note" label={t.note} />
+            {props.counterparts.candidates.length > 0 && <button type="submit">{t.reviewResolveReturnButton}</button>}
+          </ActionSection>
+        </div>
+      )}
+      {!decidable && !v.pendingApproval && !(props.canReview && v.availableActions.some((a) => a === 'book_refund' || a === 'resolve_return')) && <p class="muted">{t.reviewNotDecidable}</p>}
 
       <section aria-labelledby="book-h">
         <h2 id="book-h">{t.reviewBookings}</h2>
