@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
+import { runScheduledJobs } from '../../src/services/jobs/scheduled.js';
+import { createServices } from '../../src/services/registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { makePki, postStart, startNonceIn, startOnlineAsCitizen, startTestProvider, visit, type Pki, type RunningTestProvider } from './online-support.js';
 
@@ -363,6 +365,32 @@ describe('paying online: a provider that refuses connections, wrong credentials,
         status = (await item(server, it0.id)).status;
       }
       expect(status).toBe('paid');
+    } finally {
+      await server.close();
+      await tp.close();
+    }
+  });
+});
+
+describe('paying online: the scheduled run (the Workers cron)', () => {
+  it('books a payment the citizen finished at the provider but never came back from', async () => {
+    const clock = clockAt(START);
+    const tp = await startTestProvider({ clock, auth: { type: 'none' } });
+    // No background poller in the process: only the scheduled run asks the provider.
+    const server = await startTestServer('sqlite', { clock, env: { ONLINE_PAYMENT_PROVIDER: providerEnv(tp, { type: 'none' }), ONLINE_PAYMENT_POLL_SECONDS: '0' } });
+    try {
+      const { item: it0, token } = await claim(server);
+      const start = await startOnline(server, token);
+      await visit(start.location, { method: 'POST', body: new URLSearchParams({ choice: 'pay' }) });
+      expect((await item(server, it0.id)).status).toBe('open');
+
+      const services = createServices(server.config, { db: server.db, clock, logger: server.logger });
+      const ctx = { db: server.db, config: server.config, clock, log: server.logger };
+      const run = await runScheduledJobs({ ctx, services, input: { outbox: false, rematchWindowMs: null, budgetMs: 5_000 } });
+      expect(run.online).toEqual({ checked: 1, changed: 1, unreachable: false });
+      expect((await item(server, it0.id)).status).toBe('paid');
+      const again = await runScheduledJobs({ ctx, services, input: { outbox: false, rematchWindowMs: null, budgetMs: 5_000 } });
+      expect(again.online?.changed).toBe(0);
     } finally {
       await server.close();
       await tp.close();

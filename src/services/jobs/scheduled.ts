@@ -1,22 +1,26 @@
 /**
- * Work that runs on a timer rather than in a request: the webhook outbox and, after open items
- * changed, another matching run over receipts still waiting for a claim. On Node the outbox loops inside the process; on Workers
- * a Cron Trigger calls this (each run is a fresh invocation with its own time budget).
+ * Work that runs on a timer rather than in a request: the webhook outbox, the re-check of online
+ * payments a citizen left unfinished at the provider, and, after open items changed, another
+ * matching run over receipts still waiting for a claim. On Node these loop inside the process; on
+ * Workers a Cron Trigger calls this (each run is a fresh invocation with its own time budget).
  *
- * Both parts are safe on several instances at once: deliveries are claimed under a lease, receipts
- * under a version check (see outbox.ts and runMatching.ts).
+ * All parts are safe on several instances at once: deliveries are claimed under a lease, receipts
+ * and online payments under a version check (see outbox.ts, runMatching.ts, onlinePayments.ts).
  */
 import { SYSTEM_ACTOR, type Ctx } from '../../context.js';
 import type { Services } from '../registry.js';
 import { runMatching, type MatchingSummary } from '../booking/runMatching.js';
 import { sweepPendingReceipts } from '../booking/sweep.js';
 import type { OutboxRound } from '../webhooks/outbox.js';
+import { pollOnlinePayments } from '../online/onlinePayments.js';
 
 export interface ScheduledRun {
   outbox: OutboxRound & { rounds: number };
   matching: MatchingSummary | null;
   /** Receipts an interrupted import left undecided, matched now. */
   swept: MatchingSummary | null;
+  /** Online payments still open at the provider, asked again (null: no provider configured). */
+  online: { checked: number; changed: number; unreachable: boolean } | null;
 }
 
 /**
@@ -56,12 +60,14 @@ export async function runScheduledJobs({
     }
   }
   const swept = await sweepPendingReceipts({ ctx: { ...ctx, actor: SYSTEM_ACTOR }, deps: services.matching });
+  // A citizen who paid and closed the browser never comes back to the return page: the provider is asked.
+  const online = services.online?.client ? await pollOnlinePayments({ ctx: { ...ctx, actor: SYSTEM_ACTOR }, deps: services.online }) : null;
   let matching: MatchingSummary | null = null;
   if (input.rematchWindowMs !== null) {
     const since = new Date(ctx.clock.now().getTime() - input.rematchWindowMs);
     const changed = await ctx.db.prisma.openItem.findFirst({ where: { updatedAt: { gte: since } }, select: { id: true } });
     if (changed) matching = await runMatching({ ctx: { ...ctx, actor: SYSTEM_ACTOR }, deps: services.matching, input: { waiting: true } });
   }
-  ctx.log.info({ outbox, matching, swept }, 'scheduled run done');
-  return { outbox, matching, swept };
+  ctx.log.info({ outbox, matching, swept, online }, 'scheduled run done');
+  return { outbox, matching, swept, online };
 }
