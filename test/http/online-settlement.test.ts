@@ -11,6 +11,9 @@ import { camt } from '../support/camtBuilder.js';
 import { forEachBackend } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startOnlineAsCitizen, startTestProvider, visit, type RunningTestProvider } from './online-support.js';
+import { SYSTEM_ACTOR } from '../../src/context.js';
+import { createUser } from '../../src/services/users/users.js';
+import { FormClient, PASSWORD } from '../browser/staffFixture.js';
 
 type Json = Record<string, any>;
 const PROVIDER_IBAN = 'DE51370400440532099917';
@@ -170,6 +173,35 @@ forEachBackend('settling online payments', (backend) => {
     expect((await server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: receipt!.id } })).matchState).toBe('clearing');
     const superseded = await server.db.prisma.pspSettlement.count({ where: { status: 'superseded' } });
     expect(superseded).toBeGreaterThanOrEqual(1);
+  });
+
+  it('in the workplace: the payout and its lines on the payment page; a clerk accepts the fee, a stale second decision is refused', async () => {
+    await createUser({ ctx: { db: server.db, config: server.config, clock, log: server.logger, actor: SYSTEM_ACTOR }, input: { username: 'kassierer', role: 'clerk', password: PASSWORD } });
+    const clerk = new FormClient(server.url);
+    expect((await clerk.login('kassierer')).status).toBe(303);
+    const p6 = await payOnline('25.00');
+    await importFile(camt054([{ ref: 'PSP-UI', lines: [{ amount: '24.75', e2e: p6.reference, provider: true }] }]));
+    const [r] = await receiptsOf('PSP-UI');
+    expect(r!.matchState).toBe('settlement_review');
+
+    const page = await clerk.get(`/review/${r!.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('brutto 25,00\u00a0€, einbehalten 0,25\u00a0€, ausgezahlt 24,75\u00a0€');
+    expect(page.text).toContain('Differenz');
+    expect(page.text).not.toContain('Für diese Zahlung ist nichts mehr zu entscheiden');
+    const settlementId = /name="settlementId" value="([^"]+)"/.exec(page.text)![1]!;
+    const version = /name="settlementId"[^>]*>\s*<input type="hidden" name="version" value="(\d+)"/.exec(page.text)![1]!;
+    const csrf = await clerk.csrf(`/review/${r!.id}`);
+    const decided = await clerk.request(`/review/${r!.id}/settlement`, { form: { _csrf: csrf, settlementId, version, reason: 'Entgelt laut Vertrag', decision: 'accept' } });
+    expect(decided.status).toBe(303);
+    expect((await clerk.get(decided.location!)).text).toContain('angenommen; das Entgelt ist gebucht');
+    expect((await server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: r!.id } })).matchState).toBe('clearing');
+    expect(await openOnClearing(p6.paymentId)).toBeUndefined();
+
+    const again = await clerk.request(`/review/${r!.id}/settlement`, { form: { _csrf: csrf, settlementId, version, reason: 'noch einmal', decision: 'release' } });
+    expect(again.status).toBe(303);
+    expect((await clerk.get(again.location!)).text).toMatch(/role="alert">Nicht ausgeführt: settlement \S+ is accepted/);
+    expect((await server.db.prisma.pspSettlement.findUniqueOrThrow({ where: { id: settlementId } })).status).toBe('accepted');
   });
 
   it('a report uploaded before its credit: the credit, exact and fee-free, clears by itself on import (CSV report)', async () => {

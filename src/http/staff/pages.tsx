@@ -12,6 +12,7 @@ import { listOpenItems } from '../../services/items/queries.js';
 import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
 import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../services/review/actions.js';
 import { counterpartsFor } from '../../services/review/counterparts.js';
+import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
 import { approve, listApprovals, reject } from '../../services/review/approvals.js';
 import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
 import { importStatement } from '../../services/statements/importer.js';
@@ -159,7 +160,8 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const who = await whoResolver(c, labels);
     const nextId = await nextInQueue(c, view.id);
     const counterparts = await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } });
-    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
+    const settlement = view.state === SETTLEMENT_REVIEW ? await settlementInReviewFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
+    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} settlement={settlement} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
   });
 
   app.post('/review/:id/confirm', ...post('review'), async (c) => {
@@ -261,6 +263,19 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
       if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
       const next = await nextInQueue(c, id);
       return { flash: { kind: 'ok', text: t.flashReturnPlaced(outcome.ref) }, to: next ? `/review/${next}` : '/review' };
+    });
+  });
+
+  app.post('/review/:id/settlement', ...post('review'), async (c) => {
+    const id = c.req.param('id');
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/review/${id}`, async () => {
+      const version = versionOf(form);
+      const input = { id: form.settlementId ?? '', reason: form.reason ?? '', ...(version !== undefined ? { expectedVersion: version } : {}) };
+      const accept = form.decision === 'accept';
+      const decided = accept ? await acceptSettlement({ ctx: staffCtx(c), input }) : await releaseSettlement({ ctx: staffCtx(c), input });
+      return { flash: { kind: 'ok', text: t.flashSettlement(decided.reference, accept) } };
     });
   });
 

@@ -626,6 +626,15 @@ export async function getSettlement({ ctx, input }: { ctx: Ctx; input: { id: str
   };
 }
 
+/** The provider payout in review that a receipt belongs to (its credit, or one of its camt.054 lines), if any. */
+export async function settlementInReviewFor({ ctx, input }: { ctx: Ctx; input: { transactionId: string } }): Promise<SettlementView | null> {
+  const s = await ctx.db.prisma.pspSettlement.findFirst({
+    where: { status: 'review', OR: [{ bankTransactionId: input.transactionId }, { lines: { some: { bankTransactionId: input.transactionId } } }] },
+    select: { id: true },
+  });
+  return s ? getSettlement({ ctx, input: { id: s.id } }) : null;
+}
+
 export async function listSettlements({ ctx, input }: { ctx: Ctx; input: { status?: string; limit?: number } }): Promise<SettlementView[]> {
   const rows = await ctx.db.prisma.pspSettlement.findMany({ where: input.status ? { status: input.status } : {}, orderBy: { createdAt: 'desc' }, take: Math.min(input.limit ?? 50, 200), select: { id: true } });
   return Promise.all(rows.map((r) => getSettlement({ ctx, input: { id: r.id } })));

@@ -7,6 +7,8 @@
 import type { ReviewItemView, ReviewRow } from '../../services/review/queue.js';
 import type { ReviewQueueFilter } from '../../services/review/queue.js';
 import type { Counterpart, Counterparts } from '../../services/review/counterparts.js';
+import type { SettlementView } from '../../services/online/settlement.js';
+import { formatMinor } from '../../money/money.js';
 import { REVIEW_FILTER_STATES } from '../../services/review/states.js';
 import { groupIban } from '../i18n.js';
 import { AuditTable, BookingsTable, DataTable, FilterSelect, ItemLink, NoteField, num, Pager, type Who } from './components.js';
@@ -135,6 +137,54 @@ function Remittance(props: { lang: Lang; view: ReviewItemView }) {
   return <p class="remittance">{text ? (parts as never) : '–'}</p>;
 }
 
+/** A provider's payout with a difference: its lines, and accept (book the fee) or release (ordinary review). */
+function SettlementDecision(props: { lang: Lang; settlement: SettlementView; paymentId: string; csrf: string | undefined; canReview: boolean }) {
+  const { lang, settlement: s } = props;
+  const t = messages(lang);
+  const m = (minor: bigint) => money(lang, formatMinor(minor, s.currency), s.currency);
+  return (
+    <section aria-labelledby="settlement-h">
+      <h2 id="settlement-h">{t.reviewSettlementHeading(s.provider, s.reference)}</h2>
+      <p>{t.reviewSettlementTotals(m(s.grossMinor), m(s.feeMinor), m(s.netMinor))}</p>
+      <DataTable columns={[num(t.reviewSettlementColumns[0]!), t.reviewSettlementColumns[1]!, num(t.reviewSettlementColumns[2]!), num(t.reviewSettlementColumns[3]!), num(t.reviewSettlementColumns[4]!), t.reviewSettlementColumns[5]!]}>
+        {s.lines.map((l) => (
+          <tr>
+            <td class="num">{l.position + 1}</td>
+            <td class="mono">{l.reference ?? l.providerTransactionId ?? '–'}</td>
+            <td class="num">{m(l.grossMinor)}</td>
+            <td class="num">{m(l.feeMinor)}</td>
+            <td class="num">{m(l.netMinor)}</td>
+            <td>
+              {t.reviewSettlementOutcomes[l.outcome] ?? l.outcome}
+              {l.note ? `: ${l.note}` : ''}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      {props.canReview && (
+        <>
+          <p class="muted">{t.reviewSettlementHelp}</p>
+          <form method="post" action={`/review/${props.paymentId}/settlement`}>
+            <HiddenCsrf csrf={props.csrf} />
+            <input type="hidden" name="settlementId" value={s.id} />
+            <input type="hidden" name="version" value={String(s.version)} />
+            <div class="field">
+              <label for="settlement-reason">{t.reviewSettlementReason}</label>
+              <input type="text" id="settlement-reason" name="reason" required maxlength={500} />
+            </div>
+            <button type="submit" name="decision" value="accept">
+              {t.reviewSettlementAccept}
+            </button>{' '}
+            <button type="submit" name="decision" value="release" class="secondary">
+              {t.reviewSettlementRelease}
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
 /** The payments a refund or a return can be linked to, one radio button each; same account first. */
 function CounterpartChoice(props: { lang: Lang; id: string; candidates: Counterpart[]; none: string }) {
   const t = messages(props.lang);
@@ -180,6 +230,8 @@ export interface ReviewDetailProps {
   view: ReviewItemView;
   /** For a receipt marked for refund or a return to place: the payments that may be the other half. */
   counterparts: Counterparts;
+  /** For a provider's payout with a difference: the payout and its lines. */
+  settlement: SettlementView | null;
   who: Who;
   canReview: boolean;
   canApprove: boolean;
@@ -384,6 +436,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
           </ActionSection>
         </div>
       )}
+      {props.settlement && <SettlementDecision lang={lang} settlement={props.settlement} paymentId={v.id} csrf={props.csrf} canReview={props.canReview} />}
       {props.canReview && v.availableActions.includes('book_refund') && (
         <div class="actions">
           <ActionSection id="book-refund" heading={t.reviewBookRefundHeading} help={t.reviewBookRefundHelp} action={`/review/${v.id}/book-refund`} csrf={props.csrf} version={v.version}>
@@ -410,7 +463,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
           </ActionSection>
         </div>
       )}
-      {!decidable && !v.pendingApproval && !(props.canReview && v.availableActions.some((a) => a === 'book_refund' || a === 'resolve_return')) && <p class="muted">{t.reviewNotDecidable}</p>}
+      {!decidable && !v.pendingApproval && !props.settlement && !(props.canReview && v.availableActions.some((a) => a === 'book_refund' || a === 'resolve_return')) && <p class="muted">{t.reviewNotDecidable}</p>}
 
       <section aria-labelledby="book-h">
         <h2 id="book-h">{t.reviewBookings}</h2>
