@@ -28,7 +28,7 @@ export type BulkTarget = { readonly backend: Backend };
 /** The part of a better-sqlite3 connection used here (kept structural: only node.ts imports the driver). */
 export interface SqliteConnection {
   readonly inTransaction: boolean;
-  prepare(sql: string): { run(...params: unknown[]): { changes: number | bigint } };
+  prepare(sql: string): { run(...params: unknown[]): { changes: number | bigint }; all?(...params: unknown[]): unknown[] };
 }
 
 const sqliteConnections = new WeakMap<object, SqliteConnection>();
@@ -58,6 +58,18 @@ function prepared(c: SqliteConnection, sql: string): ReturnType<SqliteConnection
   let st = cache.get(sql);
   if (!st) cache.set(sql, (st = c.prepare(sql)));
   return st;
+}
+
+/**
+ * Rows of a read inside the caller's transaction, on SQLite under Node straight from the connection
+ * (integers come back as bigint); undefined elsewhere, where the caller reads through Prisma.
+ * For reads that Prisma would turn into several queries and many objects per row (bulkBooking's
+ * check after writing). `tx` must be the client of the caller's db.transaction.
+ */
+export function sqliteReadInTransaction(_tx: Tx, db: BulkTarget, sql: string, params: unknown[]): Array<Record<string, unknown>> | undefined {
+  const c = sqliteConnectionOf(db);
+  if (!c) return undefined;
+  return prepared(c, sql).all!(...params) as Array<Record<string, unknown>>;
 }
 
 /** A value bound as the Prisma better-sqlite3 adapter binds it (see timestampText). */

@@ -35,8 +35,13 @@ function localOf(name: string): string {
   return name.slice(c + 1);
 }
 
+/** Names already found safe: the few dozen element names of camt, checked once each. */
+const SAFE = new Set<string>();
+
 function safe(name: string): string {
+  if (SAFE.has(name)) return name;
   if (name === '' || name in Object.prototype || name === 'prototype' || name === '__proto__') throw FALLBACK;
+  if (SAFE.size < 10_000) SAFE.add(name);
   return name;
 }
 
