@@ -157,6 +157,28 @@ suite(`treasury workplace in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     for (const id of [a.id, b.id]) expect(((await (await f.server.api(`/v1/items/${id}`, { key: f.itemsKey })).json()) as any).status).toBe('paid');
   });
 
+  it('marks a stray payment for refund and books the refund with the outgoing payment the page offers', async () => {
+    await f.importStatement({ id: 'BR-REFUND', entries: [{ ref: 'BR-REFUND', amount: '23.00', name: 'Irene Irrläufer', iban: 'DE89370400440532013000', remittance: ['Miete Oktober'] }] });
+    const [r] = await f.receipts('BR-REFUND');
+    const page = await newPage();
+    await signIn(page, 'clara', PASSWORD, `/review/${r!.id}`);
+    expect(plain(await page.locator('#assessment-h + p + ul').textContent())).toContain('kein Kassenzeichen gefunden');
+    await page.locator('#refund-note').fill('Irrläufer: Miete, nicht an uns');
+    await page.getByRole('button', { name: 'Zur Rückzahlung vormerken' }).click();
+    await page.waitForLoadState('load');
+
+    await f.importStatement({ id: 'BR-REFUND-OUT', date: '2026-11-20', entries: [{ ref: 'BR-REFUND-OUT', amount: '23.00', credit: false, name: 'Irene Irrläufer', iban: 'DE89370400440532013000', remittance: ['Rueckzahlung'] }] });
+    await page.goto(`${f.server.url}/review/${r!.id}`);
+    await expect.poll(() => page.getByRole('radio').count()).toBe(1);
+    expect(await page.getByRole('radio').isChecked()).toBe(true);
+    await page.locator('#book-refund-note').fill('Rücküberweisung vom 20.11.');
+    await screenshot(page, '10-review-book-refund');
+    await page.getByRole('button', { name: 'Rückzahlung buchen' }).click();
+    await page.waitForLoadState('load');
+    expect(plain(await page.locator('p.notice').first().textContent())).toContain('die Verwahrung ist ausgeglichen');
+    expect((await f.server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: r!.id } })).matchState).toBe('refunded');
+  });
+
   it('four eyes: the proposer has no approve button and is refused; a second approver approves and the item is paid', async () => {
     const item = await f.item('750.00', 'Gisela Großbetrag');
     await f.importStatement({ id: 'BR-FOUR', entries: [{ amount: '750.00', name: 'G. Grossbetrag GmbH', remittance: ['Hallenmiete Oktober'] }] });

@@ -267,6 +267,8 @@ const de = {
   reviewKindWords: { auto: 'automatisch', confirmed: 'bestätigt', manual: 'von Hand' } as Record<string, string>,
   reviewSuspense: 'Verwahrung',
   reviewSuspenseReasons: { unassigned: 'nicht zugeordnet', overpayment: 'Überzahlung', parked: 'zurückgestellt', refund_requested: 'zur Rückzahlung', allocated: 'zugeordnet', refunded: 'zurückgezahlt' } as Record<string, string>,
+  /** The notes the booking writes itself on suspense movements (people's notes are shown as written). */
+  reviewSystemNotes: { 'waiting for review': 'wartet auf Prüfung', 'no matching open item': 'kein passender offener Posten', 'paid more than was open': 'mehr gezahlt als offen' } as Record<string, string>,
   reviewAudit: 'Protokoll',
   reviewAwaiting: (by: string, at: string) => `Eine Buchung dieser Zahlung wartet auf Freigabe (vorgeschlagen von ${by} am ${at}). Bis dahin wird nichts anderes gebucht.`,
   reviewToApprovals: 'Zu den Freigaben',
@@ -579,6 +581,7 @@ const en: StaffMessages = {
   reviewKindWords: { auto: 'automatic', confirmed: 'confirmed', manual: 'by hand' },
   reviewSuspense: 'Suspense',
   reviewSuspenseReasons: { unassigned: 'not allocated', overpayment: 'overpayment', parked: 'parked', refund_requested: 'for refund', allocated: 'allocated', refunded: 'refunded' },
+  reviewSystemNotes: {},
   reviewAudit: 'Audit trail',
   reviewAwaiting: (by, at) => `A booking of this payment awaits approval (proposed by ${by} on ${at}). Nothing else is booked meanwhile.`,
   reviewToApprovals: 'Go to approvals',

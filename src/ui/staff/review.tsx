@@ -21,6 +21,8 @@ type Lang = StaffPageContext['lang'];
 const REVIEW_CSS = `
 .review-list td.rem{max-width:26rem}
 .amount-big{font-size:1.5rem;font-weight:700}
+.choice{display:flex;gap:.5rem;align-items:baseline;margin:.25rem 0}
+.choice label{font-weight:400}
 `;
 
 export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; nextCursor: string | null; filter: ReviewQueueFilter; query: string }) {
@@ -193,7 +195,7 @@ function CounterpartChoice(props: { lang: Lang; id: string; candidates: Counterp
     <fieldset>
       <legend>{t.reviewCounterpartLegend}</legend>
       {props.candidates.map((c, i) => (
-        <div class="field">
+        <div class="choice">
           <input type="radio" id={`${props.id}-${i}`} name="counterpartId" value={c.id} required {...(i === 0 ? { checked: true } : {})} />{' '}
           <label for={`${props.id}-${i}`}>
             <a href={`/review/${c.id}`}>{c.ref}</a> · {day(props.lang, c.bookingDate)} · {money(props.lang, c.amount, c.currency)} · {c.name ?? '–'}
@@ -330,64 +332,66 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
         </section>
       )}
 
-      <section aria-labelledby="sugg-h">
-        <h2 id="sugg-h">{t.reviewSuggestions}</h2>
-        {v.suggestions.length === 0 && <p>{t.reviewNoSuggestions}</p>}
-        {v.suggestions.map((s) => {
-          const n = s.index + 1;
-          return (
-            <article class="suggestion" aria-labelledby={`s${n}-h`}>
-              <h3 id={`s${n}-h`}>{t.reviewSuggestion(n, percentBp(lang, s.confidenceBp))}</h3>
-              <DataTable columns={[t.reviewItemCol, t.reviewDebtor, t.reviewDescription, num(t.reviewItemOpen), num(t.reviewBooks)]}>
-                {s.allocations.map((a) => (
-                  <tr>
-                    <th scope="row">
-                      <ItemLink itemId={a.itemId} kassenzeichen={a.kassenzeichen} />
-                    </th>
-                    <td>{a.item?.debtorName ?? '–'}</td>
-                    <td>{a.item?.description ?? '–'}</td>
-                    <td class="num">
-                      {a.item ? money(lang, a.item.open, cur) : '–'}
-                      {a.item && (
-                        <>
-                          <br />
-                          <StateTag state={a.item.status} word={t.itemStatuses[a.item.status] ?? a.item.status} />
-                        </>
-                      )}
-                    </td>
-                    <td class="num">{money(lang, a.amount, cur)}</td>
-                  </tr>
-                ))}
-              </DataTable>
-              <p>
-                <strong>{t.reviewReasons}:</strong>
-              </p>
-              <ul>
-                {s.reasons.map((r) => (
-                  <li>{r}</li>
-                ))}
-              </ul>
-              {confirmable && (
-                <form method="post" action={`/review/${v.id}/confirm`}>
-                  <HiddenCsrf csrf={props.csrf} />
-                  <input type="hidden" name="suggestion" value={String(s.index)} />
-                  <input type="hidden" name="version" value={String(v.version)} />
-                  {n <= 9 ? (
-                    <button type="submit" data-suggestion={String(n)} aria-keyshortcuts={String(n)}>
-                      {t.reviewConfirm(n)} ({money(lang, s.total, cur)})
-                    </button>
-                  ) : (
-                    <button type="submit">
-                      {t.reviewConfirm(n)} ({money(lang, s.total, cur)})
-                    </button>
-                  )}{' '}
-                  {n <= 9 && <span class="muted">{t.reviewKeyHint(n)}</span>}
-                </form>
-              )}
-            </article>
-          );
-        })}
-      </section>
+      {(v.suggestions.length > 0 || decidable) && (
+        <section aria-labelledby="sugg-h">
+          <h2 id="sugg-h">{t.reviewSuggestions}</h2>
+          {v.suggestions.length === 0 && decidable && <p>{t.reviewNoSuggestions}</p>}
+          {v.suggestions.map((s) => {
+            const n = s.index + 1;
+            return (
+              <article class="suggestion" aria-labelledby={`s${n}-h`}>
+                <h3 id={`s${n}-h`}>{t.reviewSuggestion(n, percentBp(lang, s.confidenceBp))}</h3>
+                <DataTable columns={[t.reviewItemCol, t.reviewDebtor, t.reviewDescription, num(t.reviewItemOpen), num(t.reviewBooks)]}>
+                  {s.allocations.map((a) => (
+                    <tr>
+                      <th scope="row">
+                        <ItemLink itemId={a.itemId} kassenzeichen={a.kassenzeichen} />
+                      </th>
+                      <td>{a.item?.debtorName ?? '–'}</td>
+                      <td>{a.item?.description ?? '–'}</td>
+                      <td class="num">
+                        {a.item ? money(lang, a.item.open, cur) : '–'}
+                        {a.item && (
+                          <>
+                            <br />
+                            <StateTag state={a.item.status} word={t.itemStatuses[a.item.status] ?? a.item.status} />
+                          </>
+                        )}
+                      </td>
+                      <td class="num">{money(lang, a.amount, cur)}</td>
+                    </tr>
+                  ))}
+                </DataTable>
+                <p>
+                  <strong>{t.reviewReasons}:</strong>
+                </p>
+                <ul>
+                  {s.reasons.map((r) => (
+                    <li>{r}</li>
+                  ))}
+                </ul>
+                {confirmable && (
+                  <form method="post" action={`/review/${v.id}/confirm`}>
+                    <HiddenCsrf csrf={props.csrf} />
+                    <input type="hidden" name="suggestion" value={String(s.index)} />
+                    <input type="hidden" name="version" value={String(v.version)} />
+                    {n <= 9 ? (
+                      <button type="submit" data-suggestion={String(n)} aria-keyshortcuts={String(n)}>
+                        {t.reviewConfirm(n)} ({money(lang, s.total, cur)})
+                      </button>
+                    ) : (
+                      <button type="submit">
+                        {t.reviewConfirm(n)} ({money(lang, s.total, cur)})
+                      </button>
+                    )}{' '}
+                    {n <= 9 && <span class="muted">{t.reviewKeyHint(n)}</span>}
+                  </form>
+                )}
+              </article>
+            );
+          })}
+        </section>
+      )}
 
       {decidable && (
         <div class="actions">
@@ -511,7 +515,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
               <td class="num">{money(lang, m.amount, cur)}</td>
               <td>
                 {t.reviewSuspenseReasons[m.reason] ?? m.reason}
-                {m.note ? `: ${m.note}` : ''}
+                {m.note ? `: ${t.reviewSystemNotes[m.note] ?? m.note}` : ''}
               </td>
               <td>{who(m.createdBy)}</td>
             </tr>
