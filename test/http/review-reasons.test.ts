@@ -64,4 +64,28 @@ describe('reasons of a proposal', () => {
     expect(audit.reason).toBe(allocation.reason);
     expect(audit.reason).not.toContain('[object');
   });
+
+  it('explain bookings in the page language: an automatic one by its decision, a confirmed suggestion by that suggestion', async () => {
+    const clara = new FormClient(f.server.url);
+    await clara.login('clara');
+    const auto = await f.item('12.00', 'Anna Auto');
+    await f.importStatement({ id: 'REASONS-3', entries: [{ amount: '12.00', name: 'Anna Auto', remittance: [`KZ ${auto.kassenzeichen as string}`] }] });
+    const de = await clara.get(`/items/${auto.id as string}`);
+    expect(de.text).toContain(`Kassenzeichen ${auto.kassenzeichen as string} in dem Verwendungszweck gefunden`);
+    expect(de.text).not.toContain('found in remittance text');
+    const en = await clara.get(`/items/${auto.id as string}?lang=en`);
+    expect(en.text).toContain(`reference ${auto.kassenzeichen as string} found in remittance text`);
+
+    // The payment of 50.00 without a reference: the clerk confirms the suggested item of Erika Mustermann.
+    const page = await clara.get(`/review/${payment}`);
+    const version = /name="suggestion" value="0"[\s\S]*?name="version" value="(\d+)"/.exec(page.text)![1]!;
+    const confirmed = await clara.request(`/review/${payment}/confirm`, { form: { _csrf: await clara.csrf(`/review/${payment}`), suggestion: '0', version } });
+    expect(confirmed.status).toBe(303);
+    const allocation = await f.server.db.prisma.allocation.findFirstOrThrow({ where: { transactionId: payment } });
+    expect(allocation.reason).toMatch(/^suggestion 1 confirmed: /);
+    const item = await clara.get(`/items/${allocation.openItemId}`);
+    expect(item.text).toContain('Vorschlag 1 bestätigt: Betrag 50,00\u00a0€ übersteigt den offenen Betrag 45,00\u00a0€; Name des Zahlers stimmt mit dem Schuldner Erika Mustermann überein');
+    const review = await clara.get(`/review/${payment}`);
+    expect(review.text).toContain('Vorschlag 1 bestätigt: ');
+  });
 });

@@ -311,7 +311,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   });
 
   app.get('/items/:id', staff('items:read'), async (c) => {
-    const history = await getItemHistory({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
+    const history = await getItemHistory({ ctx: staffCtx(c), input: { id: c.req.param('id'), lang: c.get('lang') } });
     const who = await whoResolver(c, [
       ...history.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
       ...history.changes.map((x) => x.actor),

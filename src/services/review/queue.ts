@@ -18,6 +18,7 @@ import { highlightReferences, remittanceText, type Highlight } from './highlight
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
 import { reasonTexts, type Reason, type ReasonLang } from '../../matching/reasons.js';
 import { storedJson as json } from '../shared/storedJson.js';
+import { bookingReasonsIn } from './bookingReasons.js';
 
 export interface ReviewQueueFilter {
   /** One or several of REVIEW_FILTER_STATES, comma-separated; the queue states when left out. */
@@ -271,6 +272,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
   const itemIds = [...new Set(suggestions.flatMap((s) => s.allocations.map((a) => a.itemId)))];
   const allocations = await db.allocation.findMany({ where: { transactionId: t.id }, include: { reversal: true, openItem: { select: { kassenzeichen: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const items = new Map((await db.openItem.findMany({ where: { id: { in: itemIds } } })).map((i) => [i.id, i]));
+  const explained = await bookingReasonsIn(ctx.db, allocations.map((a) => ({ id: a.id, kind: a.kind, proposalId: a.proposalId, reason: a.reason })), lang);
   const movements = await db.suspenseMovement.findMany({ where: { transactionId: t.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const approvals = await db.approval.findMany({ where: { transactionId: t.id }, orderBy: [{ proposedAt: 'asc' }, { id: 'asc' }] });
   const audit = await db.auditEntry.findMany({
@@ -378,7 +380,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       kassenzeichen: a.openItem.kassenzeichen,
       amount: formatMinor(a.amountMinor, a.currency),
       kind: a.kind,
-      reason: a.reason,
+      reason: explained.get(a.id) ?? a.reason,
       createdBy: a.createdBy,
       createdAt: a.createdAt.toISOString(),
       approvalId: a.approvalId,

@@ -6,6 +6,8 @@
 import type { Ctx } from '../../context.js';
 import { getOpenItem } from '../items/queries.js';
 import type { OpenItemView } from '../items/model.js';
+import { bookingReasonsIn } from '../review/bookingReasons.js';
+import type { ReasonLang } from '../../matching/reasons.js';
 
 export interface ItemHistory {
   item: OpenItemView;
@@ -29,7 +31,8 @@ export interface ItemHistory {
   audit: Array<{ at: Date; actor: string; action: string; reason: string | null }>;
 }
 
-export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<ItemHistory> {
+/** An item with everything that happened to it; the matcher's reasons for its bookings in `lang` (default English). */
+export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: string; lang?: ReasonLang } }): Promise<ItemHistory> {
   const item = await getOpenItem({ ctx, input });
   const db = ctx.db.prisma;
   const requests = await db.paymentRequestItem.findMany({
@@ -42,6 +45,7 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
     include: { reversal: true, transaction: { select: { entryRef: true, position: true, debtorName: true, bookingDate: true } } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
+  const explained = await bookingReasonsIn(ctx.db, allocations, input.lang ?? 'en');
   const changes = await db.openItemChange.findMany({ where: { openItemId: item.id }, orderBy: { createdAt: 'asc' } });
   const events = await db.itemEvent.findMany({ where: { openItemId: item.id }, orderBy: { seq: 'asc' }, select: { id: true, type: true, createdAt: true } });
   const audit = await db.auditEntry.findMany({
@@ -68,7 +72,7 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
       amountMinor: a.amountMinor,
       currency: a.currency,
       kind: a.kind,
-      reason: a.reason,
+      reason: explained.get(a.id) ?? a.reason,
       createdBy: a.createdBy,
       createdAt: a.createdAt,
       reversal: a.reversal ? { reason: a.reversal.reason, createdBy: a.reversal.createdBy, createdAt: a.reversal.createdAt } : null,
