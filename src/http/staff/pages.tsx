@@ -23,7 +23,8 @@ import { getItemHistory } from '../../services/workplace/itemHistory.js';
 import { listRecentDecisions, paymentRefs } from '../../services/workplace/approvals.js';
 import { ApprovalsPage } from '../../ui/staff/approvals.js';
 import { DashboardPage } from '../../ui/staff/dashboard.js';
-import { amountFromInput, dayFromInput, money } from '../../ui/staff/i18n.js';
+import { amountFromInput, dayFromInput, money, type StaffMessages } from '../../ui/staff/i18n.js';
+import type { Flash } from '../../services/users/sessions.js';
 import { messages } from '../../ui/staff/frame.js';
 import { ImportPage, type ImportProblem } from '../../ui/staff/import.js';
 import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
@@ -164,130 +165,92 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} settlement={settlement} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
   });
 
-  app.post('/review/:id/confirm', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    return act(c, `/review/${id}`, async () => {
-      const suggestion = Number.parseInt(form.suggestion ?? '', 10);
-      if (!Number.isInteger(suggestion) || suggestion < 0) throw new ValidationError('suggestion: choose one of the suggestions', { field: 'suggestion' });
+  /**
+   * A decision on a payment, sent from its page: the form (its token already checked), the version
+   * the clerk saw, and the next payment in the queue to go on with. A refusal comes back as a
+   * message on the payment's page (act).
+   */
+  const decision = (
+    verb: string,
+    run: (d: { c: StaffContext; id: string; form: Record<string, string>; t: StaffMessages; seen: { version?: number }; next: () => Promise<string> }) => Promise<{ flash: Flash; to?: string }>,
+  ) =>
+    app.post(`/review/:id/${verb}`, ...post('review'), async (c) => {
+      const id = c.req.param('id');
+      const form = await formFields(c);
       const version = versionOf(form);
-      const outcome = await confirmSuggestion({ ctx: staffCtx(c), input: { transactionId: id, suggestion, ...(version !== undefined ? { version } : {}) } });
-      const ref = outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref;
-      const next = await nextInQueue(c, id);
-      return { flash: bookingFlash(c, outcome, ref), to: next ? `/review/${next}` : '/review' };
+      const next = async () => {
+        const n = await nextInQueue(c, id);
+        return n ? `/review/${n}` : '/review';
+      };
+      return act(c, `/review/${id}`, () => run({ c, id, form, t: messages(c.get('lang')), seen: version !== undefined ? { version } : {}, next }));
     });
+  /** The payment's handle for the message, also when the booking waits for a second person. */
+  const refOf = async (c: StaffContext, id: string, outcome: BookingOutcome) => (outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref);
+
+  decision('confirm', async ({ c, id, form, seen, next }) => {
+    const suggestion = Number.parseInt(form.suggestion ?? '', 10);
+    if (!Number.isInteger(suggestion) || suggestion < 0) throw new ValidationError('suggestion: choose one of the suggestions', { field: 'suggestion' });
+    const outcome = await confirmSuggestion({ ctx: staffCtx(c), input: { transactionId: id, suggestion, ...seen } });
+    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: await next() };
   });
 
-  app.post('/review/:id/allocate', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const allocations: Array<{ kassenzeichen: string; amount: string }> = [];
-      for (let n = 1; n <= 9; n++) {
-        const kz = (form[`kassenzeichen${n}`] ?? '').trim();
-        const typed = (form[`amount${n}`] ?? '').trim();
-        if (!kz && !typed) continue;
-        const amount = amountFromInput(typed);
-        if (!kz || amount === null) throw new ValidationError(t.flashAmountInvalid(n), { field: `amount${n}` });
-        allocations.push({ kassenzeichen: kz, amount });
-      }
-      if (allocations.length === 0) throw new ValidationError(t.flashSplitEmpty, { field: 'allocations' });
-      if (!(form.note ?? '').trim()) throw new ValidationError(t.flashNoteMissing, { field: 'note' });
-      const version = versionOf(form);
-      const outcome = await allocateManually({ ctx: staffCtx(c), input: { transactionId: id, allocations, note: form.note!, ...(version !== undefined ? { version } : {}) } });
-      const ref = outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref;
-      // What is left of the payment is still to decide: stay on it; otherwise on to the next one.
-      const stay = outcome.outcome === 'booked' && outcome.unapplied !== '0.00';
-      const next = stay ? id : await nextInQueue(c, id);
-      return { flash: bookingFlash(c, outcome, ref), to: next ? `/review/${next}` : '/review' };
-    });
+  decision('allocate', async ({ c, id, form, t, seen, next }) => {
+    const allocations: Array<{ kassenzeichen: string; amount: string }> = [];
+    for (let n = 1; n <= 9; n++) {
+      const kz = (form[`kassenzeichen${n}`] ?? '').trim();
+      const typed = (form[`amount${n}`] ?? '').trim();
+      if (!kz && !typed) continue;
+      const amount = amountFromInput(typed);
+      if (!kz || amount === null) throw new ValidationError(t.flashAmountInvalid(n), { field: `amount${n}` });
+      allocations.push({ kassenzeichen: kz, amount });
+    }
+    if (allocations.length === 0) throw new ValidationError(t.flashSplitEmpty, { field: 'allocations' });
+    if (!(form.note ?? '').trim()) throw new ValidationError(t.flashNoteMissing, { field: 'note' });
+    const outcome = await allocateManually({ ctx: staffCtx(c), input: { transactionId: id, allocations, note: form.note!, ...seen } });
+    // What is left of the payment is still to decide: stay on it; otherwise on to the next one.
+    const stay = outcome.outcome === 'booked' && outcome.unapplied !== '0.00';
+    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: stay ? `/review/${id}` : await next() };
   });
 
-  app.post('/review/:id/park', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const state = await parkPayment({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(version !== undefined ? { version } : {}) } });
-      const next = await nextInQueue(c, id);
-      return { flash: { kind: 'ok', text: t.flashParked(state.ref) }, to: next ? `/review/${next}` : '/review' };
-    });
+  decision('park', async ({ c, id, form, t, seen, next }) => {
+    const state = await parkPayment({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...seen } });
+    return { flash: { kind: 'ok', text: t.flashParked(state.ref) }, to: await next() };
   });
 
-  app.post('/review/:id/refund', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const iban = (form.iban ?? '').replace(/\s+/g, '');
-      const state = await markForRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(iban ? { iban } : {}), ...(version !== undefined ? { version } : {}) } });
-      const next = await nextInQueue(c, id);
-      return { flash: { kind: 'ok', text: t.flashRefund(state.ref) }, to: next ? `/review/${next}` : '/review' };
-    });
+  decision('refund', async ({ c, id, form, t, seen, next }) => {
+    const iban = (form.iban ?? '').replace(/\s+/g, '');
+    const state = await markForRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(iban ? { iban } : {}), ...seen } });
+    return { flash: { kind: 'ok', text: t.flashRefund(state.ref) }, to: await next() };
   });
 
-  app.post('/review/:id/book-refund', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const outcome = await bookRefund({ ctx: staffCtx(c), input: { transactionId: id, refundTransactionId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...(version !== undefined ? { version } : {}) } });
-      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
-      const next = await nextInQueue(c, id);
-      return { flash: { kind: 'ok', text: t.flashRefundBooked(outcome.ref) }, to: next ? `/review/${next}` : '/review' };
-    });
+  decision('book-refund', async ({ c, id, form, t, seen, next }) => {
+    const outcome = await bookRefund({ ctx: staffCtx(c), input: { transactionId: id, refundTransactionId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...seen } });
+    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+    return { flash: { kind: 'ok', text: t.flashRefundBooked(outcome.ref) }, to: await next() };
   });
 
-  app.post('/review/:id/unmark-refund', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const state = await unmarkRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...(version !== undefined ? { version } : {}) } });
-      return { flash: { kind: 'ok', text: t.flashRefundUnmarked(state.ref) } };
-    });
+  decision('unmark-refund', async ({ c, id, form, t, seen }) => {
+    const state = await unmarkRefund({ ctx: staffCtx(c), input: { transactionId: id, note: form.note ?? '', ...seen } });
+    return { flash: { kind: 'ok', text: t.flashRefundUnmarked(state.ref) } };
   });
 
-  app.post('/review/:id/resolve-return', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const outcome = await resolveReturn({ ctx: staffCtx(c), input: { transactionId: id, receiptId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...(version !== undefined ? { version } : {}) } });
-      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
-      const next = await nextInQueue(c, id);
-      return { flash: { kind: 'ok', text: t.flashReturnPlaced(outcome.ref) }, to: next ? `/review/${next}` : '/review' };
-    });
+  decision('resolve-return', async ({ c, id, form, t, seen, next }) => {
+    const outcome = await resolveReturn({ ctx: staffCtx(c), input: { transactionId: id, receiptId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...seen } });
+    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+    return { flash: { kind: 'ok', text: t.flashReturnPlaced(outcome.ref) }, to: await next() };
   });
 
-  app.post('/review/:id/settlement', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const version = versionOf(form);
-      const input = { id: form.settlementId ?? '', reason: form.reason ?? '', ...(version !== undefined ? { expectedVersion: version } : {}) };
-      const accept = form.decision === 'accept';
-      const decided = accept ? await acceptSettlement({ ctx: staffCtx(c), input }) : await releaseSettlement({ ctx: staffCtx(c), input });
-      return { flash: { kind: 'ok', text: t.flashSettlement(decided.reference, accept) } };
-    });
+  decision('settlement', async ({ c, form, t, seen }) => {
+    const input = { id: form.settlementId ?? '', reason: form.reason ?? '', ...(seen.version !== undefined ? { expectedVersion: seen.version } : {}) };
+    const accept = form.decision === 'accept';
+    const decided = accept ? await acceptSettlement({ ctx: staffCtx(c), input }) : await releaseSettlement({ ctx: staffCtx(c), input });
+    return { flash: { kind: 'ok', text: t.flashSettlement(decided.reference, accept) } };
   });
 
-  app.post('/review/:id/reverse', ...post('review'), async (c) => {
-    const id = c.req.param('id');
-    const form = await formFields(c);
-    const t = messages(c.get('lang'));
-    return act(c, `/review/${id}`, async () => {
-      const outcome = await reverseBooking({ ctx: staffCtx(c), input: { allocationId: form.allocationId ?? '', reason: form.reason ?? '' } });
-      if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, outcome.approval.transactionId ?? '') };
-      return { flash: { kind: 'ok', text: t.flashReversed(outcome.ref) } };
-    });
+  decision('reverse', async ({ c, form, t }) => {
+    const outcome = await reverseBooking({ ctx: staffCtx(c), input: { allocationId: form.allocationId ?? '', reason: form.reason ?? '' } });
+    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, outcome.approval.transactionId ?? '') };
+    return { flash: { kind: 'ok', text: t.flashReversed(outcome.ref) } };
   });
 
   // ---- open items
