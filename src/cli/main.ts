@@ -46,6 +46,12 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`stadtkasse: ${describe(err)}\n`);
       process.exit(err instanceof ConfigError ? 78 : 1);
     }
+    // A wrong option or a stray argument is a usage error: one line and exit 2, as for an unknown command.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`stadtkasse: ${(err as Error).message} (try: bin/stadtkasse help)\n`);
+      process.exit(2);
+    }
     process.stderr.write(`stadtkasse: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   },

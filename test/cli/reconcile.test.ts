@@ -48,6 +48,8 @@ describe('bin/stadtkasse reconcile', () => {
     ['a CSV without its header', () => ['--items', file('nohead.csv', '510000524478,35.00,EUR,2026-12-01,X,,fine,,\n'), '--statement', file('ok.xml', camt({ entries: [] }))], /header|column/i],
     ['a bad amount', () => ['--items', file('badamount.csv', `${HEADER}\n510000524478,35.0.0,EUR,2026-12-01,X,,fine,,\n`), '--statement', file('ok2.xml', camt({ entries: [] }))], /amount/],
     ['a missing file', () => ['--items', items, '--statement', join(dir, 'nope.xml')], /nope\.xml/],
+    ['a statement given without --statement', () => ['--items', items, join(dir, 'stray.xml')], /Unexpected argument '.*stray\.xml'/],
+    ['an unknown option', () => ['--items', items, '--statment', join(dir, 'x.xml')], /Unknown option '--statment'/],
   ])('refuses %s with a non-zero exit and one line on stderr', (_what, args, pattern) => {
     const r = run(args());
     expect(r.status).not.toBe(0);
