@@ -62,6 +62,10 @@ describe('refunds and returns in the workplace', () => {
     expect(await state(debits[0]!.id)).toBe('ignored');
     const after = await clara.get(booked.location!);
     expect(after.text).toContain('Rückzahlung von');
+    // The audit trail says what happened in words, with the code beside it.
+    const trail = await clara.get(`/review/${r!.id}`);
+    expect(trail.text).toMatch(/zur Rückzahlung vorgemerkt<span class="muted mono"> \(payment\.refund_requested\)/);
+    expect(trail.text).toMatch(/>\s*zurückgezahlt<span class="muted mono"> \(payment\.refunded\)/);
   });
 
   it('takes a refund mark back: the payment is in review again', async () => {

@@ -170,7 +170,10 @@ export function AuditTable(props: { lang: Lang; who: Who; rows: Array<{ at: stri
           <tr>
             <td>{instant(props.lang, a.at)}</td>
             <td>{props.who(a.actor)}</td>
-            <td class="mono">{a.action}</td>
+            <td>
+              {t.auditActions[a.action] ?? a.action}
+              {t.auditActions[a.action] && <span class="muted mono"> ({a.action})</span>}
+            </td>
             <td>{a.reason ?? ''}</td>
           </tr>
         ))}
