@@ -10,13 +10,14 @@
  *   (jsonb_to_recordset; json_each), so a thousand rows cost one round trip through Prisma.
  * - SQLite on Node: the database is a library in this process, so there is no round trip to save;
  *   what costs is Prisma's per-query work, building the JSON and SQLite's json_extract taking every
- *   row apart again (about 60 % of an import's write time). Here the rows go through cached
+ *   row apart again (SQLite alone spent about half as long on an import's inserts without them, and
+ *   Prisma's share disappears). Here the rows go through cached
  *   prepared statements on the very connection (and so the very transaction) Prisma's interactive
  *   transaction holds: node.ts registers that connection (registerSqliteConnection). Values are
  *   bound exactly as the Prisma adapter binds them (bigint as integer, Date as ISO text, booleans
  *   as 0/1), so what is stored is the same either way.
  *
- * Values: bigint is written as a JSON integer (exact; never through a float), Date as ISO text in
+ * Values on the JSON path: bigint is written as a JSON integer (exact; never through a float), Date as ISO text in
  * the form Prisma itself stores, booleans as JSON booleans. Column types are declared per table in
  * BULK_TABLES; test/db/bulk.test.ts checks the declarations against prisma/schema.prisma.
  */
