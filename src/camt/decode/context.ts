@@ -2,7 +2,6 @@ import { XMLParser } from 'fast-xml-parser';
 import { ValidationError } from '../../errors.js';
 import { minorExponent, parseMoney } from '../../money/money.js';
 import type { CamtAmount, CreditDebit } from '../model.js';
-import { parseSimpleFragment } from './fragment.js';
 
 /**
  * Shared helpers for the decoders: one fast-xml-parser configured for untrusted input, path
@@ -34,11 +33,6 @@ const parser = new XMLParser({
 
 /** Parses one fragment cut out by the splitter (already checked for well-formedness). */
 export function parseFragment(text: string): Record<string, XNode> {
-  return parseSimpleFragment(text) ?? parseWithFastXmlParser(text);
-}
-
-/** fast-xml-parser itself: for what the fast path leaves to it, and to compare with in tests. */
-export function parseWithFastXmlParser(text: string): Record<string, XNode> {
   return parser.parse(text) as Record<string, XNode>;
 }
 
