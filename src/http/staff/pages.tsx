@@ -11,7 +11,7 @@ import { formatMinor } from '../../money/money.js';
 import { listOpenItems } from '../../services/items/queries.js';
 import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
 import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../services/review/actions.js';
-import { counterpartsFor } from '../../services/review/counterparts.js';
+import { counterpartsFor, NO_COUNTERPARTS } from '../../services/review/counterparts.js';
 import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
 import { approve, listApprovals, reject } from '../../services/review/approvals.js';
 import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
@@ -160,7 +160,9 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     ];
     const who = await whoResolver(c, labels);
     const nextId = await nextInQueue(c, view.id);
-    const counterparts = await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } });
+    // Only a refund to book or a return to place has another half to look for.
+    const linking = view.availableActions.includes('book_refund') || view.availableActions.includes('resolve_return');
+    const counterparts = linking ? await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : NO_COUNTERPARTS;
     const settlement = view.state === SETTLEMENT_REVIEW ? await settlementInReviewFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
     return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} settlement={settlement} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
   });

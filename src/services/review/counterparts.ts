@@ -35,6 +35,9 @@ export interface Counterparts {
   candidates: Counterpart[];
 }
 
+/** For a payment that is neither marked for refund nor a return to place. */
+export const NO_COUNTERPARTS: Counterparts = { purpose: null, candidates: [] };
+
 const LIMIT = 20;
 
 
@@ -68,7 +71,7 @@ export async function counterpartsFor({ ctx, input }: { ctx: Ctx; input: { trans
     return { purpose: 'return', candidates: rank(rows.map((r) => view(r, r.debtorName, r.debtorIban, account))) };
   }
 
-  return { purpose: null, candidates: [] };
+  return NO_COUNTERPARTS;
 }
 
 interface Row {

@@ -187,6 +187,18 @@ function SettlementDecision(props: { lang: Lang; settlement: SettlementView; pay
   );
 }
 
+/** Links this payment to its other half (the refund's outgoing payment, the receipt a return takes back): `id` is also the verb. */
+function LinkSection(props: { lang: Lang; id: string; paymentId: string; version: number; csrf: string | undefined; candidates: Counterpart[]; heading: string; help: string; none: string; button: string }) {
+  const t = messages(props.lang);
+  return (
+    <ActionSection id={props.id} heading={props.heading} help={props.help} action={`/review/${props.paymentId}/${props.id}`} csrf={props.csrf} version={props.version}>
+      <CounterpartChoice lang={props.lang} id={props.id} candidates={props.candidates} none={props.none} />
+      <NoteField id={`${props.id}-note`} label={t.note} />
+      {props.candidates.length > 0 && <button type="submit">{props.button}</button>}
+    </ActionSection>
+  );
+}
+
 /** The payments a refund or a return can be linked to, one radio button each; same account first. */
 function CounterpartChoice(props: { lang: Lang; id: string; candidates: Counterpart[]; none: string }) {
   const t = messages(props.lang);
@@ -443,11 +455,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
       {props.settlement && <SettlementDecision lang={lang} settlement={props.settlement} paymentId={v.id} csrf={props.csrf} canReview={props.canReview} />}
       {props.canReview && v.availableActions.includes('book_refund') && (
         <div class="actions">
-          <ActionSection id="book-refund" heading={t.reviewBookRefundHeading} help={t.reviewBookRefundHelp} action={`/review/${v.id}/book-refund`} csrf={props.csrf} version={v.version}>
-            <CounterpartChoice lang={lang} id="book-refund" candidates={props.counterparts.candidates} none={t.reviewNoRefundDebits} />
-            <NoteField id="book-refund-note" label={t.note} />
-            {props.counterparts.candidates.length > 0 && <button type="submit">{t.reviewBookRefundButton}</button>}
-          </ActionSection>
+          <LinkSection lang={lang} id="book-refund" paymentId={v.id} version={v.version} csrf={props.csrf} candidates={props.counterparts.candidates} heading={t.reviewBookRefundHeading} help={t.reviewBookRefundHelp} none={t.reviewNoRefundDebits} button={t.reviewBookRefundButton} />
           {v.availableActions.includes('unmark_refund') && (
             <ActionSection id="unmark-refund" heading={t.reviewUnmarkRefundHeading} help={t.reviewUnmarkRefundHelp} action={`/review/${v.id}/unmark-refund`} csrf={props.csrf} version={v.version}>
               <NoteField id="unmark-refund-note" label={t.note} />
@@ -460,14 +468,10 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
       )}
       {props.canReview && v.availableActions.includes('resolve_return') && (
         <div class="actions">
-          <ActionSection id="resolve-return" heading={t.reviewResolveReturnHeading} help={t.reviewResolveReturnHelp} action={`/review/${v.id}/resolve-return`} csrf={props.csrf} version={v.version}>
-            <CounterpartChoice lang={lang} id="resolve-return" candidates={props.counterparts.candidates} none={t.reviewNoReturnReceipts} />
-            <NoteField id="resolve-return-note" label={t.note} />
-            {props.counterparts.candidates.length > 0 && <button type="submit">{t.reviewResolveReturnButton}</button>}
-          </ActionSection>
+          <LinkSection lang={lang} id="resolve-return" paymentId={v.id} version={v.version} csrf={props.csrf} candidates={props.counterparts.candidates} heading={t.reviewResolveReturnHeading} help={t.reviewResolveReturnHelp} none={t.reviewNoReturnReceipts} button={t.reviewResolveReturnButton} />
         </div>
       )}
-      {!decidable && !v.pendingApproval && !props.settlement && !(props.canReview && v.availableActions.some((a) => a === 'book_refund' || a === 'resolve_return')) && <p class="muted">{t.reviewNotDecidable}</p>}
+      {!decidable && !v.pendingApproval && !props.settlement && !(props.canReview && props.counterparts.purpose !== null) && <p class="muted">{t.reviewNotDecidable}</p>}
 
       <section aria-labelledby="book-h">
         <h2 id="book-h">{t.reviewBookings}</h2>
