@@ -13,7 +13,7 @@ import { camt } from '../support/camtBuilder.js';
 const BIN = new URL('../../bin/stadtkasse', import.meta.url).pathname;
 
 function run(args: string[]) {
-  const r = spawnSync(BIN, ['reconcile', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const r = spawnSync(BIN, ['reconcile', ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, LOG_LEVEL: 'warn' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l.trim() !== '') };
 }
 

@@ -92,48 +92,76 @@ function readText(file: string): string {
   }
 }
 
+/**
+ * Entries are read a page at a time, in statement order, and the proposals and allocations of one
+ * page in queries of their own: a statement of 50,000 transactions must not become one query whose
+ * parameter list holds every transaction id (SQLite and PostgreSQL both refuse those).
+ */
+const RECORD_PAGE = 200;
+
 async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecord[]> {
   const out: ReconcileRecord[] = [];
+  const db = ctx.db.prisma;
   for (const statementId of statementIds) {
-    const txs = await ctx.db.prisma.bankTransaction.findMany({
-      where: { entry: { statementId } },
-      include: { entry: { select: { position: true, status: true } }, proposals: { orderBy: { createdAt: 'desc' }, take: 1 }, allocations: { include: { openItem: { select: { kassenzeichen: true } } } } },
-      orderBy: [{ entry: { position: 'asc' } }, { position: 'asc' }],
-    });
-    for (const t of txs) {
-      const money = (m: bigint) => formatMinor(m, t.currency);
-      const base = { entryRef: t.entryRef, txIndex: t.position, amount: money(t.amountMinor), creditDebit: t.creditDebit };
-      const p = t.proposals[0];
-      if (!p) {
-        out.push({
-          ...base,
-          status: 'ignored',
-          allocations: [],
-          suggestions: [],
-          confidence: 1,
-          reasons: [t.matchState === 'duplicate' ? 'repeats a booking already read from an earlier statement' : `not booked by the bank (status ${t.entry.status})`],
-        });
-        continue;
+    for (let after = -1; ; ) {
+      const entries = await db.entry.findMany({ where: { statementId, position: { gt: after } }, orderBy: { position: 'asc' }, take: RECORD_PAGE, select: { id: true, position: true, status: true } });
+      if (entries.length === 0) break;
+      after = entries[entries.length - 1]!.position;
+      const entryOf = new Map(entries.map((e) => [e.id, e]));
+      const txs = await db.bankTransaction.findMany({ where: { entryId: { in: entries.map((e) => e.id) } } });
+      txs.sort((a, b) => entryOf.get(a.entryId)!.position - entryOf.get(b.entryId)!.position || a.position - b.position);
+      const latest = new Map<string, ProposalRow & { transactionId: string }>();
+      const allocationsOf = new Map<string, Array<{ kassenzeichen: string; amountMinor: bigint }>>();
+      // One batch entry may carry thousands of transactions: their ids go in slices too.
+      for (let i = 0; i < txs.length; i += RECORD_PAGE) {
+        const ids = txs.slice(i, i + RECORD_PAGE).map((t) => t.id);
+        const proposals = await db.matchProposal.findMany({ where: { transactionId: { in: ids } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+        for (const p of proposals) if (!latest.has(p.transactionId)) latest.set(p.transactionId, p);
+        const allocations = await db.allocation.findMany({ where: { transactionId: { in: ids } }, select: { transactionId: true, amountMinor: true, openItem: { select: { kassenzeichen: true } } } });
+        for (const a of allocations) {
+          const list = allocationsOf.get(a.transactionId) ?? [];
+          list.push({ kassenzeichen: a.openItem.kassenzeichen, amountMinor: a.amountMinor });
+          allocationsOf.set(a.transactionId, list);
+        }
       }
-      type Alloc = { kassenzeichen: string; amountMinor: string };
-      const allocs = (list: Alloc[]): AllocationOut[] => list.map((a) => ({ reference: a.kassenzeichen, amount: money(BigInt(a.amountMinor)) }));
-      const suggestions = (JSON.parse(p.suggestions) as Array<{ allocations: Alloc[]; confidenceBp: number; reasons: Array<Reason | string> }>).map((s) => ({
-        allocations: allocs(s.allocations),
-        confidence: bpToNumber(s.confidenceBp),
-        reasons: reasonTexts(s.reasons, 'en'),
-      }));
-      out.push({
-        ...base,
-        status: p.decision as ReconcileRecord['status'],
-        allocations: p.decision === 'auto' ? t.allocations.map((a) => ({ reference: a.openItem.kassenzeichen, amount: money(a.amountMinor) })) : [],
-        suggestions,
-        confidence: bpToNumber(p.confidenceBp),
-        reasons: reasonTexts(JSON.parse(p.reasons) as Array<Reason | string>, 'en'),
-        ...(p.surplusMinor > 0n ? { surplus: money(p.surplusMinor) } : {}),
-      });
+      for (const t of txs) out.push(record(t, entryOf.get(t.entryId)!.status, latest.get(t.id), allocationsOf.get(t.id) ?? []));
     }
   }
   return out;
+}
+
+type TxRow = { entryRef: string; position: number; amountMinor: bigint; currency: string; creditDebit: string; matchState: string };
+type ProposalRow = { decision: string; suggestions: string; confidenceBp: number; reasons: string; surplusMinor: bigint };
+
+function record(t: TxRow, entryStatus: string, p: ProposalRow | undefined, allocations: Array<{ kassenzeichen: string; amountMinor: bigint }>): ReconcileRecord {
+  const money = (m: bigint) => formatMinor(m, t.currency);
+  const base = { entryRef: t.entryRef, txIndex: t.position, amount: money(t.amountMinor), creditDebit: t.creditDebit };
+  if (!p) {
+    return {
+      ...base,
+      status: 'ignored',
+      allocations: [],
+      suggestions: [],
+      confidence: 1,
+      reasons: [t.matchState === 'duplicate' ? 'repeats a booking already read from an earlier statement' : `not booked by the bank (status ${entryStatus})`],
+    };
+  }
+  type Alloc = { kassenzeichen: string; amountMinor: string };
+  const allocs = (list: Alloc[]): AllocationOut[] => list.map((a) => ({ reference: a.kassenzeichen, amount: money(BigInt(a.amountMinor)) }));
+  const suggestions = (JSON.parse(p.suggestions) as Array<{ allocations: Alloc[]; confidenceBp: number; reasons: Array<Reason | string> }>).map((s) => ({
+    allocations: allocs(s.allocations),
+    confidence: bpToNumber(s.confidenceBp),
+    reasons: reasonTexts(s.reasons, 'en'),
+  }));
+  return {
+    ...base,
+    status: p.decision as ReconcileRecord['status'],
+    allocations: p.decision === 'auto' ? allocations.map((a) => ({ reference: a.kassenzeichen, amount: money(a.amountMinor) })) : [],
+    suggestions,
+    confidence: bpToNumber(p.confidenceBp),
+    reasons: reasonTexts(JSON.parse(p.reasons) as Array<Reason | string>, 'en'),
+    ...(p.surplusMinor > 0n ? { surplus: money(p.surplusMinor) } : {}),
+  };
 }
 
 function printSummary(records: ReconcileRecord[]): void {
