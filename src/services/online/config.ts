@@ -42,8 +42,20 @@ export interface OriginatorConfig {
    * HTTP Basic credentials of the online service; the password is kept only as SHA-256 hex. A
    * promise: Web Crypto digests asynchronously and the configuration is read synchronously.
    */
-  username: string;
-  passwordSha256: Promise<string>;
+  username?: string;
+  passwordSha256?: Promise<string>;
+  /**
+   * OAuth2 client credentials (the ePayBL, pmPayment and GiroCheckout way): the form server fetches
+   * a short-lived token at POST /xbezahldienste/v1/oauth/token, then sends it as Bearer. The secret
+   * is kept only as SHA-256 hex.
+   */
+  clientId?: string;
+  clientSecretSha256?: Promise<string>;
+  /**
+   * Status of a newly created transaction: 200, as the interface and its clients expect (gover
+   * refuses anything else); 201 only for a client built for it.
+   */
+  createdStatus: 200 | 201;
   /** bookingData keys every item must carry (else BOOKING_DATA_MISSING), e.g. ["haushaltsstelle"]. */
   requiredBookingData: string[];
   /** With XBEZAHLDIENSTE_CLIENT_CERT_HEADER: the certificate subject a TLS proxy verified for it. */
@@ -66,6 +78,8 @@ export interface OnlineConfig {
   originators: OriginatorConfig[];
   /** Header a TLS-terminating proxy sets to the verified client certificate's subject. */
   clientCertHeader?: string;
+  /** Lifetime of an XBezahldienste OAuth2 access token. */
+  tokenTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,12 +87,14 @@ type Env = Record<string, string | undefined>;
 
 export function loadOnlineConfig(env: Env, publicBaseUrl: string): OnlineConfig {
   const p = provider(env, publicBaseUrl);
+  const o = originators(env);
   return {
     provider: p,
-    returnSecret: returnSecret(env, publicBaseUrl, p),
+    returnSecret: returnSecret(env, publicBaseUrl, p, o.some((x) => x.clientId !== undefined)),
     paymentTtlMinutes: int(env, 'ONLINE_PAYMENT_TTL_MINUTES', 60, 1, 7 * 24 * 60),
     pollSeconds: int(env, 'ONLINE_PAYMENT_POLL_SECONDS', 60, 0, 3600),
-    originators: originators(env),
+    originators: o,
+    tokenTtlSeconds: int(env, 'XBEZAHLDIENSTE_TOKEN_TTL_SECONDS', 300, 30, 3600),
     ...(text(env, 'XBEZAHLDIENSTE_CLIENT_CERT_HEADER') ? { clientCertHeader: text(env, 'XBEZAHLDIENSTE_CLIENT_CERT_HEADER')!.toLowerCase() } : {}),
   };
 }
@@ -167,7 +183,7 @@ function provider(env: Env, publicBaseUrl: string): ProviderConfig | null {
 /** Minimum length of ONLINE_RETURN_SECRET: 32 characters of a generated secret are ≥ 190 bits. */
 const MIN_SECRET_LENGTH = 32;
 
-function returnSecret(env: Env, publicBaseUrl: string, p: ProviderConfig | null): string {
+function returnSecret(env: Env, publicBaseUrl: string, p: ProviderConfig | null, signsTokens: boolean): string {
   const NAME = 'ONLINE_RETURN_SECRET';
   const v = text(env, NAME);
   if (v !== undefined) {
@@ -177,6 +193,8 @@ function returnSecret(env: Env, publicBaseUrl: string, p: ProviderConfig | null)
   // A generated secret differs per process and restart: a citizen coming back to another instance,
   // or after a restart, would find no page. Good enough on a developer's machine, nowhere else.
   if (p !== null && !isLocal(publicBaseUrl)) throw new ConfigError(NAME, `is required when paying online is offered on ${publicBaseUrl} (at least ${MIN_SECRET_LENGTH} characters, the same on every instance)`);
+  // It also signs the XBezahldienste access tokens: a token one instance issued must pass at all.
+  if (signsTokens && !isLocal(publicBaseUrl)) throw new ConfigError(NAME, `is required when an XBezahldienste originator uses OAuth2 client credentials (at least ${MIN_SECRET_LENGTH} characters, the same on every instance)`);
   return randomToken(48);
 }
 
@@ -201,25 +219,44 @@ function originators(env: Env): OriginatorConfig[] {
     seen.add(originatorId);
     const endPointIds = Array.isArray(o.endPointIds) ? o.endPointIds.map(String) : ['*'];
     if (endPointIds.some((e) => e !== '*' && !ID_PATTERN.test(e))) throw new ConfigError(NAME, `${at}.endPointIds must be endPointIds or "*"`);
-    if (typeof o.username !== 'string' || o.username === '' || o.username.includes(':')) throw new ConfigError(NAME, `${at}.username is required (no colon)`);
-    let passwordSha256: Promise<string>;
-    if (typeof o.passwordSha256 === 'string' && /^[0-9a-f]{64}$/i.test(o.passwordSha256)) passwordSha256 = Promise.resolve(o.passwordSha256.toLowerCase());
-    // A password in clear is hashed at once; only the hash stays in memory.
-    else if (typeof o.password === 'string' && o.password.length >= 12) passwordSha256 = sha256Hex(o.password);
-    else throw new ConfigError(NAME, `${at} needs passwordSha256 (hex) or a password of at least 12 characters`);
+    const basic = basicCredentials(NAME, at, o);
+    const oauth = clientCredentials(NAME, at, o);
+    if (!basic && !oauth && typeof o.certificateSubject !== 'string') throw new ConfigError(NAME, `${at} needs username and password (HTTP Basic), clientId and clientSecret (OAuth2) or certificateSubject`);
+    const createdStatus = o.createdStatus === undefined ? 200 : o.createdStatus;
+    if (createdStatus !== 200 && createdStatus !== 201) throw new ConfigError(NAME, `${at}.createdStatus must be 200 or 201`);
     const required = Array.isArray(o.requiredBookingData) ? o.requiredBookingData.map(String) : [];
     const category = typeof o.category === 'string' ? o.category : 'fee';
     if (!/^[a-z][a-z0-9_]{0,29}$/.test(category)) throw new ConfigError(NAME, `${at}.category must be a category like fee`);
     return {
       originatorId,
       endPointIds,
-      username: o.username,
-      passwordSha256,
+      ...basic,
+      ...oauth,
+      createdStatus,
       requiredBookingData: required,
       category,
       ...(typeof o.certificateSubject === 'string' ? { certificateSubject: o.certificateSubject } : {}),
     };
   });
+}
+
+function basicCredentials(NAME: string, at: string, o: Record<string, unknown>): { username: string; passwordSha256: Promise<string> } | undefined {
+  if (o.username === undefined && o.password === undefined && o.passwordSha256 === undefined) return undefined;
+  if (typeof o.username !== 'string' || o.username === '' || o.username.includes(':')) throw new ConfigError(NAME, `${at}.username is required (no colon)`);
+  return { username: o.username, passwordSha256: secretHash(NAME, at, 'password', o.password, o.passwordSha256) };
+}
+
+function clientCredentials(NAME: string, at: string, o: Record<string, unknown>): { clientId: string; clientSecretSha256: Promise<string> } | undefined {
+  if (o.clientId === undefined && o.clientSecret === undefined && o.clientSecretSha256 === undefined) return undefined;
+  if (typeof o.clientId !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(o.clientId) || o.clientId.includes(':')) throw new ConfigError(NAME, `${at}.clientId is required (1 to 100 visible characters, no colon)`);
+  return { clientId: o.clientId, clientSecretSha256: secretHash(NAME, at, 'clientSecret', o.clientSecret, o.clientSecretSha256) };
+}
+
+/** A secret given in clear is hashed at once; only the hash stays in memory. */
+function secretHash(NAME: string, at: string, field: string, clear: unknown, hash: unknown): Promise<string> {
+  if (typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash)) return Promise.resolve(hash.toLowerCase());
+  if (typeof clear === 'string' && clear.length >= 12) return sha256Hex(clear);
+  throw new ConfigError(NAME, `${at} needs ${field}Sha256 (hex) or a ${field} of at least 12 characters`);
 }
 
 function isLocal(url: string): boolean {

@@ -20,7 +20,7 @@ import { writeAudit } from '../shared/audit.js';
 import { newId, sha256Hex } from '../shared/ids.js';
 import type { OriginatorConfig } from './config.js';
 import { parseJsonExact } from './xbd/json.js';
-import { requestAmounts, XbdPaymentRequestSchema, type FunctionalCode, type XbdPaymentInformation, type XbdPaymentRequest } from './xbd/protocol.js';
+import { requestAmounts, withoutNulls, xbdRequestEcho, XbdPaymentRequestSchema, type FunctionalCode, type XbdPaymentInformation, type XbdPaymentRequest } from './xbd/protocol.js';
 
 /** An answer in the XBezahldienste error format, with its functionalCode. */
 export class XbdError extends DomainError {
@@ -96,7 +96,7 @@ export async function createXbdTransaction({
           description: item.description ?? req.description ?? req.purpose ?? `Online-Antrag ${req.requestId}`,
           debtor: debtorOf(req),
           externalRef,
-          bookingData: { ...(item.bookingData ?? {}), xbezahldienste: { originatorId: originator.originatorId, endPointId, requestId: req.requestId, itemId: item.id, ...(item.reference ? { reference: item.reference } : {}), ...(req.purpose ? { purpose: req.purpose } : {}) } },
+          bookingData: { ...(item.bookingData ?? {}), xbezahldienste: { originatorId: originator.originatorId, endPointId, requestId: req.requestId, itemId: item.id, ...(item.reference ? { reference: item.reference } : {}), ...(req.purpose ? { purpose: req.purpose } : {}), ...(req.requestor ? { requestor: req.requestor } : {}) } },
         },
       });
       itemIds.push(created.id);
@@ -155,7 +155,8 @@ async function xbdTransactionView(ctx: Ctx, row: XbdRow, pr?: PaymentRequestView
     info.transactionRedirectUrl = `${ctx.config.publicBaseUrl}/pay/${request.token}`;
     if (request.status === 'partly_paid') info.statusDetail = 'PARTLY-PAID';
   }
-  return { paymentInformation: info, paymentRequest: JSON.parse(row.request) as unknown };
+  // Stored with amounts as decimal text; the interface writes them as JSON numbers.
+  return { paymentInformation: info, paymentRequest: xbdRequestEcho(JSON.parse(row.request) as Record<string, unknown>) };
 }
 
 /** When and how the items were paid: the latest payment event, online or by transfer. */
@@ -173,7 +174,7 @@ async function paidFacts(ctx: Ctx, itemIds: string[]): Promise<{ at: Date; metho
 function checkRequest(body: string, originator: OriginatorConfig): XbdPaymentRequest {
   let raw: unknown;
   try {
-    raw = parseJsonExact(body);
+    raw = withoutNulls(parseJsonExact(body));
   } catch {
     throw new XbdError('VALIDATION_ERROR', 400, 'the body is not valid JSON');
   }
@@ -208,7 +209,9 @@ function checkRequest(body: string, originator: OriginatorConfig): XbdPaymentReq
 
 function debtorOf(req: XbdPaymentRequest): { name: string; address?: string } {
   const r = req.requestor;
-  const name = (r?.isOrganization || !r?.name ? r?.organizationName : undefined) ?? [r?.firstName, r?.name].filter(Boolean).join(' ');
+  const family = r?.name ?? r?.lastName;
+  const person = [r?.firstName, family].filter(Boolean).join(' ');
+  const name = r?.isOrganization && r.organizationName ? (person ? `${r.organizationName} (${person})` : r.organizationName) : person || r?.organizationName;
   const a = r?.address;
   const address = a ? [[a.street, a.houseNumber].filter(Boolean).join(' '), ...(a.addressLine ?? []), [a.postalCode, a.city].filter(Boolean).join(' '), a.country].filter((x) => x && x.trim()).join(', ') : '';
   return { name: name && name.trim() ? name.trim().slice(0, 140) : 'Antragsteller (Online-Dienst)', ...(address ? { address: address.slice(0, 300) } : {}) };

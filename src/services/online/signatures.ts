@@ -8,7 +8,7 @@
  */
 import { constantTimeEqual } from '../shared/ids.js';
 
-export type SignedPurpose = 'online-return' | 'online-start';
+export type SignedPurpose = 'online-return' | 'online-start' | 'xbd-token';
 
 async function key(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);

@@ -16,8 +16,10 @@
  *
  * Amounts are JSON numbers on the wire; here they are decimal text (see json.ts) and minor units.
  */
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { parseMoney } from '../../../money/money.js';
+import { JsonDecimal } from './json.js';
 
 export const XBD_STATUSES = ['INITIAL', 'PAYED', 'FAILED', 'CANCELED'] as const;
 export type XbdStatus = (typeof XBD_STATUSES)[number];
@@ -39,8 +41,46 @@ export const ID_PATTERN = /^[\w-]{1,36}$/;
 const PURPOSE = /^[\w\s-]{0,27}$/;
 const TEXT_250 = /^[\w\s\-,.\u00C0-\u017F]{0,250}$/;
 
-/** A decimal as the exact-JSON reader hands it over (a string), or a string a lenient sender used. */
-const Decimal = z.string().regex(/^\d{1,6}(\.\d{1,2})?$/, 'must be an amount between 0 and 999999 with at most 2 decimals');
+/**
+ * A JSON number as the exact-JSON reader hands it over: its source text, read with decimal.js.
+ * Java clients write BigDecimal as they hold it ("37.50", "37.500", "1E+2" for a scale of -2), so
+ * any notation is taken when its value is exact in cents; the result is plain decimal text.
+ */
+const exactNumber = (what: string, max: string, places: number, integer = false) =>
+  z.string().transform((text, ctx) => {
+    let d: Decimal;
+    try {
+      if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text.trim())) throw new Error('not a number');
+      d = new Decimal(text.trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${what}: "${text.slice(0, 40)}" is not a number` });
+      return z.NEVER;
+    }
+    if (d.isNegative() || d.greaterThan(max) || d.decimalPlaces() > places || (integer && (!d.isInteger() || d.lessThan(1)))) {
+      ctx.addIssue({ code: 'custom', message: integer ? `${what}: must be a whole number between 1 and ${max}` : `must be an amount between 0 and ${max} with at most ${places} decimals` });
+      return z.NEVER;
+    }
+    // As written where that is plain decimal text (30.70 stays 30.70); other notations in plain form.
+    const plain = /^\d+(\.\d+)?$/.exec(text.trim());
+    return plain && (plain[1] ?? '.').length - 1 <= places ? text.trim() : d.toFixed();
+  });
+
+const Amount = exactNumber('amount', '999999', 2);
+
+/**
+ * Absent, as the Java clients say it: Jackson writes every unset field as null by default
+ * ("reference":null, "bookingData":null). null and a missing field mean the same here.
+ */
+export function withoutNulls(value: unknown, depth = 0): unknown {
+  if (depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutNulls(v, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v, depth + 1);
+    return out;
+  }
+  return value;
+}
 
 /**
  * An address the citizen's browser is sent to (our payment page links it as "Zurück zum Online-Dienst"):
@@ -66,38 +106,45 @@ export const XbdItemSchema = z.object({
   id: Id('id'),
   reference: Id('reference').optional(),
   description: z.string().max(250).regex(TEXT_250, 'description: letters, digits, spaces and - , . only').optional(),
-  taxRate: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/).optional(),
-  quantity: z.string().regex(/^[1-9]\d{0,5}$/).optional(),
-  totalNetAmount: Decimal,
-  totalTaxAmount: Decimal.optional(),
-  singleNetAmount: Decimal.optional(),
-  singleTaxAmount: Decimal.optional(),
+  taxRate: exactNumber('taxRate', '100', 4).optional(),
+  quantity: exactNumber('quantity', '999999', 0, true).optional(),
+  totalNetAmount: Amount,
+  totalTaxAmount: Amount.optional(),
+  singleNetAmount: Amount.optional(),
+  singleTaxAmount: Amount.optional(),
   bookingData: z.record(z.string().max(100), z.string().max(250)).optional(),
 });
 
+/** The payer's address; lengths as the form servers cut them (street, city and lines to 250). */
 export const XbdAddressSchema = z.object({
-  street: z.string().max(100).optional(),
+  street: z.string().max(250).optional(),
   houseNumber: z.string().max(20).optional(),
-  addressLine: z.array(z.string().max(100)).max(4).optional(),
+  addressLine: z.array(z.string().max(250)).max(9).optional(),
   postalCode: z.string().max(20).optional(),
-  city: z.string().max(100).optional(),
-  country: z.string().regex(/^[A-Z]{2}$/).optional(),
+  city: z.string().max(250).optional(),
+  country: z.string().regex(/^[A-Za-z]{2}$/, 'country: an ISO 3166-1 alpha-2 code').optional(),
 });
 
+/**
+ * The payer (requestor). The interface calls the family name `name`; some clients' models call
+ * it lastName and a few send it so, which is taken as the same field.
+ */
 export const XbdRequestorSchema = z.object({
-  name: z.string().max(100).optional(),
-  firstName: z.string().max(100).optional(),
+  name: z.string().max(250).optional(),
+  lastName: z.string().max(250).optional(),
+  firstName: z.string().max(250).optional(),
   gender: z.enum(['M', 'F', 'D']).optional(),
   isOrganization: z.boolean().optional(),
-  organizationName: z.string().max(200).optional(),
+  organizationName: z.string().max(250).optional(),
   address: XbdAddressSchema.optional(),
 });
+export type XbdRequestor = z.infer<typeof XbdRequestorSchema>;
 
 export const XbdPaymentRequestSchema = z.object({
   requestId: Id('requestId'),
   requestTimestamp: z.string().max(40).optional(),
   currency: z.string().regex(/^\w{3}$/),
-  grosAmount: Decimal,
+  grosAmount: Amount,
   purpose: z.string().regex(PURPOSE, 'purpose: at most 27 letters, digits, spaces or -').optional(),
   description: z.string().regex(TEXT_250, 'description: at most 250 letters, digits, spaces and - , .').optional(),
   redirectUrl: WebUrl('redirectUrl'),
@@ -144,6 +191,22 @@ export const XbdProblemSchema = z.object({
   detail: z.string().optional(),
   functionalCode: z.string().optional(),
 });
+
+/** Fields the interface defines as JSON numbers: echoed as numbers, never as strings. */
+const NUMBER_FIELDS = ['taxRate', 'quantity', 'totalNetAmount', 'totalTaxAmount', 'singleNetAmount', 'singleTaxAmount'] as const;
+
+/** A stored request (amounts as decimal text) as the interface writes it: amounts as JSON numbers. */
+export function xbdRequestEcho(req: Record<string, unknown>): Record<string, unknown> {
+  const num = (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? new JsonDecimal(v) : v);
+  const items = Array.isArray(req.items)
+    ? req.items.map((item: Record<string, unknown>) => {
+        const out: Record<string, unknown> = { ...item };
+        for (const k of NUMBER_FIELDS) if (k in out) out[k] = num(out[k]);
+        return out;
+      })
+    : req.items;
+  return { ...req, ...('grosAmount' in req ? { grosAmount: num(req.grosAmount) } : {}), items };
+}
 
 /** Amounts of a request in minor units, and whether grosAmount is the sum of the items. */
 export function requestAmounts(req: XbdPaymentRequest): { grossMinor: bigint; itemsMinor: bigint[]; sumMinor: bigint } {
