@@ -101,10 +101,35 @@ export const staffSession = createMiddleware<StaffEnv>(async (c, next) => {
   c.header('Vary', 'Cookie, Accept-Language');
 });
 
-/** Where to go after signing in: only a path on this site, never another host (open redirect). */
+/** The longest address worth returning to; anything longer is not one of our links. */
+const MAX_NEXT = 2000;
+const SELF = 'https://stadtkasse.invalid';
+
+/**
+ * Where to go after signing in: only a path on this site, never another host (open redirect).
+ *
+ * Browsers are lenient with what follows a Location header: they drop tabs and newlines anywhere
+ * ("/\t/evil.example" is "//evil.example"), read a backslash as a slash ("/\\evil.example"),
+ * strip leading control characters and spaces, and resolve dot segments ("/.//evil.example"). So
+ * the address is refused on any of those characters, then resolved as a browser would against our
+ * own origin, and only the resolved path (with query and fragment) is sent back, after checking that
+ * it still starts with exactly one slash.
+ */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) return '/';
-  return next;
+  if (!next || next.length > MAX_NEXT || !next.startsWith('/')) return '/';
+  // Control characters, every kind of white space, and backslashes have no place in our own links.
+  if (/[\u0000-\u001f\u007f-\u009f\s\\]/u.test(next)) return '/';
+  if (next.startsWith('//')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, SELF);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== SELF || url.username !== '' || url.password !== '') return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return '/';
+  return path;
 }
 
 /**
