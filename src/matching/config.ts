@@ -53,6 +53,11 @@ export interface MatchConfig {
   returnGvcs: string[];
   /** ISO bank transaction sub-family codes that mark a return or reversal. */
   returnSubFamilies: string[];
+  /**
+   * Words (folded: ü → UE) by which a bank says an entry is a return when it sends no code: read in
+   * the entry information and as the first word of the text.
+   */
+  returnWords: string[];
   /** Words after which the next number is not a reference (phone numbers, licence plates, IBANs). */
   nonReferenceLabels: string[];
   /** End-to-end ids that mean "none" (SEPA placeholder). */
@@ -80,6 +85,7 @@ export const DEFAULT_MATCH_CONFIG: Readonly<MatchConfig> = Object.freeze({
   // RRTN reversal due to return, RPCR due to cancellation request, UPDD unpaid direct debit,
   // PRDD reversal of a direct debit, PRCT reversal of a credit transfer.
   returnSubFamilies: ['RRTN', 'RPCR', 'UPDD', 'PRDD', 'PRCT'],
+  returnWords: ['RUECKUEBERWEISUNG', 'RUECKLASTSCHRIFT', 'RUECKBUCHUNG', 'RETOURE', 'LASTSCHRIFTRUECKGABE', 'UEBERWEISUNGSRUECKGABE'],
   nonReferenceLabels: ['TEL', 'TELEFON', 'FAX', 'MOBIL', 'HANDY', 'KENNZ', 'KENNZEICHEN', 'KFZ', 'IBAN', 'BIC', 'BLZ', 'KTO', 'KONTO', 'MANDAT', 'MANDATSREF', 'GLAEUBIGER', 'CRED', 'PLZ'],
   endToEndPlaceholders: ['NOTPROVIDED', 'NOT PROVIDED', 'NONREF'],
 }) as MatchConfig;
@@ -105,6 +111,7 @@ const MatchConfigSchema = z
     lookupCap: z.number().int().min(1).max(100_000),
     returnGvcs: codeList,
     returnSubFamilies: codeList,
+    returnWords: codeList,
     nonReferenceLabels: codeList,
     endToEndPlaceholders: codeList,
   })
@@ -126,6 +133,7 @@ export function parseMatchConfig(json: unknown): MatchConfig {
   const merged = { ...DEFAULT_MATCH_CONFIG, ...parsed.data } as MatchConfig;
   merged.returnGvcs = merged.returnGvcs.map((c) => c.trim());
   merged.returnSubFamilies = merged.returnSubFamilies.map((c) => c.trim().toUpperCase());
+  merged.returnWords = merged.returnWords.map((c) => c.trim().toUpperCase());
   merged.nonReferenceLabels = merged.nonReferenceLabels.map((c) => c.trim().toUpperCase());
   merged.endToEndPlaceholders = merged.endToEndPlaceholders.map((c) => c.trim().toUpperCase());
   return merged;

@@ -6,6 +6,8 @@ import {
   confidenceOf,
   nameReason,
   payerCorroborates,
+  payerRelated,
+  payerStrong,
   type ItemEvidence,
 } from './score.js';
 import { reason, reasonAmount, type Reason, type ReferenceSource } from './reasons.js';
@@ -13,36 +15,112 @@ import type { Allocation, MatchDecision, MatchableTransaction, Suggestion } from
 
 /**
  * The auto/review decision. Rules, in the order a treasury ranks the failures (a wrong automatic
- * booking is the worst; a payment left to a person costs a minute):
+ * booking is the worst; a payment left to a person costs a minute).
+ *
+ * The principle: an automatic booking needs evidence that rules out every other real open item a
+ * plausible slip of the quoted reference could reach (one substitution, adjacent or jump
+ * transposition, twin error, a dropped or added digit; the payer's own items two slips away).
+ * A rival is ruled out when the amount paid is the hit's open amount and not the rival's, or when
+ * the payer is the hit's debtor (IBAN on file, or the same name from an account that does not
+ * contradict the one on file) and has nothing to do with the rival's. An equal amount is no
+ * evidence where the rivals share it; a shared surname, a name inside a longer name or a learned
+ * IBAN never rule a rival out (relatives, namesakes and property managers pay for others). A check
+ * digit protects only against the errors it detects, and only references that pass it themselves
+ * (score.ts protectionOf); the rivals are searched whatever the class.
  *
  * 1. One exact reference:
  *    - the item is already paid → review (probable double payment; money to suspense);
- *    - protected class (check digit valid, so a single slip cannot produce it) → auto, also for
- *      partial payments and payments by someone else;
- *    - unprotected class → auto only if the amount or the payer corroborates;
- *    - over-payment books the open amount, the rest goes to suspense.
- * 2. Several exact references → auto only when the amount equals the sum of their open amounts;
- *    otherwise review with a proposed split.
- * 3. No exact reference, near misses (one substitution, swap, deletion, insertion) → auto only
- *    when exactly one item is reachable, the quoted token is not itself a well-formed reference,
- *    the amount equals the item's open amount AND the payer corroborates (name, ultimate debtor,
- *    IBAN on file or learned). Everything else → review.
- * 4. No reference → review with suggestions by payer name / IBAN, ranked by amount fit, due date
- *    and age; nothing plausible → unmatched. An amount alone never makes a suggestion.
+ *    - a rival not ruled out → review, the rivals as ranked suggestions, the difference in words;
+ *    - protected reference → auto, also for partial payments and payments by someone else;
+ *    - unprotected reference → auto only if the amount or the payer corroborates;
+ *    - over-payment books the open amount, the rest goes to suspense; when the surplus is exactly
+ *      the open amount of one other item of the same payer, both are booked if the payer is
+ *      clearly that debtor, else both are proposed.
+ * 2. Several exact references → auto only when the amount equals the sum of their open amounts and
+ *    every quoted reference rules out its rivals as a single one must (a rival of the same open
+ *    amount would give the same sum); otherwise review with a proposed split.
+ * 3. No exact reference, near misses → auto only when the quoted token is not itself a
+ *    well-formed reference, the amount equals the item's open amount, the payer corroborates, and
+ *    every other item the token reaches is ruled out. Everything else → review.
+ * 4. No reference → review with suggestions by payer name / IBAN, ranked by amount fit, payer fit
+ *    and age ("ambiguous" where they cannot be told apart); nothing plausible → unmatched. An
+ *    amount alone never makes a suggestion.
  */
 export interface DecideInput {
   tx: MatchableTransaction;
   extraction: Extraction;
   exact: ItemEvidence[];
   near: ItemEvidence[];
-  /** Near-miss tokens that reach more than one item. */
+  /** Near-miss tokens that reach more than one open item. */
   ambiguousTokens: RefCandidate[];
-  /** Items one slip away from an exact hit that the payer supports while the hit does not. */
-  competitors: ItemEvidence[];
+  /** Per exact hit (item id): the open items a plausible slip of its reference reaches. */
+  rivals: ReadonlyMap<string, ItemEvidence[]>;
   /** Reference-like tokens (not the end-to-end id) that matched no item. */
   unexplained: RefCandidate[];
+  /** Plausible items of the payer, for payments without a usable reference. */
   byPayer: ItemEvidence[];
+  /** For an over-payment on one exact reference: the payer's items open for exactly the surplus. */
+  surplusItems: ItemEvidence[];
   config: MatchConfig;
+}
+
+/** Amount paid is this item's open amount. */
+function amountFits(e: ItemEvidence): boolean {
+  return e.amount === 'open';
+}
+
+/**
+ * Does the evidence tell `hit` from `rival`? `sameSum`: for a list of references, the rival would
+ * give the same total only if its open amount equals the hit's.
+ */
+function rulesOut(hit: ItemEvidence, rival: ItemEvidence, mode: 'single' | 'sum'): boolean {
+  // In a list whose sum matches, a rival of another open amount would break the sum.
+  if (mode === 'sum' && hit.openMinor !== rival.openMinor) return true;
+  // The payer is clearly the rival's debtor and not the hit's: the hit is the slip.
+  if (payerStrong(rival) && !payerStrong(hit)) return false;
+  if (mode === 'single' && amountFits(hit) && !amountFits(rival)) return true;
+  if (!payerStrong(hit)) return false;
+  // The payer is the hit's debtor: a rival of someone else is ruled out, and so is another item
+  // of the same debtor (the payer quoted this one of their own references exactly).
+  return (!payerCorroborates(rival) && !payerStrong(rival)) || sameDebtor(hit, rival);
+}
+
+/** Both items belong to one debtor: the same name, and no two different IBANs on file. */
+function sameDebtor(a: ItemEvidence, b: ItemEvidence): boolean {
+  if (a.entry.nameKey !== b.entry.nameKey) return false;
+  const ia = a.entry.item.debtorIban?.replace(/\s+/g, '').toUpperCase();
+  const ib = b.entry.item.debtorIban?.replace(/\s+/g, '').toUpperCase();
+  return !ia || !ib || ia === ib;
+}
+
+/** Rivals of a hit that the evidence does not rule out, best candidates first. */
+function standingRivals(hit: ItemEvidence, rivals: readonly ItemEvidence[] | undefined, mode: 'single' | 'sum'): ItemEvidence[] {
+  return (rivals ?? []).filter((r) => !rulesOut(hit, r, mode)).sort(compareRivals);
+}
+
+/**
+ * Among items one slip apart, the payer's relation decides first (a relative pays the family's
+ * item and slips onto a stranger's), then the amount, then the exact reference.
+ */
+function compareRivals(a: ItemEvidence, b: ItemEvidence): number {
+  const rel = (e: ItemEvidence): number => (payerStrong(e) ? 3 : payerCorroborates(e) ? 2 : payerRelated(e) ? 1 : 0);
+  const keys = (e: ItemEvidence): number[] => [amountFits(e) ? 1 : 0, rel(e), e.ref.kind === 'exact' ? 1 : 0];
+  const ka = keys(a);
+  const kb = keys(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return kb[i]! - ka[i]!;
+  return compareEvidence(a, b);
+}
+
+function slipReasons(hit: ItemEvidence, standing: ItemEvidence[], tx: MatchableTransaction, fmt: Fmt): Reason[] {
+  const out: Reason[] = [];
+  for (const r of standing.slice(0, 3)) {
+    if (r.ref.kind !== 'near') continue;
+    const same = r.openMinor === hit.openMinor;
+    out.push(reason('slipNeighbour', { kassenzeichen: hit.entry.item.kassenzeichen, other: r.entry.item.kassenzeichen, slip: r.ref.nearKind, ...(same ? { amount: fmt(hit.openMinor) } : {}) }));
+  }
+  const shared = standing.filter((r) => r.openMinor === tx.amountMinor).length;
+  if (shared > 0 && hit.openMinor === tx.amountMinor) out.push(reason('sameAmountNoEvidence', { amount: fmt(tx.amountMinor), items: shared + 1 }));
+  return out;
 }
 
 export function decide(input: DecideInput): MatchDecision {
@@ -56,6 +134,7 @@ export function decide(input: DecideInput): MatchDecision {
   if (exact.length === 1) {
     const e = exact[0]!;
     const reasons = describe(e, tx, fmt);
+    const standing = standingRivals(e, input.rivals.get(e.entry.item.id), 'single');
     if (e.openMinor === 0n) {
       return {
         ...base,
@@ -64,7 +143,7 @@ export function decide(input: DecideInput): MatchDecision {
         reasons: [...reasons, reason('doublePayment', { kassenzeichen: e.entry.item.kassenzeichen, held: fmt(tx.amountMinor) })],
         surplusMinor: tx.amountMinor,
         // If the payer's own open item is one slip away, the "double payment" is more likely a slip.
-        suggestions: [...rankSingles(input.competitors, tx.amountMinor, fmt, config), suggest([e], tx.amountMinor, fmt, true)].slice(0, config.maxSuggestions),
+        suggestions: [...rankSingles(standing.filter(payerCorroborates), tx.amountMinor, fmt, config), suggest([e], tx.amountMinor, fmt, true)].slice(0, config.maxSuggestions),
       };
     }
     const alloc = min(tx.amountMinor, e.openMinor);
@@ -83,6 +162,11 @@ export function decide(input: DecideInput): MatchDecision {
       canAuto = false;
       blockers.push(reason('overpaymentNotAutomatic'));
     }
+    if (standing.length > 0) {
+      canAuto = false;
+      if (payerCorroborates(standing[0]!) && !payerCorroborates(e)) blockers.push(reason('payersItemOneSlipAway', { kassenzeichen: standing[0]!.entry.item.kassenzeichen }));
+      blockers.push(...slipReasons(e, standing, tx, fmt));
+    }
     // A second, mistyped reference may explain the rest of the amount: then a person splits it.
     const completing = near.filter((n) => n.openMinor > 0n && e.openMinor + n.openMinor === tx.amountMinor);
     if (surplus > 0n && completing.length > 0) {
@@ -91,17 +175,31 @@ export function decide(input: DecideInput): MatchDecision {
         ...base,
         status: 'review',
         confidenceBp: combos[0]!.confidenceBp,
-        reasons: [...reasons, reason('amountCoversMistypedItem')],
+        reasons: [...reasons, reason('amountCoversMistypedItem'), ...blockers],
         suggestions: [...combos, suggest([e], tx.amountMinor, fmt, false)].slice(0, config.maxSuggestions),
+      };
+    }
+    // The surplus may be exactly another open item of the same payer: they meant to pay both.
+    const others = surplus > 0n ? input.surplusItems.filter((p) => p.entry.item.id !== e.entry.item.id && p.openMinor === surplus && payerCorroborates(p)) : [];
+    if (others.length > 0) {
+      // Never booked by itself: a surplus of exactly another item's amount is as often a mistake
+      // as a second payment meant, and booking only the quoted item leaves the other to be
+      // reminded. A person chooses; the quoted item alone comes first, the pair right after.
+      const pairs = [...others].sort(compareEvidence);
+      const y = pairs[0]!;
+      const surplusReason = reason('surplusPaysOtherItem', { surplus: fmt(surplus), kassenzeichen: y.entry.item.kassenzeichen });
+      if (pairs.length > 1) blockers.push(reason('ambiguousChoice', { items: pairs.length, kassenzeichen: y.entry.item.kassenzeichen }));
+      return {
+        ...base,
+        status: 'review',
+        confidenceBp: Math.min(confidenceOf(e), 8000),
+        reasons: [...reasons, surplusReason, ...blockers],
+        suggestions: [suggest([e], tx.amountMinor, fmt, false), ...pairs.map((p) => suggest([e, p], tx.amountMinor, fmt, false))].slice(0, config.maxSuggestions),
       };
     }
     if (surplus > 0n && input.unexplained.length > 0) {
       canAuto = false;
       blockers.push(reason('overpaymentWithUnknownReference', { reference: input.unexplained[0]!.display }));
-    }
-    if (input.competitors.length > 0) {
-      canAuto = false;
-      blockers.push(reason('payersItemOneSlipAway', { kassenzeichen: input.competitors[0]!.entry.item.kassenzeichen }));
     }
     if (canAuto && blockers.length === 0) {
       return {
@@ -113,15 +211,13 @@ export function decide(input: DecideInput): MatchDecision {
         surplusMinor: surplus,
       };
     }
+    const ranked = standing.length > 0 ? [...standing, e].sort(compareRivals) : [e, ...near];
     return {
       ...base,
       status: 'review',
-      confidenceBp: confidenceOf(e),
+      confidenceBp: standing.length > 0 ? Math.min(confidenceOf(e), 6000) : confidenceOf(e),
       reasons: [...reasons, ...blockers],
-      suggestions:
-        input.competitors.length > 0
-          ? [...rankSingles(input.competitors, tx.amountMinor, fmt, config), ...rankSingles([e], tx.amountMinor, fmt, config)].slice(0, config.maxSuggestions)
-          : rankSingles([e, ...near], tx.amountMinor, fmt, config),
+      suggestions: standing.length > 0 ? rankInOrder(ranked, tx.amountMinor, fmt, config) : rankSingles(ranked, tx.amountMinor, fmt, config),
     };
   }
 
@@ -130,6 +226,10 @@ export function decide(input: DecideInput): MatchDecision {
     const paid = exact.filter((e) => e.openMinor === 0n);
     const sumOpen = exact.reduce((s, e) => s + e.openMinor, 0n);
     const conf = Math.min(...exact.map(confidenceOf));
+    // Each quoted reference must rule out its own rivals: a slipped one that lands on another real
+    // item of the same open amount gives the same sum.
+    const slipped = exact.map((e) => ({ e, standing: standingRivals(e, input.rivals.get(e.entry.item.id), 'sum') })).filter((x) => x.standing.length > 0);
+    for (const x of slipped.slice(0, 2)) blockers.push(...slipReasons(x.e, x.standing, { ...tx, amountMinor: x.e.openMinor }, fmt));
     if (paid.length === 0 && sumOpen === tx.amountMinor && config.autoMultiExactSum && blockers.length === 0) {
       return {
         ...base,
@@ -153,6 +253,14 @@ export function decide(input: DecideInput): MatchDecision {
       reasons.push(reason('splitInQuotedOrder', { paid: fmt(tx.amountMinor), open: fmt(sumOpen) }));
       suggestions.push(suggest(live.length > 0 ? live : exact, tx.amountMinor, fmt, false));
     }
+    if (sumOpen === tx.amountMinor && paid.length === 0) suggestions.push(suggest(exact, tx.amountMinor, fmt, false));
+    // The split with a slipped reference replaced by its rival, when that is what adds up.
+    for (const x of slipped.slice(0, 2)) {
+      for (const r of x.standing.slice(0, 2)) {
+        const alt = exact.map((e) => (e === x.e ? r : e)).filter((e) => e.openMinor > 0n);
+        if (alt.reduce((sum, e) => sum + e.openMinor, 0n) === tx.amountMinor) suggestions.push(suggest(alt, tx.amountMinor, fmt, false));
+      }
+    }
     return {
       ...base,
       status: 'review',
@@ -166,7 +274,12 @@ export function decide(input: DecideInput): MatchDecision {
     const sorted = [...near].sort(compareEvidence);
     const top = sorted[0]!;
     const reasons = describe(top, tx, fmt);
-    if (input.ambiguousTokens.length > 0 || near.length > 1) {
+    // Several items within reach: the top one must rule out every other. The quoted token is no
+    // real reference, so a slip happened; amount and payer both fit the top one, and every other
+    // is of another amount or of someone the payer has nothing to do with.
+    const liveOthers = sorted.slice(1).filter((n) => n.openMinor > 0n);
+    const decided = liveOthers.length > 0 && amountFits(top) && payerStrong(top) && liveOthers.every((n) => rulesOut(top, n, 'single') && !payerCorroborates(n));
+    if ((input.ambiguousTokens.length > 0 || liveOthers.length > 0) && !decided) {
       blockers.push(reason('ambiguousNearMiss', { items: near.length }));
     }
     if (top.ref.kind === 'near' && top.ref.tokenWellFormed) {
@@ -207,11 +320,15 @@ export function decide(input: DecideInput): MatchDecision {
   const plausible = input.byPayer.filter((e) => e.openMinor > 0n);
   if (plausible.length > 0) {
     const sorted = [...plausible].sort(compareEvidence);
+    // Items the evidence cannot tell apart (same amount fit, same payer fit): the oldest comes
+    // first, and the reasons say it is a guess.
+    const ties = sorted.filter((e) => compareEvidence(e, sorted[0]!) === 0 || sameStanding(e, sorted[0]!));
+    const ambiguous = ties.length > 1 ? [reason('ambiguousChoice', { items: ties.length, kassenzeichen: sorted[0]!.entry.item.kassenzeichen })] : [];
     return {
       ...base,
       status: 'review',
-      confidenceBp: Math.min(confidenceOf(sorted[0]!), 6000),
-      reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(sorted[0]!, tx, fmt)],
+      confidenceBp: Math.min(confidenceOf(sorted[0]!), ambiguous.length > 0 ? 4000 : 6000),
+      reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(sorted[0]!, tx, fmt), ...ambiguous],
       suggestions: rankSingles(sorted, tx.amountMinor, fmt, config),
     };
   }
@@ -268,6 +385,26 @@ function suggest(items: ItemEvidence[], amount: bigint, fmt: Fmt, paidItem: bool
   const reasons: Reason[] = items.length > 1 ? [reason('splitOver', { paid: fmt(amount), kassenzeichen: items.map((e) => e.entry.item.kassenzeichen) })] : [];
   if (rest > 0n && !paidItem) reasons.push(reason('leftForSuspense', { rest: fmt(rest) }));
   return { allocations, confidenceBp: Math.min(...items.map(confidenceOf)), reasons };
+}
+
+/** Equal in everything the ranking weighs except age and due date. */
+function sameStanding(a: ItemEvidence, b: ItemEvidence): boolean {
+  return a.amount === b.amount && payerStrong(a) === payerStrong(b) && a.payer === b.payer && a.iban === b.iban && a.ibanDiffers === b.ibanDiffers && a.ref.kind === b.ref.kind;
+}
+
+/** Suggestions in the order given (already ranked by the caller). */
+function rankInOrder(evs: ItemEvidence[], amount: bigint, fmt: Fmt, config: MatchConfig): Suggestion[] {
+  const seen = new Set<string>();
+  const out: Suggestion[] = [];
+  for (const e of evs) {
+    if (seen.has(e.entry.item.id)) continue;
+    seen.add(e.entry.item.id);
+    const s = suggest([e], amount, fmt, e.openMinor === 0n);
+    s.reasons = describe(e, { amountMinor: amount } as MatchableTransaction, fmt);
+    out.push(s);
+    if (out.length >= config.maxSuggestions) break;
+  }
+  return out;
 }
 
 function rankSingles(evs: ItemEvidence[], amount: bigint, fmt: Fmt, config: MatchConfig): Suggestion[] {

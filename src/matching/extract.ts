@@ -1,4 +1,5 @@
 import { LIMITS } from '../limits.js';
+import { mod97 } from '../references/checkDigits.js';
 import { parseRf } from '../references/rf.js';
 import type { MatchConfig } from './config.js';
 import { foldText, normalizeReference } from './names.js';
@@ -18,6 +19,9 @@ import type { MatchableTransaction } from './types.js';
  * - the bank cuts remittance text into 140-character lines, even mid-reference: lines are read
  *   joined with a space and joined without one;
  * - after a non-reference label (Tel, Kennz., IBAN …) the next number is not a reference;
+ * - an IBAN is never read as references: "IBAN DE65 5100 0051 0402 …" (the label ends at "DE", and
+ *   the digit groups would read as a real reference), and an IBAN without a label when its check
+ *   digits are right or its shape is a German IBAN's (DE + 2 + groups of 4 digits);
  * - dates (03.09.2026) are not part of a reference;
  * - RF references are validated (ISO 11649) and unwrapped; an invalid RF is not used;
  * - the structured creditor reference and the end-to-end id are read too (NOTPROVIDED ignored).
@@ -52,6 +56,33 @@ export interface Extraction {
 }
 
 const DATE = /(?<![0-9.])\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?![0-9.])/g;
+/**
+ * An IBAN as people write it: country code, check digits, then groups (of four, or run together),
+ * possibly cut off. Two groups at least, so "BG 2026" is never one.
+ */
+const IBAN_LIKE = /(?<![A-Z0-9])([A-Z]{2})[ ]?(\d{2})((?:[ ]?[0-9]{4}){2,7}(?:[ ]?[0-9]{1,3})?|[0-9]{10,30})(?![0-9])/g;
+const IBAN_LABEL = /(?:IBAN|KONTO|KTO|ACCOUNT)[ .:\-]*(?:NR[ .:]*)?$/;
+
+/** The text with every IBAN blanked out (same length, so positions keep their meaning). */
+function withoutIbans(text: string, ctx: ExtractContext): string {
+  return text.replace(IBAN_LIKE, (m: string, country: string, check: string, rest: string, offset: number) => {
+    // "RF18 5390 0754 7034" is an RF creditor reference (same check-digit scheme as an IBAN).
+    if (country === 'RF') return m;
+    const labelled = IBAN_LABEL.test(text.slice(Math.max(0, offset - 16), offset).trimEnd());
+    const compact = country + check + rest.replace(/ /g, '');
+    const valid = compact.length >= 15 && compact.length <= 34 && mod97(rest.replace(/ /g, '') + lettersAsDigits(country) + check) === 1;
+    // A reference prefix of the municipality ("BG 20 2607 1058") is not a country code unless
+    // the label or the IBAN's own check digits say so.
+    const german = country === 'DE' && rest.replace(/ /g, '').length >= 8;
+    return labelled || valid || (german && !ctx.hasPrefix(country)) ? ','.repeat(m.length) : m;
+  });
+}
+
+function lettersAsDigits(letters: string): string {
+  let out = '';
+  for (const ch of letters) out += String(ch.charCodeAt(0) - 55);
+  return out;
+}
 const SOFT_SEP = /^[ .\-/]{1,3}$/;
 
 interface Chunk {
@@ -104,7 +135,7 @@ export function extractCandidates(tx: MatchableTransaction, ctx: ExtractContext,
 }
 
 function fromText(raw: string, source: CandidateSource, acrossLines: boolean, textNo: number, ctx: ExtractContext, config: MatchConfig): RefCandidate[] {
-  const text = foldText(raw.slice(0, LIMITS.textLength)).replace(DATE, (d) => ','.repeat(d.length));
+  const text = withoutIbans(foldText(raw.slice(0, LIMITS.textLength)).replace(DATE, (d) => ','.repeat(d.length)), ctx);
   const chunks = chunk(text);
   const out: RefCandidate[] = [];
   const maxDigits = ctx.maxDigits() + 1;

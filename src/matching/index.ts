@@ -1,5 +1,5 @@
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from './config.js';
-import { debtorNameKey, normalizeIban, normalizeReference, significantTokens } from './names.js';
+import { debtorNameKey, debtorNameKeys, normalizeIban, normalizeReference, significantSpellings } from './names.js';
 import { SchemeLearner, shapeOf } from './schemes.js';
 import type { MatchableItem } from './types.js';
 
@@ -9,7 +9,9 @@ import type { MatchableItem } from './types.js';
  * - exact reference: one map access;
  * - near miss: the candidate's variants (one substitution, adjacent swap, deletion, insertion:
  *   about 20 × length of them) are generated and each is looked up; independent of N;
- * - by debtor name key, name token, IBAN and open amount: capped lists.
+ * - by debtor name key, name token, IBAN and open amount: capped lists; by name key or IBAN
+ *   together with the open amount: exact, so a payer with thousands of items (a property manager)
+ *   still finds the one of the amount paid.
  * Items can be added and updated one by one while the service runs (`upsert`, `remove`).
  */
 
@@ -22,7 +24,16 @@ export interface IndexedItem {
   seq: number;
 }
 
-export type NearMissKind = 'substitution' | 'transposition' | 'deletion' | 'insertion' | 'prefix-omitted';
+/**
+ * The keying slips people make, each a way one real reference is reached from another:
+ * - substitution: one digit wrong (5 for 6);
+ * - transposition: two neighbouring digits swapped (47 ↔ 74, also 09 ↔ 90, which luhn misses);
+ * - jump-transposition: two digits one apart swapped (a_b ↔ b_a, which luhn never sees);
+ * - twin: a doubled digit typed as another doubled digit (22 ↔ 55, 33 ↔ 66, 44 ↔ 77: luhn misses them);
+ * - deletion / insertion: a digit dropped or added;
+ * - prefix-omitted: the letters of the reference left out.
+ */
+export type NearMissKind = 'substitution' | 'transposition' | 'jump-transposition' | 'twin' | 'deletion' | 'insertion' | 'prefix-omitted';
 
 export interface NearMissHit {
   entry: IndexedItem;
@@ -36,6 +47,8 @@ export class ItemIndex {
   private readonly byNameToken = new Map<string, Set<string>>();
   private readonly byIban = new Map<string, Set<string>>();
   private readonly byOpenAmount = new Map<string, Set<string>>();
+  private readonly byNameKeyAmount = new Map<string, Set<string>>();
+  private readonly byIbanAmount = new Map<string, Set<string>>();
   private seq = 0;
   private maxDigitsCache: number | undefined;
   readonly schemes: SchemeLearner;
@@ -60,11 +73,18 @@ export class ItemIndex {
     };
     this.items.set(item.id, entry);
     addTo(this.byRef, entry.ref, item.id);
-    addTo(this.byNameKey, entry.nameKey, item.id);
-    for (const t of significantTokens(item.debtorName)) if (t.length >= 3) addTo(this.byNameToken, t, item.id);
+    const amount = amountKey(item.currency, item.openMinor);
+    for (const k of debtorNameKeys(item.debtorName)) {
+      addTo(this.byNameKey, k, item.id);
+      addTo(this.byNameKeyAmount, `${k}|${amount}`, item.id);
+    }
+    for (const t of significantSpellings(item.debtorName)) if (t.length >= 3) addTo(this.byNameToken, t, item.id);
     const iban = normalizeIban(item.debtorIban);
-    if (iban) addTo(this.byIban, iban, item.id);
-    addTo(this.byOpenAmount, amountKey(item.currency, item.openMinor), item.id);
+    if (iban) {
+      addTo(this.byIban, iban, item.id);
+      addTo(this.byIbanAmount, `${iban}|${amount}`, item.id);
+    }
+    addTo(this.byOpenAmount, amount, item.id);
     this.schemes.add(entry.ref, 1);
     this.maxDigitsCache = undefined;
   }
@@ -79,11 +99,18 @@ export class ItemIndex {
   private unlink(e: IndexedItem): void {
     const id = e.item.id;
     removeFrom(this.byRef, e.ref, id);
-    removeFrom(this.byNameKey, e.nameKey, id);
-    for (const t of significantTokens(e.item.debtorName)) if (t.length >= 3) removeFrom(this.byNameToken, t, id);
+    const amount = amountKey(e.item.currency, e.item.openMinor);
+    for (const k of debtorNameKeys(e.item.debtorName)) {
+      removeFrom(this.byNameKey, k, id);
+      removeFrom(this.byNameKeyAmount, `${k}|${amount}`, id);
+    }
+    for (const t of significantSpellings(e.item.debtorName)) if (t.length >= 3) removeFrom(this.byNameToken, t, id);
     const iban = normalizeIban(e.item.debtorIban);
-    if (iban) removeFrom(this.byIban, iban, id);
-    removeFrom(this.byOpenAmount, amountKey(e.item.currency, e.item.openMinor), id);
+    if (iban) {
+      removeFrom(this.byIban, iban, id);
+      removeFrom(this.byIbanAmount, `${iban}|${amount}`, id);
+    }
+    removeFrom(this.byOpenAmount, amount, id);
     this.schemes.add(e.ref, -1);
     this.maxDigitsCache = undefined;
   }
@@ -98,6 +125,22 @@ export class ItemIndex {
 
   byDebtorNameKey(key: string): IndexedItem[] {
     return this.resolve(this.byNameKey.get(key), this.config.lookupCap);
+  }
+
+  /** Items of a debtor (name key) whose open amount is exactly `minor`. */
+  byDebtorNameKeyAndAmount(key: string, currency: string, minor: bigint): IndexedItem[] {
+    return this.resolve(this.byNameKeyAmount.get(`${key}|${amountKey(currency, minor)}`), this.config.lookupCap);
+  }
+
+  /** Items with this IBAN on file whose open amount is exactly `minor`. */
+  byDebtorIbanAndAmount(iban: string, currency: string, minor: bigint): IndexedItem[] {
+    const n = normalizeIban(iban);
+    return n ? this.resolve(this.byIbanAmount.get(`${n}|${amountKey(currency, minor)}`), this.config.lookupCap) : [];
+  }
+
+  /** Is this normalized reference an item's reference? */
+  hasReference(normalized: string): boolean {
+    return this.byRef.has(normalized);
   }
 
   byNameTokenCapped(token: string): IndexedItem[] {
@@ -131,17 +174,15 @@ export class ItemIndex {
   }
 
   /**
-   * Items one keying slip away from `normalized` (letters prefix kept, digits edited), plus items
-   * whose digits match exactly under a prefix the payer left out. O(length × 10) map lookups.
+   * Items one keying slip away from `normalized` (letters prefix kept, digits edited; every kind of
+   * NearMissKind), plus items whose digits match exactly under a prefix the payer left out.
+   * O(length × 20) map lookups, whatever the number of items.
    */
   nearMisses(normalized: string): NearMissHit[] {
     const s = shapeOf(normalized);
     if (!s) return [];
     const hits = new Map<string, NearMissHit>();
-    const seen = new Set<string>([s.digits]);
     const probe = (digits: string, kind: NearMissKind): void => {
-      if (seen.has(digits)) return;
-      seen.add(digits);
       const ids = this.byRef.get(s.prefix + digits);
       if (!ids) return;
       for (const id of ids) {
@@ -150,18 +191,42 @@ export class ItemIndex {
       }
     };
     const d = s.digits;
-    for (let i = 0; i < d.length; i++) {
-      for (let c = 48; c <= 57; c++) {
-        const ch = String.fromCharCode(c);
-        if (ch !== d[i]) probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
+    // Only lengths some reference of this prefix has are probed: most of the ~20 × length
+    // variants are skipped without building them.
+    const lens = this.schemes.lengthsByPrefix.get(s.prefix);
+    if (lens?.has(d.length)) {
+      for (let i = 0; i < d.length; i++) {
+        for (let c = 48; c <= 57; c++) {
+          const ch = String.fromCharCode(c);
+          if (ch !== d[i]) probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
+        }
+      }
+      for (let i = 0; i + 1 < d.length; i++) {
+        if (d[i] !== d[i + 1]) probe(d.slice(0, i) + d[i + 1] + d[i] + d.slice(i + 2), 'transposition');
+      }
+      for (let i = 0; i + 2 < d.length; i++) {
+        if (d[i] !== d[i + 2]) probe(d.slice(0, i) + d[i + 2] + d[i + 1] + d[i] + d.slice(i + 3), 'jump-transposition');
+      }
+      for (let i = 0; i + 1 < d.length; i++) {
+        if (d[i] !== d[i + 1]) continue;
+        for (let c = 48; c <= 57; c++) {
+          const ch = String.fromCharCode(c);
+          if (ch !== d[i]) probe(d.slice(0, i) + ch + ch + d.slice(i + 2), 'twin');
+        }
       }
     }
-    for (let i = 0; i + 1 < d.length; i++) {
-      if (d[i] !== d[i + 1]) probe(d.slice(0, i) + d[i + 1] + d[i] + d.slice(i + 2), 'transposition');
+    if (lens?.has(d.length - 1)) {
+      for (let i = 0; i < d.length; i++) if (i === 0 || d[i] !== d[i - 1]) probe(d.slice(0, i) + d.slice(i + 1), 'deletion');
     }
-    for (let i = 0; i < d.length; i++) probe(d.slice(0, i) + d.slice(i + 1), 'deletion');
-    for (let i = 0; i <= d.length; i++) {
-      for (let c = 48; c <= 57; c++) probe(d.slice(0, i) + String.fromCharCode(c) + d.slice(i), 'insertion');
+    if (lens?.has(d.length + 1)) {
+      for (let i = 0; i <= d.length; i++) {
+        for (let c = 48; c <= 57; c++) {
+          const ch = String.fromCharCode(c);
+          // Inserting the digit already at i gives the same string as inserting it at i + 1.
+          if (i > 0 && ch === d[i - 1]) continue;
+          probe(d.slice(0, i) + ch + d.slice(i), 'insertion');
+        }
+      }
     }
     if (s.prefix === '') {
       let n = 0;

@@ -25,30 +25,71 @@ export function foldText(s: string): string {
 }
 
 /** Legal-form and filler words that say nothing about who paid. */
-const NOISE = new Set(['GMBH', 'CO', 'KG', 'EK', 'E', 'K', 'UG', 'AG', 'OHG', 'GBR', 'MBH', 'HAFTUNGSBESCHRAENKT', 'UND', 'U', 'HERR', 'FRAU', 'DR', 'PROF', 'FAMILIE', 'FAM']);
+const NOISE = new Set(['GMBH', 'CO', 'KG', 'EK', 'E', 'K', 'UG', 'AG', 'OHG', 'GBR', 'MBH', 'HAFTUNGSBESCHRAENKT', 'UND', 'U', 'HERR', 'FRAU', 'DR', 'PROF', 'FAMILIE', 'FAM', 'INH', 'INHABER']);
 
 /**
- * Name tokens in a canonical spelling. "Müller", "Mueller" and "MULLER" must meet: after folding,
- * AE/OE/UE collapse to A/O/U and SS to S (a bank that drops the umlaut dots writes MULLER).
+ * A name token in the two spellings it may reach us in. `main` writes umlauts as banks transliterate
+ * them (ü → UE, ß → SS); `plain` is how a system that drops the dots writes them (ü → U). Only
+ * letters that really were umlauts get a second spelling: collapsing every AE/OE/UE/SS would make
+ * Michael Bauer the same person as Michal Baur, and Rafael the same as Rafal (see compareNames).
  */
-export function nameTokens(name: string): string[] {
-  const folded = foldText(name).replace(/\bE\.\s*K\./g, ' EK ');
-  const out: string[] = [];
-  for (const raw of folded.split(/[^A-Z0-9]+/)) {
+export interface NameToken {
+  main: string;
+  plain: string;
+}
+
+const UMLAUT_PLAIN: Readonly<Record<string, string>> = { ä: 'a', ö: 'o', ü: 'u' };
+
+function foldToken(raw: string, plain: boolean): string {
+  const t = plain ? raw.replace(/[äöü]/g, (c) => UMLAUT_PLAIN[c]!) : raw;
+  return foldText(t);
+}
+
+/** Name tokens in the order written, each once. */
+export function nameTokenPairs(name: string): NameToken[] {
+  const lower = name.normalize('NFC').toLowerCase().replace(/\be\.\s*k\./g, ' ek ');
+  const out: NameToken[] = [];
+  for (const raw of lower.split(/[^\p{L}\p{N}]+/u)) {
     if (raw.length === 0) continue;
-    const t = canonToken(raw);
-    if (!out.includes(t)) out.push(t);
+    const main = foldToken(raw, false).replace(/[^A-Z0-9]/g, '');
+    if (main.length === 0) continue;
+    const plain = foldToken(raw, true).replace(/[^A-Z0-9]/g, '');
+    if (!out.some((o) => o.main === main)) out.push({ main, plain });
   }
   return out;
 }
 
-function canonToken(t: string): string {
-  return t.replace(/AE/g, 'A').replace(/OE/g, 'O').replace(/UE/g, 'U').replace(/SS/g, 'S');
+/** Name tokens in their main spelling (umlauts as AE/OE/UE, ß as SS). */
+export function nameTokens(name: string): string[] {
+  return nameTokenPairs(name).map((t) => t.main);
+}
+
+/** Names repeat (debtors with many items, payers paying many): folded once, kept a while. */
+const PAIRS_CACHE = new Map<string, NameToken[]>();
+const PAIRS_CACHE_MAX = 50_000;
+
+function significantPairs(name: string): NameToken[] {
+  let hit = PAIRS_CACHE.get(name);
+  if (hit) return hit;
+  hit = nameTokenPairs(name).filter((t) => t.main.length >= 2 && !NOISE.has(t.main));
+  if (PAIRS_CACHE.size >= PAIRS_CACHE_MAX) PAIRS_CACHE.clear();
+  PAIRS_CACHE.set(name, hit);
+  return hit;
 }
 
 /** Significant tokens: no legal forms, no initials. */
 export function significantTokens(name: string): string[] {
-  return nameTokens(name).filter((t) => t.length >= 2 && !NOISE.has(t));
+  return significantPairs(name).map((t) => t.main);
+}
+
+/** Every spelling of the significant tokens (for the name-token lookup). */
+export function significantSpellings(name: string): string[] {
+  const out = new Set<string>();
+  for (const t of significantPairs(name)) {
+    out.add(t.main);
+    out.add(t.plain);
+  }
+  return [...out];
 }
 
 /** Word-order-free key of a name: "Weber, Paul" and "PAUL WEBER" give the same key. */
@@ -57,26 +98,46 @@ export function debtorNameKey(name: string): string {
   return (sig.length > 0 ? sig : nameTokens(name)).sort().join(' ');
 }
 
+/**
+ * Every key under which a name may be looked up: the main key and, where the name has umlauts,
+ * the key with the dots dropped ("Müller" is found by "MUELLER" and by "MULLER"; "Mueller" only
+ * by "MUELLER").
+ */
+export function debtorNameKeys(name: string): string[] {
+  const sig = significantPairs(name);
+  const list = sig.length > 0 ? sig : nameTokenPairs(name);
+  const main = list.map((t) => t.main).sort().join(' ');
+  const plain = list.map((t) => t.plain).sort().join(' ');
+  return main === plain ? [main] : [main, plain];
+}
+
+function sameToken(a: NameToken, b: NameToken): boolean {
+  return a.main === b.main || (a.plain === b.plain && (a.plain !== a.main || b.plain !== b.main));
+}
+
 export type NameMatch = 'same' | 'contains' | 'family' | 'none';
 
 /**
- * How well a payer name fits a debtor name.
- * - same: the significant tokens are the same set (any order, any umlaut spelling);
- * - contains: one name's tokens all appear in the other and at least two tokens are shared
- *   ("Autohaus Hartmann e.K." vs "Hartmann Autohaus Inh. Hartmann");
+ * How well a payer name fits a debtor name. Tokens meet when they are spelt the same, or when one
+ * was written with umlauts and the other with the dots dropped (Müller = MUELLER = MULLER, but
+ * Mueller ≠ Muller, Weiß = WEISS ≠ Weis, Michael ≠ Michal).
+ * - same: the significant tokens are the same set (any order): the same person or firm as far as
+ *   a name can tell;
+ * - contains: one name's tokens all appear in the other and at least two are shared ("Peter
+ *   Müller" in "Hans Peter Müller"): perhaps the same, perhaps a relative; never proof;
  * - family: some token is shared (a relative or a firm of the same name);
  * - none.
  */
 export function compareNames(a: string | undefined, b: string | undefined, sameMin = 0.99): NameMatch {
   if (!a || !b) return 'none';
-  const ta = significantTokens(a);
-  const tb = significantTokens(b);
+  const ta = significantPairs(a);
+  const tb = significantPairs(b);
   if (ta.length === 0 || tb.length === 0) return 'none';
   let common = 0;
-  for (const t of ta) if (tb.includes(t)) common++;
+  for (const t of ta) if (tb.some((u) => sameToken(t, u))) common++;
   if (common === 0) return 'none';
   const overlap = common / Math.max(ta.length, tb.length);
-  if (overlap >= sameMin) return 'same';
+  if (overlap >= sameMin && ta.length === tb.length) return 'same';
   if (common >= 2 && common === Math.min(ta.length, tb.length)) return 'contains';
   return 'family';
 }

@@ -75,6 +75,12 @@ interface ReasonValues {
   returnedByTransactionCode: { transactionCode: string };
   returnRefersTo: { reference: string; known: boolean };
   returnEndToEndId: { endToEndId: string };
+  returnedInWords: NoValues;
+  outgoingPaymentReturned: { returnCode?: string; reference?: string };
+  slipNeighbour: { kassenzeichen: string; other: string; slip: NearMissKind; amount?: ReasonAmount };
+  sameAmountNoEvidence: { amount: ReasonAmount; items: number };
+  surplusPaysOtherItem: { surplus: ReasonAmount; kassenzeichen: string };
+  ambiguousChoice: { items: number; kassenzeichen: string };
 }
 
 export type ReasonCode = keyof ReasonValues;
@@ -121,6 +127,8 @@ const SLIP: Record<ReasonLang, Record<NearMissKind, string>> = {
     deletion: 'a deletion',
     insertion: 'an insertion',
     'prefix-omitted': 'a prefix-omitted',
+    'jump-transposition': 'a jump transposition',
+    twin: 'a twin error',
   },
   de: {
     substitution: 'eine vertippte Ziffer',
@@ -128,6 +136,30 @@ const SLIP: Record<ReasonLang, Record<NearMissKind, string>> = {
     deletion: 'eine ausgelassene Ziffer',
     insertion: 'eine zusätzliche Ziffer',
     'prefix-omitted': 'ein weggelassenes Präfix',
+    'jump-transposition': 'zwei über eine Stelle vertauschte Ziffern',
+    twin: 'eine vertippte Doppelziffer',
+  },
+};
+
+/** How two real references differ, as a clause ("differ by two swapped digits"). */
+const DIFFER: Record<ReasonLang, Record<NearMissKind, string>> = {
+  en: {
+    substitution: 'differ in one digit',
+    transposition: 'differ by two swapped digits',
+    'jump-transposition': 'differ by two digits swapped across a third',
+    twin: 'differ in a doubled digit (such as 22 and 55)',
+    deletion: 'differ by one digit left out',
+    insertion: 'differ by one digit added',
+    'prefix-omitted': 'differ only in the prefix',
+  },
+  de: {
+    substitution: 'unterscheiden sich in einer Ziffer',
+    transposition: 'unterscheiden sich durch zwei vertauschte Ziffern',
+    'jump-transposition': 'unterscheiden sich durch zwei über eine Stelle vertauschte Ziffern',
+    twin: 'unterscheiden sich in einer Doppelziffer (etwa 22 und 55)',
+    deletion: 'unterscheiden sich durch eine ausgelassene Ziffer',
+    insertion: 'unterscheiden sich durch eine zusätzliche Ziffer',
+    'prefix-omitted': 'unterscheiden sich nur im Präfix',
   },
 };
 
@@ -215,6 +247,13 @@ const EN: Sentences = {
   returnedByTransactionCode: (v) => `returned payment: bank transaction code ${v.transactionCode}`.trim(),
   returnRefersTo: (v) => `refers to ${v.reference}${v.known ? '' : ' (not among the open items)'}`,
   returnEndToEndId: (v) => `original end-to-end id ${v.endToEndId}`,
+  returnedInWords: () => 'returned payment: the bank says so in words, without a code',
+  outgoingPaymentReturned: (v) =>
+    `a payment of ours came back${v.returnCode ? ` (${returnCode('en', v.returnCode)})` : ''}${v.reference ? `, naming ${v.reference}` : ''}: it is not a citizen's receipt and reverses none`,
+  slipNeighbour: (v) => `${v.kassenzeichen} and ${v.other} ${DIFFER.en[v.slip]}${v.amount ? `; both are ${amountIn.en(v.amount)}` : ''}`,
+  sameAmountNoEvidence: (v) => `${v.items} items one keying slip apart are open for ${amountIn.en(v.amount)}: the amount does not tell them apart, and neither does the payer`,
+  surplusPaysOtherItem: (v) => `the surplus ${amountIn.en(v.surplus)} is exactly the open amount of the payer's item ${v.kassenzeichen}`,
+  ambiguousChoice: (v) => `ambiguous: ${v.items} items fit equally; ${v.kassenzeichen} (the oldest) is suggested first, as a guess`,
 };
 
 const DE: Sentences = {
@@ -269,6 +308,13 @@ const DE: Sentences = {
   returnedByTransactionCode: (v) => `Rückbuchung: Geschäftsvorfallcode ${v.transactionCode}`.trim(),
   returnRefersTo: (v) => `bezieht sich auf ${v.reference}${v.known ? '' : ' (nicht unter den offenen Posten)'}`,
   returnEndToEndId: (v) => `ursprüngliche End-to-End-Referenz ${v.endToEndId}`,
+  returnedInWords: () => 'Rückbuchung: die Bank sagt es nur in Worten, ohne Code',
+  outgoingPaymentReturned: (v) =>
+    `eine Zahlung der Stadt kam zurück${v.returnCode ? ` (${returnCode('de', v.returnCode)})` : ''}${v.reference ? `, mit Angabe ${v.reference}` : ''}: das ist keine Einzahlung eines Bürgers und storniert keine`,
+  slipNeighbour: (v) => `${v.kassenzeichen} und ${v.other} ${DIFFER.de[v.slip]}${v.amount ? `; beide ${amountIn.de(v.amount)}` : ''}`,
+  sameAmountNoEvidence: (v) => `${v.items} Posten, einen Tippfehler voneinander entfernt, sind über ${amountIn.de(v.amount)} offen: weder Betrag noch Zahler unterscheiden sie`,
+  surplusPaysOtherItem: (v) => `der Überschuss ${amountIn.de(v.surplus)} ist genau der offene Betrag des Postens ${v.kassenzeichen} desselben Zahlers`,
+  ambiguousChoice: (v) => `mehrdeutig: ${v.items} Posten passen gleich gut; ${v.kassenzeichen} (der älteste) steht als Vermutung vorn`,
 };
 
 const SENTENCES: Record<ReasonLang, Sentences> = { en: EN, de: DE };

@@ -31,6 +31,8 @@ export interface ItemEvidence {
   ultimate: NameMatch;
   iban: 'item' | 'known' | 'none';
   knownConfirmations: number;
+  /** The item has an IBAN on file and the payer paid from another account. */
+  ibanDiffers: boolean;
 }
 
 export interface ScoreContext {
@@ -40,9 +42,19 @@ export interface ScoreContext {
   openOf: (e: IndexedItem) => bigint;
 }
 
+/**
+ * The check digit that protects this one reference, if any. Judged per reference: the class must
+ * use a check digit AND the reference itself must pass it (a hand-keyed legacy item that fails
+ * its class's check digit is not protected by it). Under mod 11 with remainder 10 written as 0, a
+ * trailing 0 is reached from two remainders, so such a reference is not protected either.
+ */
 export function protectionOf(index: ItemIndex, normalized: string): SchemeAlgorithm | undefined {
   const s = shapeOf(normalized);
-  return s ? index.schemes.verdict(s).algorithm : undefined;
+  if (!s) return undefined;
+  const alg = index.schemes.verdict(s).algorithm;
+  if (alg === undefined || !passes(alg, s.digits)) return undefined;
+  if (alg === 'mod11-r10z' && s.digits.endsWith('0')) return undefined;
+  return alg;
 }
 
 /** Does the token pass the check digit of the class it would belong to? */
@@ -77,11 +89,30 @@ export function evidenceFor(tx: MatchableTransaction, entry: IndexedItem, ref: R
       }
     }
   }
-  return { entry, openMinor: open, ref, amount, payer, ultimate, iban, knownConfirmations };
+  const itemIban = normalizeIban(entry.item.debtorIban);
+  const ibanDiffers = payerIban !== undefined && itemIban !== undefined && itemIban !== payerIban;
+  return { entry, openMinor: open, ref, amount, payer, ultimate, iban, knownConfirmations, ibanDiffers };
 }
 
+/** Some sign that the payer is the debtor or pays for them (weak signs included). */
 export function payerCorroborates(e: ItemEvidence): boolean {
   return e.payer === 'same' || e.payer === 'contains' || e.ultimate === 'same' || e.ultimate === 'contains' || e.iban !== 'none';
+}
+
+/**
+ * The payer is this item's debtor as far as the statement can tell: the IBAN on file, or the same
+ * name paid from an account that does not contradict the one on file (a namesake pays from their
+ * own account). A name inside a longer name, a shared surname or a learned IBAN is not enough: a
+ * relative, a property manager or a parent pays for several people.
+ */
+export function payerStrong(e: ItemEvidence): boolean {
+  if (e.iban === 'item') return true;
+  return (e.payer === 'same' || e.ultimate === 'same') && !e.ibanDiffers;
+}
+
+/** Any sign at all that the payer belongs to this item's debtor (a shared surname included). */
+export function payerRelated(e: ItemEvidence): boolean {
+  return payerCorroborates(e) || e.payer === 'family' || e.ultimate === 'family';
 }
 
 export function amountCorroborates(e: ItemEvidence): boolean {
@@ -124,16 +155,18 @@ function refRank(e: ItemEvidence): number {
 }
 
 function payerRank(e: ItemEvidence): number {
-  if (payerCorroborates(e)) return 2;
+  if (payerStrong(e)) return e.iban === 'item' ? 5 : 4;
+  if (e.payer === 'same' || e.ultimate === 'same') return 3;
+  if (payerCorroborates(e)) return e.ibanDiffers ? 1 : 2;
   return e.payer === 'family' || e.ultimate === 'family' ? 1 : 0;
 }
 
 /**
  * Ranking of the items a payment may be meant for: reference strength, then amount fit, then
- * whether the payer fits (name, ultimate debtor or IBAN — one level, because an IBAN on file for
- * one of a debtor's items says nothing about which of them is paid), then the older item first
- * (the debtor most likely pays the claim they received first; re-issued duplicates come later),
- * then the earlier due date.
+ * whether the payer fits (the IBAN on file above the same name alone; the same name paid from
+ * another account than the one on file ranks lower, as namesakes are told apart by their
+ * accounts), then the older item first (the debtor most likely pays the claim they received
+ * first; re-issued duplicates come later), then the earlier due date.
  */
 export function compareEvidence(a: ItemEvidence, b: ItemEvidence): number {
   const keys = (e: ItemEvidence): number[] => [refRank(e), e.amount === 'open' ? 2 : e.amount === 'original' ? 1 : 0, payerRank(e)];

@@ -45,11 +45,20 @@ describe('amounts', () => {
     ['over', 5000n, 'auto', 3500n, 1500n],
     ['exact', 3500n, 'auto', 3500n, 0n],
   ])('%s payment on an exact protected reference', (_n, amount, status, alloc, surplus) => {
-    const it0 = L(0); // 35.00
+    const it0 = L(8); // 35.00; no real item is a slip of 510006900086 away
     const d = run({ amountMinor: amount, remittanceLines: [it0.kassenzeichen] });
     expect(d.status).toBe(status);
     expect(d.allocations[0]!.amountMinor).toBe(alloc);
     expect(d.surplusMinor).toBe(surplus);
+  });
+
+  it('luhn does not protect against a jump transposition: a partial payment by nobody in particular → review', () => {
+    // 510006900003 (L0) and 510006900300 (L30) both pass luhn: "003" ↔ "300".
+    const d = run({ amountMinor: 1000n, remittanceLines: [L(0).kassenzeichen] });
+    expect(d.status).toBe('review');
+    expect(reasonTexts(d.reasons, 'en').join('; ')).toContain('510006900003 and 510006900300 differ by two digits swapped across a third');
+    expect(reasonTexts(d.reasons, 'de').join('; ')).toContain('510006900003 und 510006900300 unterscheiden sich durch zwei über eine Stelle vertauschte Ziffern');
+    expect(d.suggestions.map((s) => refsOf(s.allocations)[0])).toEqual(expect.arrayContaining([L(0).kassenzeichen, L(30).kassenzeichen]));
   });
 
   it('over-payment with a second, unmatched reference-like number → review', () => {
@@ -122,7 +131,9 @@ describe('keying slips (near misses)', () => {
 
 describe('unprotected exact references need corroboration', () => {
   it.each([
-    ['amount fits', B(0).openMinor, 'Max Mustermann', 'auto'],
+    ['amount fits, paid by the debtor', B(0).openMinor, B(0).debtorName, 'auto'],
+    // B3, B6 and B9 are 35.00 too and one substitution away: a third party's equal amount is no evidence.
+    ['amount fits, third party, neighbours share the amount', B(0).openMinor, 'Max Mustermann', 'review'],
     ['payer fits, partial', 100n, B(0).debtorName, 'auto'],
     ['neither', 100n, 'Max Mustermann', 'review'],
   ])('%s', (_n, amount, payer, status) => {

@@ -51,6 +51,12 @@ const EXAMPLES: { [C in ReasonCode]: Extract<Reason, { code: C }> } = {
   returnedByTransactionCode: { code: 'returnedByTransactionCode', transactionCode: '159' },
   returnRefersTo: { code: 'returnRefersTo', reference: 'K-1', known: false },
   returnEndToEndId: { code: 'returnEndToEndId', endToEndId: 'E2E-1' },
+  returnedInWords: { code: 'returnedInWords' },
+  outgoingPaymentReturned: { code: 'outgoingPaymentReturned', returnCode: 'AC04', reference: '5100.0052447.8' },
+  slipNeighbour: { code: 'slipNeighbour', kassenzeichen: '5100.0052447.8', other: '5100.0052474.8', slip: 'transposition', amount: eur(3000n) },
+  sameAmountNoEvidence: { code: 'sameAmountNoEvidence', amount: eur(3000n), items: 2 },
+  surplusPaysOtherItem: { code: 'surplusPaysOtherItem', surplus: eur(1000n), kassenzeichen: 'K-2' },
+  ambiguousChoice: { code: 'ambiguousChoice', items: 2, kassenzeichen: 'K-1' },
 };
 
 describe('reasons', () => {
@@ -82,6 +88,11 @@ describe('reasons', () => {
     expect(reasonText(reason('returnedWithCode', { returnCode: 'MD07' }), 'en')).toBe('returned payment: reason MD07 (payer deceased)');
     expect(reasonText(reason('returnedWithCode', { returnCode: 'ZZ99' }), 'en')).toBe('returned payment: reason ZZ99');
     for (const [code, t] of Object.entries(RETURN_REASON_TEXTS)) expect(t.de, code).not.toBe(t.en);
+  });
+
+  it('says how two references one slip apart differ, in both languages', () => {
+    expect(reasonText(EXAMPLES.slipNeighbour, 'en')).toBe('5100.0052447.8 and 5100.0052474.8 differ by two swapped digits; both are 30.00');
+    expect(reasonText(EXAMPLES.slipNeighbour, 'de')).toBe('5100.0052447.8 und 5100.0052474.8 unterscheiden sich durch zwei vertauschte Ziffern; beide 30,00\u00a0€');
   });
 
   it('shows a reason stored as a plain sentence as it is', () => {

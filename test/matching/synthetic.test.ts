@@ -15,7 +15,10 @@ describe('synthetic days', () => {
     const f = scoreLikePy(day.truth, toRecords(day.txs, decisions));
     expect(f.wrong).toEqual([]);
     expect(f.auto_precision).toBe(1);
-    expect(f.expected_auto_coverage).toBeGreaterThanOrEqual(0.97);
+    // These days issue dense serials without check digit (AZ…, KA…) whose fines share amounts: an
+    // exact hit paid by a third party, or one of a list, with an equal-amount item one slip away
+    // is left to a person (decide.ts), which the generator's truth still counts as bookable.
+    expect(f.expected_auto_coverage).toBeGreaterThanOrEqual(0.96);
     expect(f.review_top1_rate ?? 1).toBeGreaterThanOrEqual(0.8);
     expect(f.returns_flagged).toBe(f.returns);
     expect(f.debit_booked).toBe(0);
