@@ -43,6 +43,10 @@ export interface Config {
   sessionMaxHours: number;
   /** Session cookies carry Secure (and the __Host- prefix): true when PUBLIC_BASE_URL is https. */
   cookieSecure: boolean;
+  /** Statement uploads up to this many bytes are answered with the import; larger ones with 202 (a job). */
+  inlineImportMaxBytes: number;
+  /** Node: where uploads are spooled before they are imported; default a folder in the system's temp dir. */
+  uploadDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +82,8 @@ export const CONFIG_VARIABLES = [
   ...ONLINE_CONFIG_VARIABLES,
   ['SESSION_IDLE_MINUTES', '30', 'staff sessions end after this many minutes without a request'],
   ['SESSION_MAX_HOURS', '10', 'staff sessions end this many hours after sign-in, however active'],
+  ['INLINE_IMPORT_MAX_BYTES', '4194304', 'statement uploads up to this size are answered with the import (201); larger ones with 202 and a status URL'],
+  ['UPLOAD_DIR', 'TMPDIR/stadtkasse-uploads', 'Node: folder where uploads are received completely before they are imported, and where queued imports wait'],
 ] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -135,6 +141,8 @@ export function loadConfig(env: Env): Config {
     sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 10, 1, 24 * 7),
     cookieSecure: publicBaseUrl.startsWith('https:'),
+    inlineImportMaxBytes: integer(env, 'INLINE_IMPORT_MAX_BYTES', 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    ...(text(env, 'UPLOAD_DIR') ? { uploadDir: text(env, 'UPLOAD_DIR')! } : {}),
   };
 }
 

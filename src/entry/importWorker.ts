@@ -1,7 +1,8 @@
 /**
  * The import thread (see importThread.ts): its own configuration, database connections and matcher
- * index; runs the same importAndMatch as everywhere else.
+ * index; runs the same importAndMatch as everywhere else, reading files already received completely.
  */
+import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config.js';
 import { systemClock, type Actor, type Ctx, type Scope } from '../context.js';
@@ -11,47 +12,14 @@ import { createLogger } from '../logger.js';
 import { createServices } from '../services/registry.js';
 import { importAndMatch } from '../services/statements/importAndMatch.js';
 import type { FromWorker, ToWorker } from './importThread.js';
+import { SerialImportQueue } from './nodeImports.js';
+import { FileUploadStore } from './uploads.js';
 
 const port = parentPort!;
-const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-
-/** Chunks of one upload, handed to the reader as an async iterable as they arrive. */
-class ChunkQueue implements AsyncIterable<Uint8Array> {
-  private readonly chunks: Uint8Array[] = [];
-  private ended = false;
-  private failure: Error | undefined;
-  private wake: (() => void) | undefined;
-  constructor(private readonly onTaken: () => void) {}
-  push(c: Uint8Array): void {
-    this.chunks.push(c);
-    this.wake?.();
-  }
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-  fail(e: Error): void {
-    this.failure = e;
-    this.wake?.();
-  }
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const c = this.chunks.shift();
-      if (c) {
-        this.onTaken();
-        yield c;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((r) => (this.wake = r));
-      this.wake = undefined;
-    }
-  }
-}
+const send = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const env = (workerData as { env: Record<string, string | undefined> }).env;
+  const { env, uploadDir } = workerData as { env: Record<string, string | undefined>; uploadDir: string };
   let ctxBase: Omit<Ctx, 'actor' | 'requestId'>;
   let services: ReturnType<typeof createServices>;
   try {
@@ -65,34 +33,32 @@ async function main(): Promise<void> {
     send({ type: 'failedToStart', error: toTransferable(err) });
     return;
   }
-  const queues = new Map<number, ChunkQueue>();
+  const queue = new SerialImportQueue(ctxBase, { services }, new FileUploadStore(uploadDir), (importId) => send({ type: 'queuedDone', importId }));
   port.on('message', (msg: ToWorker) => {
-    if (msg.type === 'start') {
-      const queue = new ChunkQueue(() => send({ type: 'ack', job: msg.job }));
-      queues.set(msg.job, queue);
-      const actor: Actor = { type: msg.actor.type as Actor['type'], id: msg.actor.id, name: msg.actor.name, scopes: new Set(msg.actor.scopes as Scope[]) };
-      const ctx: Ctx = { ...ctxBase, actor, ...(msg.requestId ? { requestId: msg.requestId, log: ctxBase.log.child({ requestId: msg.requestId }) } : {}) };
-      let lastProgress = 0;
-      importAndMatch({
-        ctx,
-        deps: { services },
-        input: {
-          source: queue,
-          ...(msg.fileName ? { fileName: msg.fileName } : {}),
-          onProgress: (p) => {
-            const now = Date.now();
-            if (now - lastProgress < 250) return;
-            lastProgress = now;
-            send({ type: 'progress', job: msg.job, ...p });
-          },
+    if (msg.type === 'queued') {
+      queue.enqueue(msg.importId);
+      return;
+    }
+    const actor: Actor = { type: msg.actor.type as Actor['type'], id: msg.actor.id, name: msg.actor.name, scopes: new Set(msg.actor.scopes as Scope[]) };
+    const ctx: Ctx = { ...ctxBase, actor, ...(msg.requestId ? { requestId: msg.requestId, log: ctxBase.log.child({ requestId: msg.requestId }) } : {}) };
+    let lastProgress = 0;
+    importAndMatch({
+      ctx,
+      deps: { services },
+      input: {
+        source: createReadStream(msg.path, { highWaterMark: 256 * 1024 }),
+        ...(msg.fileName ? { fileName: msg.fileName } : {}),
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - lastProgress < 250) return;
+          lastProgress = now;
+          send({ type: 'progress', job: msg.job, ...p });
         },
-      }).then(
-        (result) => send({ type: 'done', job: msg.job, result }),
-        (err) => send({ type: 'error', job: msg.job, error: toTransferable(err) }),
-      ).finally(() => queues.delete(msg.job));
-    } else if (msg.type === 'chunk') queues.get(msg.job)?.push(msg.bytes);
-    else if (msg.type === 'end') queues.get(msg.job)?.end();
-    else if (msg.type === 'abort') queues.get(msg.job)?.fail(new Error(`upload interrupted: ${msg.message}`));
+      },
+    }).then(
+      (result) => send({ type: 'done', job: msg.job, result }),
+      (err) => send({ type: 'error', job: msg.job, error: toTransferable(err) }),
+    );
   });
   send({ type: 'ready' });
 }

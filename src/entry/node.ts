@@ -15,7 +15,11 @@ import { createLogger, type Logger } from '../logger.js';
 import { ensureBootstrapAdmin } from '../services/clients/apiKeys.js';
 import { createServices } from '../services/registry.js';
 import { createWebhookFetch } from '../services/webhooks/nodeTargets.js';
+import { createReadStream } from 'node:fs';
+import { importAndMatch } from '../services/statements/importAndMatch.js';
 import { WorkerImporter } from './importThread.js';
+import { nodeImportRoutes, SerialImportQueue, type NodeImportBindings } from './nodeImports.js';
+import { defaultUploadDir, FileUploadStore } from './uploads.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 /** Longer than the 60 s idle timeout of common reverse proxies and load balancers. */
@@ -37,12 +41,28 @@ export async function startService(opts: { env?: Record<string, string | undefin
   const clock = opts.clock ?? systemClock;
   if (config.adminApiKey) await ensureBootstrapAdmin(db, config.adminApiKey, clock.now());
   const services = createServices(config, { db, clock, logger, webhookFetch: createWebhookFetch(config.webhooks) });
+  // Uploads are received completely into this folder before they are imported (uploads.ts).
+  const uploads = new FileUploadStore(config.uploadDir ?? defaultUploadDir(config.databaseUrl));
+  uploads.removeStaleSpools();
   // Imports run in their own thread with their own connections (see importThread.ts). A test clock
   // cannot cross into that thread, so with one the import stays here.
-  if (!opts.clock) services.importer = await WorkerImporter.start({ ...process.env, ...opts.env, LOG_LEVEL: logger.level }, logger); // the thread logs at the level of the logger it serves
+  let imports: Pick<NodeImportBindings, 'runFile' | 'enqueue'>;
+  if (!opts.clock) {
+    const importer = await WorkerImporter.start({ ...process.env, ...opts.env, LOG_LEVEL: logger.level }, uploads, logger); // the thread logs at the level of the logger it serves
+    services.importer = importer;
+    imports = { runFile: (ctx, path, input) => importer.runFile(ctx, path, input), enqueue: (id) => importer.enqueue(id) };
+  } else {
+    const queue = new SerialImportQueue({ db, config, clock, log: logger.child({ component: 'import-queue' }) }, { services }, uploads);
+    imports = { runFile: (ctx, path, input) => importAndMatch({ ctx, deps: { services }, input: { ...input, source: createReadStream(path) } }), enqueue: (id) => queue.enqueue(id) };
+  }
   if (config.outboxWorker) services.outbox?.start();
   services.online?.poller?.start();
-  const app = createApp({ db, config, clock, logger, services, defer: (p) => void p.catch((err) => logger.error({ err }, 'deferred work failed')) });
+  const app = createApp(
+    { db, config, clock, logger, services, defer: (p) => void p.catch((err) => logger.error({ err }, 'deferred work failed')) },
+    { runtimeRoutes: nodeImportRoutes({ store: uploads, inlineMaxBytes: config.inlineImportMaxBytes, ...imports }) },
+  );
+  // Queued uploads a stop or crash interrupted are imported again (their transaction stored nothing).
+  for (const s of uploads.unfinished()) imports.enqueue(s.importId);
 
   // Receipts an interrupted import left undecided are matched within a minute or two.
   const sweepCtx = { db, config, clock, log: logger.child({ component: 'sweep' }), actor: SYSTEM_ACTOR };

@@ -54,10 +54,20 @@ export function queuedImportRoutes(b: QueuedImportBindings) {
       return c.json({ importId, state: 'queued' as const, statusUrl: location }, 202, { location });
     });
 
+    queuedImportStatusRoute(b.store)(app);
+  };
+}
+
+/**
+ * GET /v1/statement-imports/{id} for an upload queued in `store`: the shared route answers once the
+ * import has committed; before that (or after a refusal, which stores nothing) the status record.
+ */
+export function queuedImportStatusRoute(store: Pick<UploadStore, 'status'>) {
+  return (app: App): void => {
     app.get('/v1/statement-imports/:id', requireScope('statements:read'), async (c, next) => {
       await next();
       if (c.res.status !== 404) return;
-      const status = await b.store.status(c.req.param('id'));
+      const status = await store.status(c.req.param('id'));
       if (!status) return;
       if (status.state === 'completed' && status.resultImportId) {
         // The same file had been imported before: its first import holds the result.

@@ -31,7 +31,8 @@ suite(title, () => {
     database = freshDatabase('postgresql');
     schema = schemaOf(database.url);
     // Both start at the same moment on an empty schema: the migration lock makes one wait.
-    instances = await spawnServices(2, database.url);
+    // The 40,000-entry file (7 MB) is imported while its sender waits, as the kill test needs.
+    instances = await spawnServices(2, database.url, { INLINE_IMPORT_MAX_BYTES: String(64 * 1024 * 1024) });
     const [a] = instances;
     const res = await a!.api('/v1/clients', { method: 'POST', json: { name: 'Kasse Import', scopes: ['statements:import', 'statements:read', 'items:read', 'items:write'] } });
     expect(res.status).toBe(201);

@@ -3,6 +3,7 @@ import { importStatement } from '../../services/statements/importer.js';
 import { getImport, getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
 import { ValidationError } from '../../errors.js';
 import { ctxOf, requireScope } from '../env.js';
+import { uploadRefusal } from './uploadChecks.js';
 import { Paged, bearer, conflict, notFound, router, standardErrors } from '../openapi.js';
 
 const BalanceCheckSchema = z.object({ status: z.enum(['ok', 'broken', 'not_checked']), difference: z.string() });
@@ -72,7 +73,7 @@ export function statementRoutes() {
       tags: ['Bank statements'],
       summary: 'Import a bank statement file (camt.052/053/054 XML, or a ZIP of them)',
       description:
-        'Send the file as the raw body. All or nothing: a malformed file, a limit exceeded or balances that do not add up store nothing and answer 422 naming file, line/column or element. The same file or statement again answers 200 with the first import’s result (replayed: true). New receipts are matched right after the import.',
+        'Send the file as the raw body. The body is received completely before the import starts. All or nothing: a malformed file, a limit exceeded or balances that do not add up store nothing and answer 422 naming file, line/column or element. The same file or statement again answers 200 with the first import’s result (replayed: true). New receipts are matched right after the import. Files above INLINE_IMPORT_MAX_BYTES (default 4 MiB) are imported as a job: 202 with the import id and a status URL (also in Location); GET it for state and progress. A content type that is no statement file answers 415, a body above the file limit 413, at once, and the connection is closed.',
       security: bearer,
       middleware: [requireScope('statements:import')] as const,
       request: {
@@ -89,11 +90,17 @@ export function statementRoutes() {
       responses: {
         201: { description: 'imported', content: { 'application/json': { schema: ImportResultSchema } } },
         200: { description: 'already imported: the first import’s result', content: { 'application/json': { schema: ImportResultSchema } } },
+        202: {
+          description: 'a large file, received and queued for import; follow statusUrl (also the Location header)',
+          content: { 'application/json': { schema: z.object({ importId: z.string(), state: z.literal('queued'), bytes: z.number().int().optional(), statusUrl: z.string() }) } },
+        },
         ...standardErrors,
         ...conflict,
       },
     }),
     async (c) => {
+      const refused = uploadRefusal(c);
+      if (refused) return refused as never;
       const body = c.req.raw.body;
       if (!body) throw new ValidationError('the request has no body: send the camt file as the body', { field: 'body' });
       const fileName = c.req.valid('query').fileName ?? fileNameFromDisposition(c.req.header('content-disposition'));
