@@ -47,6 +47,8 @@ export interface Config {
   inlineImportMaxBytes: number;
   /** Node: where uploads are spooled before they are imported; default a folder in the system's temp dir. */
   uploadDir?: string;
+  /** The Kasse closes every booking day, or (small Kassen, where the Land allows it) every week. */
+  closingMode: 'day' | 'week';
 }
 
 export class ConfigError extends Error {
@@ -84,6 +86,7 @@ export const CONFIG_VARIABLES = [
   ['SESSION_MAX_HOURS', '10', 'staff sessions end this many hours after sign-in, however active'],
   ['INLINE_IMPORT_MAX_BYTES', '4194304', 'statement uploads up to this size are answered with the import (201); larger ones with 202 and a status URL'],
   ['UPLOAD_DIR', 'TMPDIR/stadtkasse-uploads', 'Node: folder where uploads are received completely before they are imported, and where queued imports wait'],
+  ['CLOSING_MODE', 'day', 'day: a closing (Tagesabschluss) per booking day; week: one per calendar week, for small Kassen where the Land allows it'],
 ] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -143,7 +146,14 @@ export function loadConfig(env: Env): Config {
     cookieSecure: publicBaseUrl.startsWith('https:'),
     inlineImportMaxBytes: integer(env, 'INLINE_IMPORT_MAX_BYTES', 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     ...(text(env, 'UPLOAD_DIR') ? { uploadDir: text(env, 'UPLOAD_DIR')! } : {}),
+    closingMode: closingMode(env),
   };
+}
+
+function closingMode(env: Env): 'day' | 'week' {
+  const v = text(env, 'CLOSING_MODE') ?? 'day';
+  if (v !== 'day' && v !== 'week') throw new ConfigError('CLOSING_MODE', `must be day or week (got "${v}")`);
+  return v;
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -31,6 +31,10 @@ export interface StatementSpec {
   entries: TxSpec[];
   /** Added to the closing balance, to make the statement not add up. */
   closingOffset?: string;
+  /** A camt.052 with balances (PRCD and ITBD, as intraday reports carry them); camt.053 always has OPBD and CLBD. */
+  reportBalances?: boolean;
+  /** Creation time of the report (camt.052), "HH:MM"; default 20:00. */
+  time?: string;
 }
 
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -59,10 +63,10 @@ export function camt(spec: StatementSpec): string {
   const root = kind === 'camt.053' ? 'BkToCstmrStmt' : 'BkToCstmrAcctRpt';
   const rec = kind === 'camt.053' ? 'Stmt' : 'Rpt';
   const ns = kind === 'camt.053' ? 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08' : 'urn:iso:std:iso:20022:tech:xsd:camt.052.001.08';
-  const balances = kind === 'camt.053' ? bal('OPBD', opening, date) + bal('CLBD', closing, date) : '';
+  const balances = kind === 'camt.053' ? bal('OPBD', opening, date) + bal('CLBD', closing, date) : spec.reportBalances ? bal('PRCD', opening, date) + bal('ITBD', closing, date) : '';
   return `<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="${ns}"><${root}><GrpHdr><MsgId>MSG-${spec.id ?? date}-${kind}</MsgId><CreDtTm>${date}T20:00:00+01:00</CreDtTm></GrpHdr>
-<${rec}><Id>${spec.id ?? `STMT-${date}`}</Id><ElctrncSeqNb>${spec.seq ?? 1}</ElctrncSeqNb><CreDtTm>${date}T20:00:00+01:00</CreDtTm><Acct><Id><IBAN>${iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>${balances}
+<Document xmlns="${ns}"><${root}><GrpHdr><MsgId>MSG-${spec.id ?? date}-${kind}</MsgId><CreDtTm>${date}T${spec.time ?? '20:00'}:00+01:00</CreDtTm></GrpHdr>
+<${rec}><Id>${spec.id ?? `STMT-${date}`}</Id><ElctrncSeqNb>${spec.seq ?? 1}</ElctrncSeqNb><CreDtTm>${date}T${spec.time ?? '20:00'}:00+01:00</CreDtTm><Acct><Id><IBAN>${iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>${balances}
 ${entries.join('\n')}
 </${rec}></${root}></Document>`;
 }

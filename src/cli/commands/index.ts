@@ -4,6 +4,7 @@ import { migrateCommand } from './migrate.js';
 import { reconcileCommand } from './reconcile.js';
 import { importCommand } from './import.js';
 import { usersCommand } from './users.js';
+import { verifyCommand } from './verify.js';
 
 export interface CliTools {
   parseArgs: typeof parseArgs;
@@ -21,4 +22,5 @@ export const commands: Record<string, Command> = {
   reconcile: reconcileCommand,
   import: importCommand,
   users: usersCommand,
+  verify: verifyCommand,
 };

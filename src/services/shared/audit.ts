@@ -4,7 +4,7 @@
  */
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
-import { newId } from './ids.js';
+import { newId, sha256Hex } from './ids.js';
 
 export interface AuditInput {
   action: string;
@@ -29,4 +29,111 @@ export async function writeAudit(tx: Tx, ctx: Ctx, input: AuditInput): Promise<v
       data: JSON.stringify(input.data ?? {}, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
     },
   });
+}
+
+/**
+ * The audit chain. Entries are written as above, in the transaction of the act, without a link:
+ * chaining at write time would make every booking wait for every other on one lock until it
+ * commits. Instead entries are sealed into the chain afterwards, in batches, under one lock (an
+ * advisory lock on PostgreSQL; SQLite has one writer anyway), at defined points: before a closing
+ * is determined and signed, and by `bin/stadtkasse verify --seal`. The unique chainPos makes a fork
+ * impossible even if two sealers ran at once: the second one's positions collide and it rolls back.
+ *
+ * The chain runs in sealing order, not in `seq` order: on PostgreSQL a transaction that drew a
+ * lower seq may commit after one with a higher seq was already sealed; it is sealed next time.
+ * Sealing sets the two chain columns once; nothing else of an entry is ever updated.
+ */
+const SEAL_BATCH = 500;
+const AUDIT_CHAIN_LOCK = 'stadtkasse:audit-chain';
+
+export interface AuditChainHead {
+  pos: number;
+  hash: string;
+}
+
+type AuditRow = { seq: number; id: string; at: Date; actorType: string; actorId: string; action: string; subjectType: string; subjectId: string; reason: string | null; requestId: string | null; data: string };
+
+export async function auditEntryHash(row: AuditRow, pos: number, prev: string): Promise<string> {
+  const text = JSON.stringify([pos, prev, row.seq, row.id, row.at.toISOString(), row.actorType, row.actorId, row.action, row.subjectType, row.subjectId, row.reason, row.requestId, row.data]);
+  return sha256Hex(text);
+}
+
+export async function auditChainHead(tx: Tx): Promise<AuditChainHead> {
+  const last = await tx.auditEntry.findFirst({ where: { chainPos: { not: null } }, orderBy: { chainPos: 'desc' }, select: { chainPos: true, chainHash: true } });
+  return { pos: last?.chainPos ?? 0, hash: last?.chainHash ?? '' };
+}
+
+/** Seals every entry not yet in the chain; returns how many and the new head. */
+export async function sealAuditChain(ctx: Pick<Ctx, 'db'>): Promise<{ sealed: number; head: AuditChainHead }> {
+  let sealed = 0;
+  for (;;) {
+    const step = await ctx.db.transaction(async (tx) => {
+      if (ctx.db.backend === 'postgresql') await tx.$queryRawUnsafe('SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l', AUDIT_CHAIN_LOCK);
+      const head = await auditChainHead(tx);
+      const rows = await tx.auditEntry.findMany({ where: { chainPos: null }, orderBy: { seq: 'asc' }, take: SEAL_BATCH });
+      let { pos, hash } = head;
+      const updates: Array<[number, number, string]> = [];
+      for (const row of rows) {
+        pos += 1;
+        hash = await auditEntryHash(row, pos, hash);
+        updates.push([row.seq, pos, hash]);
+      }
+      if (updates.length > 0) await setChainColumns(tx, ctx.db.backend, updates);
+      return { n: rows.length, head: { pos, hash } };
+    });
+    sealed += step.n;
+    if (step.n < SEAL_BATCH) return { sealed, head: step.head };
+  }
+}
+
+/** One UPDATE per batch (both backends read a CTE of VALUES), not one round trip per entry. */
+async function setChainColumns(tx: Tx, backend: string, rows: Array<[number, number, string]>): Promise<void> {
+  const pg = backend === 'postgresql';
+  const params: Array<number | string> = [];
+  const values = rows
+    .map(([seq, pos, hash]) => {
+      params.push(seq, pos, hash);
+      const n = params.length;
+      return pg ? `($${n - 2}::int, $${n - 1}::int, $${n}::text)` : '(?, ?, ?)';
+    })
+    .join(', ');
+  const sql = `WITH v(s, p, h) AS (VALUES ${values}) UPDATE "AuditEntry" SET "chainPos" = (SELECT p FROM v WHERE v.s = "AuditEntry"."seq"), "chainHash" = (SELECT h FROM v WHERE v.s = "AuditEntry"."seq") WHERE "seq" IN (SELECT s FROM v) AND "chainPos" IS NULL`;
+  const n = await tx.$executeRawUnsafe(sql, ...params);
+  if (n !== rows.length) throw new Error(`invariant: sealing ${rows.length} audit entries updated ${n}`);
+}
+
+export interface ChainProblem {
+  /** What a person looks for in the database: the entry's seq and id, or the closing's number and id. */
+  record: string;
+  problem: string;
+}
+
+/** Recomputes the audit chain from its start; names the first entry that does not match. */
+export async function verifyAuditChain(ctx: Pick<Ctx, 'db'>): Promise<{ checked: number; unsealed: number; head: AuditChainHead; firstProblem?: ChainProblem }> {
+  const db = ctx.db.prisma;
+  let expectPos = 1;
+  let prev = '';
+  let checked = 0;
+  for (;;) {
+    const rows = await db.auditEntry.findMany({ where: { chainPos: { gte: expectPos } }, orderBy: { chainPos: 'asc' }, take: 2000 });
+    for (const row of rows) {
+      const record = `audit entry seq ${row.seq} (id ${row.id}, chain position ${row.chainPos})`;
+      if (row.chainPos !== expectPos) {
+        return { checked, unsealed: await countUnsealed(ctx), head: { pos: expectPos - 1, hash: prev }, firstProblem: { record, problem: `chain positions ${expectPos} to ${row.chainPos! - 1} are missing: entries were deleted` } };
+      }
+      const h = await auditEntryHash(row, row.chainPos, prev);
+      if (h !== row.chainHash) {
+        return { checked, unsealed: await countUnsealed(ctx), head: { pos: expectPos - 1, hash: prev }, firstProblem: { record, problem: 'its content does not match its chain hash: it was changed after it was sealed' } };
+      }
+      prev = h;
+      expectPos += 1;
+      checked += 1;
+    }
+    if (rows.length < 2000) break;
+  }
+  return { checked, unsealed: await countUnsealed(ctx), head: { pos: expectPos - 1, hash: prev } };
+}
+
+function countUnsealed(ctx: Pick<Ctx, 'db'>): Promise<number> {
+  return ctx.db.prisma.auditEntry.count({ where: { chainPos: null } });
 }
