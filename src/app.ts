@@ -19,6 +19,7 @@ import { statementRoutes } from './http/statements/routes.js';
 import { reviewRoutes } from './http/review/routes.js';
 import { approvalRoutes } from './http/approvals/routes.js';
 import { exportRoutes } from './http/export/routes.js';
+import { closingRoutes } from './http/closings/routes.js';
 import { staffRoutes } from './http/staff/routes.js';
 import { onlinePaymentPages } from './http/online/pages.js';
 import { onlineRoutes } from './http/online/routes.js';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
   app.route('/', reviewRoutes());
   app.route('/', approvalRoutes());
   app.route('/', exportRoutes());
+  app.route('/', closingRoutes());
   // The treasury workplace (HTML pages with sessions; see src/http/staff/routes.ts).
   app.route('/', staffRoutes());
   app.route('/', onlineRoutes());
