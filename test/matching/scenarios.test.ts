@@ -18,8 +18,11 @@ describe.skipIf(dirs.length === 0)(`sample scenarios (${SCENARIO_ROOT})`, () => 
     expect(f.wrong).toEqual([]);
     expect(f.auto_wrong + f.auto_on_unmatchable).toBe(0);
     expect(f.auto_precision).toBe(1);
-    expect(f.expected_auto_coverage).toBeGreaterThanOrEqual(0.97);
-    expect(f.review_top1_rate).toBeGreaterThanOrEqual(0.9);
+    expect(f.expected_auto_coverage).toBeGreaterThanOrEqual(0.99);
+    // What is left for review with a wrong first suggestion is, on these days, a payment without
+    // reference from a debtor with two or more open items of exactly that amount: the days' truth
+    // picks one of them at random, so no ranking gets all of them.
+    expect(f.review_top1_rate).toBeGreaterThanOrEqual(0.92);
     expect(f.returns_flagged).toBe(f.returns);
     expect(f.debit_booked).toBe(0);
     expect(f.missing).toBe(0);
