@@ -105,9 +105,9 @@ suite(`treasury workplace in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     await page.waitForURL(/q=Zora/);
     expect(await page.locator('tbody tr').count()).toBe(1);
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href'))).toBe(`/review/${r!.id}`);
+    expect(await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href'))).toBe(`/review/${r!.id}?q=Zora&sort=age%3Aasc`);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`**/review/${r!.id}`);
+    await page.waitForURL((u) => u.pathname === `/review/${r!.id}` && u.searchParams.get('q') === 'Zora');
     // The recognised Kassenzeichen is highlighted in the remittance text.
     expect(await page.locator('.remittance mark').first().textContent().then(plain)).toContain(item.kassenzeichen);
     await expect(page.getByText('Tastenkürzel').count()).resolves.toBe(1);

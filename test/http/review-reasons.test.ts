@@ -79,7 +79,7 @@ describe('reasons of a proposal', () => {
     // The payment of 50.00 without a reference: the clerk confirms the suggested item of Erika Mustermann.
     const page = await clara.get(`/review/${payment}`);
     const version = /name="suggestion" value="0"[\s\S]*?name="version" value="(\d+)"/.exec(page.text)![1]!;
-    const confirmed = await clara.request(`/review/${payment}/confirm`, { form: { _csrf: await clara.csrf(`/review/${payment}`), suggestion: '0', version } });
+    const confirmed = await clara.request(`/review/${payment}/confirm`, { form: { _csrf: await clara.csrf(`/review/${payment}`), suggestion: '0', version, doubtChecked: 'yes' } });
     expect(confirmed.status).toBe(303);
     const allocation = await f.server.db.prisma.allocation.findFirstOrThrow({ where: { transactionId: payment } });
     expect(allocation.reason).toMatch(/^suggestion 1 confirmed: /);

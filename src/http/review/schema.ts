@@ -188,6 +188,7 @@ export const ConfirmBody = z
     suggestion: z.number().int().min(0).max(99).default(0).openapi({ description: 'Index of the suggestion in the detail view (0 = best)' }),
     version: z.number().int().min(0).optional().openapi({ description: 'The payment version you saw; a changed payment answers 409' }),
     note: z.string().max(500).optional(),
+    acceptOverpayment: z.boolean().optional().openapi({ description: 'Book even though an item has less open now than the suggestion books (the surplus overpays it); without it such a confirmation answers 409 and says by how much' }),
   })
   .openapi('ConfirmSuggestion');
 

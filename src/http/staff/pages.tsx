@@ -4,6 +4,7 @@
  * service verbs as the API (with the signed-in person as the actor, so the same scope and
  * four-eyes checks apply), and renders a page or redirects with a message.
  */
+import { itemStatusWord } from '../../ui/staff/labels.js';
 import type { Hono } from 'hono';
 import { DomainError, ForbiddenError, LimitExceededError, ValidationError, UnsupportedFormatError, BalanceMismatchError } from '../../errors.js';
 import { actorLabel } from '../../context.js';
@@ -28,7 +29,7 @@ import type { Flash } from '../../services/users/sessions.js';
 import { messages } from '../../ui/staff/frame.js';
 import { ImportPage, type ImportProblem } from '../../ui/staff/import.js';
 import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
-import { ReviewDetailPage, ReviewListPage } from '../../ui/staff/review.js';
+import { MAX_SPLIT_LINES, ReviewDetailPage, ReviewListPage } from '../../ui/staff/review/index.js';
 import { StatementPage, StatementsPage } from '../../ui/staff/statements.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx } from './render.js';
@@ -50,9 +51,34 @@ function amountParam(text: string | undefined): string | undefined {
   return amountFromInput(text) ?? text;
 }
 
-/** The oldest payment in the queue other than `exclude`: where a clerk goes after deciding one. */
+/** The queue's filter as the list's form sends it (also carried by a payment's page, so "next" keeps it). */
+function reviewFilterOf(q: Record<string, string>): ReviewQueueFilter {
+  const [sort, order] = (q.sort ?? 'age:asc').split(':');
+  return {
+    ...(q.state ? { state: q.state } : {}),
+    ...(q.q ? { q: q.q } : {}),
+    ...(amountParam(q.amountFrom) ? { amountFrom: amountParam(q.amountFrom)! } : {}),
+    ...(amountParam(q.amountTo) ? { amountTo: amountParam(q.amountTo)! } : {}),
+    ...(q.bookedFrom?.trim() ? { bookedFrom: dayFromInput(q.bookedFrom) ?? q.bookedFrom } : {}),
+    ...(q.bookedTo?.trim() ? { bookedTo: dayFromInput(q.bookedTo) ?? q.bookedTo } : {}),
+    sort: sort === 'amount' ? 'amount' : 'age',
+    order: order === 'desc' ? 'desc' : 'asc',
+  };
+}
+
+/** The filter's own parameters as a query string (what the list was showing). */
+function reviewQueryOf(q: Record<string, string>): string {
+  return queryOf({ q: q.q, state: q.state, amountFrom: q.amountFrom, amountTo: q.amountTo, bookedFrom: q.bookedFrom, bookedTo: q.bookedTo, sort: q.sort });
+}
+
+/** The first payment of the filtered queue other than `exclude`: where a clerk goes after deciding one. */
 async function nextInQueue(c: StaffContext, exclude: string): Promise<string | null> {
-  const page = await listReviewQueue({ ctx: staffCtx(c), input: { limit: 2 } });
+  const filter = reviewFilterOf(c.req.query());
+  const page = await listReviewQueue({ ctx: staffCtx(c), input: { ...filter, limit: 2 } }).catch((err: unknown) => {
+    // A filter that no longer parses (typed by hand) falls back to the whole queue.
+    if (err instanceof ValidationError) return listReviewQueue({ ctx: staffCtx(c), input: { limit: 2 } });
+    throw err;
+  });
   return page.items.find((r) => r.id !== exclude)?.id ?? null;
 }
 
@@ -62,7 +88,7 @@ function bookingFlash(c: StaffContext, outcome: BookingOutcome, ref: string) {
   if (outcome.outcome === 'approval_required') {
     return { kind: 'warn' as const, text: t.flashApproval(ref, money(lang, outcome.approval.amount, outcome.approval.currency)) };
   }
-  const items = outcome.allocations.map((a) => `${a.kassenzeichen} (${money(lang, a.amount, outcome.currency)}, ${t.itemStatuses[a.itemStatus] ?? a.itemStatus})`).join(', ');
+  const items = outcome.allocations.map((a) => `${a.kassenzeichen} (${money(lang, a.amount, outcome.currency)}, ${itemStatusWord(lang, a.itemStatus)})`).join(', ');
   const rest = outcome.unapplied !== '0.00' ? t.flashBookedRest(money(lang, outcome.unapplied, outcome.currency)) : '';
   return { kind: 'ok' as const, text: t.flashBooked(ref, items) + rest };
 }
@@ -128,21 +154,9 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   // ---- review queue
   app.get('/review', staff('review'), async (c) => {
     const q = c.req.query();
-    const [sort, order] = (q.sort ?? 'age:asc').split(':');
-    const filter: ReviewQueueFilter = {
-      ...(q.state ? { state: q.state } : {}),
-      ...(q.q ? { q: q.q } : {}),
-      ...(amountParam(q.amountFrom) ? { amountFrom: amountParam(q.amountFrom)! } : {}),
-      ...(amountParam(q.amountTo) ? { amountTo: amountParam(q.amountTo)! } : {}),
-      ...(q.bookedFrom?.trim() ? { bookedFrom: dayFromInput(q.bookedFrom) ?? q.bookedFrom } : {}),
-      ...(q.bookedTo?.trim() ? { bookedTo: dayFromInput(q.bookedTo) ?? q.bookedTo } : {}),
-      sort: sort === 'amount' ? 'amount' : 'age',
-      order: order === 'desc' ? 'desc' : 'asc',
-      limit: 50,
-      ...(q.cursor ? { cursor: q.cursor } : {}),
-    };
+    const filter: ReviewQueueFilter = { ...reviewFilterOf(q), limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
     const page = await listReviewQueue({ ctx: staffCtx(c), input: filter });
-    const query = queryOf({ q: q.q, state: q.state, amountFrom: q.amountFrom, amountTo: q.amountTo, bookedFrom: q.bookedFrom, bookedTo: q.bookedTo, sort: q.sort });
+    const query = reviewQueryOf(q);
     // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
     const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
     return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} />);
@@ -164,7 +178,22 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const linking = view.availableActions.includes('book_refund') || view.availableActions.includes('resolve_return');
     const counterparts = linking ? await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : NO_COUNTERPARTS;
     const settlement = view.state === SETTLEMENT_REVIEW ? await settlementInReviewFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
-    return html(c, <ReviewDetailPage {...(await pageContext(c))} view={view} counterparts={counterparts} settlement={settlement} who={who} canReview={can(c, 'review')} canApprove={can(c, 'approve')} nextId={nextId} />);
+    const rows = Number.parseInt(c.req.query('rows') ?? '', 10);
+    return html(
+      c,
+      <ReviewDetailPage
+        {...(await pageContext(c))}
+        view={view}
+        counterparts={counterparts}
+        settlement={settlement}
+        who={who}
+        canReview={can(c, 'review')}
+        canApprove={can(c, 'approve')}
+        nextId={nextId}
+        query={reviewQueryOf(c.req.query())}
+        {...(Number.isInteger(rows) ? { splitRows: rows } : {})}
+      />,
+    );
   });
 
   /**
@@ -174,17 +203,19 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
    */
   const decision = (
     verb: string,
-    run: (d: { c: StaffContext; id: string; form: Record<string, string>; t: StaffMessages; seen: { version?: number }; next: () => Promise<string> }) => Promise<{ flash: Flash; to?: string }>,
+    run: (d: { c: StaffContext; id: string; form: Record<string, string>; t: StaffMessages; seen: { version?: number }; next: () => Promise<string>; q: string }) => Promise<{ flash: Flash; to?: string }>,
   ) =>
     app.post(`/review/:id/${verb}`, ...post('review'), async (c) => {
       const id = c.req.param('id');
       const form = await formFields(c);
       const version = versionOf(form);
+      const query = reviewQueryOf(c.req.query());
+      const q = query ? `?${query}` : '';
       const next = async () => {
         const n = await nextInQueue(c, id);
-        return n ? `/review/${n}` : '/review';
+        return n ? `/review/${n}${q}` : `/review${q}`;
       };
-      return act(c, `/review/${id}`, () => run({ c, id, form, t: messages(c.get('lang')), seen: version !== undefined ? { version } : {}, next }));
+      return act(c, `/review/${id}${q}`, () => run({ c, id, form, t: messages(c.get('lang')), seen: version !== undefined ? { version } : {}, next, q }));
     });
   /** The payment's handle for the message, also when the booking waits for a second person. */
   const refOf = async (c: StaffContext, id: string, outcome: BookingOutcome) => (outcome.outcome === 'booked' ? outcome.ref : (await getReviewItem({ ctx: staffCtx(c), input: { transactionId: id } })).ref);
@@ -192,13 +223,17 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   decision('confirm', async ({ c, id, form, seen, next }) => {
     const suggestion = Number.parseInt(form.suggestion ?? '', 10);
     if (!Number.isInteger(suggestion) || suggestion < 0) throw new ValidationError('suggestion: choose one of the suggestions', { field: 'suggestion' });
-    const outcome = await confirmSuggestion({ ctx: staffCtx(c), input: { transactionId: id, suggestion, ...seen } });
+    // The page always says whether the boxes were ticked: a quick key alone never books what overpays or what the matcher doubts.
+    const outcome = await confirmSuggestion({
+      ctx: staffCtx(c),
+      input: { transactionId: id, suggestion, ...seen, acceptOverpayment: form.acceptOverpayment === 'yes', doubtChecked: form.doubtChecked === 'yes' },
+    });
     return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: await next() };
   });
 
-  decision('allocate', async ({ c, id, form, t, seen, next }) => {
+  decision('allocate', async ({ c, id, form, t, seen, next, q }) => {
     const allocations: Array<{ kassenzeichen: string; amount: string }> = [];
-    for (let n = 1; n <= 9; n++) {
+    for (let n = 1; n <= MAX_SPLIT_LINES; n++) {
       const kz = (form[`kassenzeichen${n}`] ?? '').trim();
       const typed = (form[`amount${n}`] ?? '').trim();
       if (!kz && !typed) continue;
@@ -211,7 +246,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const outcome = await allocateManually({ ctx: staffCtx(c), input: { transactionId: id, allocations, note: form.note!, ...seen } });
     // What is left of the payment is still to decide: stay on it; otherwise on to the next one.
     const stay = outcome.outcome === 'booked' && outcome.unapplied !== '0.00';
-    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: stay ? `/review/${id}` : await next() };
+    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: stay ? `/review/${id}${q}` : await next() };
   });
 
   decision('park', async ({ c, id, form, t, seen, next }) => {

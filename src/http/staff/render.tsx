@@ -7,7 +7,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { hasScope, type Ctx, type Scope } from '../../context.js';
-import { DomainError, ValidationError, type DomainErrorCode } from '../../errors.js';
+import { DomainError, ValidationError } from '../../errors.js';
+import { refusalSentence } from './refusals.js';
 import { actorNames } from '../../services/users/users.js';
 import { setFlash, takeFlash, type Flash } from '../../services/users/sessions.js';
 import { MessagePage, messages, type StaffPageContext } from '../../ui/staff/frame.js';
@@ -93,23 +94,9 @@ export async function whoResolver(c: StaffContext, labels: Iterable<string>): Pr
   };
 }
 
-/** A refusal from a service as one line for the page (the service's message, with where it applies). */
-/**
- * What a refusal means, in the page's language, before the service's own words (which name the
- * payment, the amounts and the field, in English as the API gives them).
- */
-const REFUSAL_DE: Partial<Record<DomainErrorCode, string>> = {
-  conflict: 'Die Zahlung oder der Posten wurde inzwischen geändert oder passt nicht zu dieser Aktion. Bitte laden Sie die Seite neu und prüfen Sie den Stand.',
-  validation: 'Eine Eingabe ist nicht gültig.',
-  not_found: 'Das Gesuchte gibt es nicht (mehr).',
-  limit_exceeded: 'Die Eingabe ist zu groß.',
-  unavailable: 'Ein beteiligter Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es später noch einmal.',
-};
-
+/** A refusal from a service as one line for the page, in its language (src/http/staff/refusals.ts). */
 export function refusalText(c: StaffContext, err: DomainError): string {
-  if (c.get('lang') !== 'de') return `Not done: ${err.message}`;
-  const meaning = REFUSAL_DE[err.code];
-  return meaning ? `Nicht ausgeführt: ${meaning} Einzelheiten: ${err.message}` : `Nicht ausgeführt: ${err.message}`;
+  return refusalSentence(c.get('lang'), err);
 }
 
 /**

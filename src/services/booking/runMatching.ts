@@ -248,7 +248,12 @@ async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecis
 
   const waiting = receipt.matchState !== 'pending';
   if (waiting && d.status !== 'auto') {
-    // Still for a person: the new proposal (with fresh suggestions) is in force; nothing moves.
+    // Still for a person: the new proposal (with fresh suggestions) is in force; no money moves. A
+    // receipt that had no suggestion and now has one (its item arrived after the statement) says so.
+    if ((d.status === 'review' || d.status === 'unmatched') && d.status !== receipt.matchState) {
+      const moved = await tx.bankTransaction.updateMany({ where: { id: receipt.id, version: receipt.version, matchState: receipt.matchState }, data: { matchState: d.status, version: { increment: 1 } } });
+      if (moved.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
+    }
     return { status: d.status, itemIds };
   }
   if (d.status === 'auto') {

@@ -31,12 +31,13 @@ import { writeAudit } from '../shared/audit.js';
 import { newId, sha256Hex } from '../shared/ids.js';
 import { foldName } from '../items/foldName.js';
 import type { ProviderConfig } from './config.js';
+import type { ReceiptState } from '../review/states.js';
 
 export const SETTLEMENT_ENGINE = 'stadtkasse-settlement/1';
 /** The review queue's state for a payout line waiting for a person. */
-export const SETTLEMENT_REVIEW = 'settlement_review';
+export const SETTLEMENT_REVIEW = 'settlement_review' satisfies ReceiptState;
 /** A receipt whose money cleared a provider's clearing account. */
-export const CLEARED = 'clearing';
+export const CLEARED = 'clearing' satisfies ReceiptState;
 /** Lines per uploaded report, and bytes per report. */
 export const MAX_REPORT_LINES = 10_000;
 export const MAX_REPORT_BYTES = 5_000_000;

@@ -21,6 +21,7 @@ import { checkReturnOf, refundDebitFor } from './departures.js';
 import { planAmount, type BookingPlan, type PlanLine } from './plan.js';
 import { AWAITING_APPROVAL, CONFIRMABLE_STATES, DECIDABLE_STATES, NOT_REVERSIBLE_STATES, REFUND, RETURNABLE_STATES } from './states.js';
 import { reasonTexts, type Reason } from '../../matching/reasons.js';
+import { reassessSuggestion } from './reassess.js';
 
 export type BookingOutcome = Booked | ApprovalRequired;
 
@@ -40,12 +41,12 @@ async function receiptForDecision(tx: Tx, transactionId: string, opts: DecisionO
   const ref = `${r.entryRef}#${r.position}`;
   await refuseWhileAwaitingApproval(tx, r);
   if (opts.version !== undefined && opts.version !== r.version) {
-    throw new ConflictError(`payment ${ref} changed since you read it (version ${opts.version}, now ${r.version}, ${r.matchState}); reload it`, { currentVersion: r.version, state: r.matchState });
+    throw new ConflictError(`payment ${ref} changed since you read it (version ${opts.version}, now ${r.version}, ${r.matchState}); reload it`, { currentVersion: r.version, state: r.matchState, refusal: { code: 'changedSinceRead', ref } });
   }
   if (r.creditDebit !== 'CRDT') throw new ConflictError(`payment ${ref} is an outgoing payment (debit); only incoming money is booked to open items`);
   const states: readonly string[] = opts.states ?? DECIDABLE_STATES;
-  if (!states.includes(r.matchState)) throw new ConflictError(`payment ${ref} is ${r.matchState}; this cannot be decided from there`, { state: r.matchState });
-  if (r.unappliedMinor <= 0n) throw new ConflictError(`nothing of payment ${ref} is left in suspense to decide on`, { state: r.matchState });
+  if (!states.includes(r.matchState)) throw new ConflictError(`payment ${ref} is ${r.matchState}; this cannot be decided from there`, { state: r.matchState, refusal: { code: 'notFromState', ref, state: r.matchState } });
+  if (r.unappliedMinor <= 0n) throw new ConflictError(`nothing of payment ${ref} is left in suspense to decide on`, { state: r.matchState, refusal: { code: 'nothingLeft', ref } });
   return r;
 }
 
@@ -68,7 +69,7 @@ async function lockPayment(tx: Tx, ctx: Ctx, ...transactionIds: string[]): Promi
 async function refuseWhileAwaitingApproval(tx: Tx, r: Receipt): Promise<void> {
   if (r.matchState !== AWAITING_APPROVAL) return;
   const pending = await tx.approval.findFirst({ where: { transactionId: r.id, status: 'pending' }, select: { id: true } });
-  throw new ConflictError(`payment ${r.entryRef}#${r.position} waits for approval ${pending?.id ?? '(unknown)'} of a booking; approve or reject that first`, { approvalId: pending?.id ?? null });
+  throw new ConflictError(`payment ${r.entryRef}#${r.position} waits for approval ${pending?.id ?? '(unknown)'} of a booking; approve or reject that first`, { approvalId: pending?.id ?? null, refusal: { code: 'awaitingApproval', ref: `${r.entryRef}#${r.position}` } });
 }
 
 /** Books now, or holds for approval when the amount reaches the four-eyes threshold (or when asked to). */
@@ -91,24 +92,66 @@ export interface ConfirmInput {
   suggestion: number;
   version?: number;
   note?: string;
+  /**
+   * Book even though an item has less open now than the suggestion books (it was paid in part
+   * since the matcher looked): the surplus makes the item overpaid. Without it such a confirmation
+   * is refused and says by how much it would overpay.
+   */
+  acceptOverpayment?: boolean;
+  /**
+   * The person looked at the reasons against a suggestion the matcher itself doubts (reasons
+   * against it, or a confidence under DOUBT_BELOW_BP). The workplace always sends it (false from a
+   * quick key); an API client leaves it out, having decided in its own way.
+   */
+  doubtChecked?: boolean;
 }
+
+type StoredSuggestion = { allocations: Array<{ itemId: string; kassenzeichen: string; amountMinor: string }>; confidenceBp: number; reasons: Array<Reason | string> };
 
 async function planConfirm(tx: Tx, input: ConfirmInput): Promise<{ receipt: Receipt; plan: BookingPlan }> {
   const receipt = await receiptForDecision(tx, input.transactionId, { ...(input.version !== undefined ? { version: input.version } : {}), states: CONFIRMABLE_STATES });
+  const ref = `${receipt.entryRef}#${receipt.position}`;
   const proposal = await tx.matchProposal.findFirst({ where: { transactionId: receipt.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
-  const suggestions = proposal ? (JSON.parse(proposal.suggestions) as Array<{ allocations: Array<{ itemId: string; kassenzeichen: string; amountMinor: string }>; reasons: Array<Reason | string> }>) : [];
+  const suggestions = proposal ? (JSON.parse(proposal.suggestions) as StoredSuggestion[]) : [];
   const s = suggestions[input.suggestion];
   if (!proposal || !s) throw new ValidationError(`suggestion: the payment has ${suggestions.length} suggestion(s); ${input.suggestion} is not one of them`, { field: 'suggestion' });
   // A proposal is confirmed once: a second confirmation (a clerk who did not reload) would book the items again.
   const booked = await tx.allocation.findFirst({ where: { transactionId: receipt.id, proposalId: proposal.id, reversal: null } });
-  if (booked) throw new ConflictError(`the matcher's proposal for payment ${receipt.entryRef}#${receipt.position} was already confirmed by ${booked.createdBy} at ${booked.createdAt.toISOString()}; reload it`, { state: receipt.matchState });
+  if (booked) throw new ConflictError(`the matcher's proposal for payment ${ref} was already confirmed by ${booked.createdBy} at ${booked.createdAt.toISOString()}; reload it`, { state: receipt.matchState, refusal: { code: 'alreadyConfirmed', ref } });
   const note = text(input.note, 'note', false);
   const lines: PlanLine[] = s.allocations.map((a) => ({ itemId: a.itemId, kassenzeichen: a.kassenzeichen, amountMinor: BigInt(a.amountMinor) }));
   const total = lines.reduce((sum, l) => sum + l.amountMinor, 0n);
   if (total > receipt.unappliedMinor) {
-    throw new ConflictError(`the suggestion books ${formatMinor(total, receipt.currency)} but only ${formatMinor(receipt.unappliedMinor, receipt.currency)} of payment ${receipt.entryRef}#${receipt.position} is left; reload it`, { state: receipt.matchState });
+    throw new ConflictError(`the suggestion books ${formatMinor(total, receipt.currency)} but only ${formatMinor(receipt.unappliedMinor, receipt.currency)} of payment ${ref} is left; reload it`, {
+      state: receipt.matchState,
+      refusal: { code: 'moreThanLeft', ref, books: formatMinor(total, receipt.currency), left: formatMinor(receipt.unappliedMinor, receipt.currency) },
+    });
   }
-  const reason = `suggestion ${input.suggestion + 1} confirmed: ${reasonTexts(s.reasons, 'en').join('; ')}${note ? ` — ${note}` : ''}`;
+  // The suggestion against the items as they are now (the matcher looked at them when the statement came).
+  const items = await tx.openItem.findMany({ where: { id: { in: [...new Set(lines.map((l) => l.itemId))] } }, select: { id: true, kassenzeichen: true, amountMinor: true, paidMinor: true, cancelledAt: true } });
+  const now = reassessSuggestion({ lines, confidenceBp: s.confidenceBp, reasons: s.reasons }, new Map(items.map((i) => [i.id, { ...i, cancelled: i.cancelledAt !== null }])));
+  const fmt = (m: bigint) => formatMinor(m, receipt.currency);
+  if (now.standing === 'stale') {
+    const gone = now.lines.filter((l) => l.standing !== 'fits' && l.standing !== 'exceeds').map((l) => l.kassenzeichen);
+    throw new ConflictError(`suggestion ${input.suggestion + 1} for payment ${ref} no longer fits: ${gone.join(', ')} paid, cancelled or gone since it was made; allocate by hand`, {
+      state: receipt.matchState,
+      refusal: { code: 'suggestionStale', ref, kassenzeichen: gone },
+    });
+  }
+  if (now.standing === 'overpays' && input.acceptOverpayment !== true) {
+    const over = now.lines.filter((l) => l.overpayMinor > 0n);
+    throw new ConflictError(
+      `confirming suggestion ${input.suggestion + 1} would overpay ${over.map((l) => `${l.kassenzeichen} by ${fmt(l.overpayMinor)} (${fmt(l.openMinor)} open)`).join(', ')}; confirm again with acceptOverpayment to book it anyway`,
+      { state: receipt.matchState, refusal: { code: 'suggestionOverpays', ref, lines: over.map((l) => ({ kassenzeichen: l.kassenzeichen, by: fmt(l.overpayMinor), open: fmt(l.openMinor) })) } },
+    );
+  }
+  if (now.doubtful && input.doubtChecked === false) {
+    throw new ConflictError(`the matcher doubts suggestion ${input.suggestion + 1} for payment ${ref} (${now.against.join(', ') || `confidence ${Math.floor(s.confidenceBp / 100)} %`}); tick that you checked the reasons against it`, {
+      state: receipt.matchState,
+      refusal: { code: 'suggestionDoubtful', ref },
+    });
+  }
+  const reason = `suggestion ${input.suggestion + 1} confirmed: ${reasonTexts(s.reasons, 'en').join('; ')}${now.overpayMinor > 0n ? ` (overpays by ${fmt(now.overpayMinor)}, accepted)` : ''}${note ? ` — ${note}` : ''}`;
   return { receipt, plan: { kind: 'confirm_suggestion', transactionId: receipt.id, proposalId: proposal.id, suggestion: input.suggestion, lines, reason } };
 }
 

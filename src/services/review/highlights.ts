@@ -81,3 +81,56 @@ export function highlightReferences(lines: readonly string[], references: readon
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
+
+/** A reference as written that is one slip (a typo) away from an item, and where it stands in the text. */
+export interface NearMissMark {
+  start: number;
+  end: number;
+  /** As written in the remittance text. */
+  text: string;
+  /** The item's Kassenzeichen it is near. */
+  kassenzeichen: string;
+  /** substitution, transposition, deletion, insertion, prefix-omitted (the matcher's word). */
+  slip: string;
+  /** Where written and meant differ: [from, to) in `written` and in `meant` (both without separators). */
+  written: string;
+  meant: string;
+  writtenDiff: [number, number];
+  meantDiff: [number, number];
+}
+
+/**
+ * Where two references differ: what lies between their common beginning and their common end. One
+ * slip (a wrong, swapped, missing or extra digit) is always inside that span, and it is short.
+ */
+export function differingSpan(a: string, b: string): { a: [number, number]; b: [number, number] } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { a: [p, a.length - s], b: [p, b.length - s] };
+}
+
+/**
+ * The near misses the matcher named (reason `nearMiss`), found in the remittance text. Reasons are
+ * stored facts ({ code, reference, kassenzeichen, slip }); older proposals stored sentences and
+ * contribute nothing here.
+ */
+export function nearMissesIn(lines: readonly string[], reasons: ReadonlyArray<unknown>): NearMissMark[] {
+  const out: NearMissMark[] = [];
+  const seen = new Set<string>();
+  for (const r of reasons) {
+    if (typeof r !== 'object' || r === null || (r as { code?: unknown }).code !== 'nearMiss') continue;
+    const { reference, kassenzeichen, slip } = r as { reference: string; kassenzeichen: string; slip: string };
+    const written = normalizeReference(reference);
+    const meant = normalizeReference(kassenzeichen);
+    const diff = differingSpan(written, meant);
+    for (const h of highlightReferences(lines, [{ reference, itemId: '', kassenzeichen }])) {
+      const key = `${h.start}:${h.end}:${kassenzeichen}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ start: h.start, end: h.end, text: h.text, kassenzeichen, slip, written, meant, writtenDiff: diff.a, meantDiff: diff.b });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}

@@ -14,7 +14,8 @@ import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/pagi
 import { suspenseBalance } from '../booking/ledger.js';
 import { approvalView, type ApprovalView } from './approvalView.js';
 import { daysSince, isIsoDay } from './dates.js';
-import { highlightReferences, remittanceText, type Highlight } from './highlights.js';
+import { highlightReferences, nearMissesIn, remittanceText, type Highlight, type NearMissMark } from './highlights.js';
+import { byConfidence, reassessSuggestion, type LineStanding, type SuggestionStanding } from './reassess.js';
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
 import { reasonTexts, type Reason, type ReasonLang } from '../../matching/reasons.js';
 import { storedJson as json } from '../shared/storedJson.js';
@@ -215,19 +216,33 @@ export interface ReviewItemView {
   statement: { id: string; bankStatementId: string; accountIban: string | null; kind: string };
   entry: { id: string; position: number; accountServicerReference: string | null; entryReference: string | null; amount: string; creditDebit: string; bookingDate: string | null; valueDate: string | null; batchCount: number | null; additionalInfo: string | null };
   proposal: { id: string; decision: string; confidenceBp: number; reasons: string[]; engineVersion: string; createdAt: string } | null;
+  /** The matcher's suggestions, the most confident first, each looked at again against its items as they are now. */
   suggestions: Array<{
+    /** Position in the proposal as stored: what confirm takes. */
     index: number;
     confidenceBp: number;
     reasons: string[];
     total: string;
+    /** bookable; overpays (only with acceptOverpayment); stale (cannot be confirmed any more). */
+    standing: SuggestionStanding;
+    /** What confirming would pay beyond what the items have open now. */
+    overpay: string;
+    /** The matcher doubts it (reasons against, low confidence): the quick keys alone do not book it. */
+    doubtful: boolean;
+    /** The reasons against it, as sentences. */
+    against: string[];
     allocations: Array<{
       itemId: string;
       kassenzeichen: string;
       amount: string;
+      standing: LineStanding;
+      overpay: string;
       item: { id: string; kassenzeichen: string; rfReference: string | null; debtorName: string; description: string; amount: string; open: string; dueDate: string; status: string } | null;
     }>;
   }>;
   highlights: Highlight[];
+  /** References in the remittance text that are one slip away from an item: what was written, and what it is near. */
+  nearMisses: NearMissMark[];
   allocations: Array<{
     id: string;
     itemId: string;
@@ -272,6 +287,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
   const itemIds = [...new Set(suggestions.flatMap((s) => s.allocations.map((a) => a.itemId)))];
   const allocations = await db.allocation.findMany({ where: { transactionId: t.id }, include: { reversal: true, openItem: { select: { kassenzeichen: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const items = new Map((await db.openItem.findMany({ where: { id: { in: itemIds } } })).map((i) => [i.id, i]));
+  const itemsNow = new Map([...items.values()].map((i) => [i.id, { id: i.id, kassenzeichen: i.kassenzeichen, amountMinor: i.amountMinor, paidMinor: i.paidMinor, cancelled: i.cancelledAt !== null }]));
   const explained = await bookingReasonsIn(ctx.db, allocations.map((a) => ({ id: a.id, kind: a.kind, proposalId: a.proposalId, reason: a.reason })), lang);
   const movements = await db.suspenseMovement.findMany({ where: { transactionId: t.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const approvals = await db.approval.findMany({ where: { transactionId: t.id }, orderBy: [{ proposedAt: 'asc' }, { id: 'asc' }] });
@@ -346,17 +362,26 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
     proposal: proposal
       ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: reasonTexts(json<Array<Reason | string>>(proposal.reasons, []), lang), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
       : null,
-    suggestions: suggestions.map((s, index) => ({
+    suggestions: byConfidence(suggestions.map((s, index) => ({ s, index, confidenceBp: s.confidenceBp }))).map(({ s, index }) => {
+      const now = reassessSuggestion({ lines: s.allocations.map((a) => ({ ...a, amountMinor: BigInt(a.amountMinor) })), confidenceBp: s.confidenceBp, reasons: s.reasons }, itemsNow);
+      const against = s.reasons.filter((r): r is Reason => typeof r !== 'string' && now.against.includes(r.code));
+      return {
       index,
       confidenceBp: s.confidenceBp,
       reasons: reasonTexts(s.reasons, lang),
       total: fmt(s.allocations.reduce((sum, a) => sum + BigInt(a.amountMinor), 0n)),
-      allocations: s.allocations.map((a) => {
+      standing: now.standing,
+      overpay: fmt(now.overpayMinor),
+      doubtful: now.doubtful,
+      against: reasonTexts(against, lang),
+      allocations: s.allocations.map((a, i) => {
         const item = items.get(a.itemId);
         return {
           itemId: a.itemId,
           kassenzeichen: a.kassenzeichen,
           amount: fmt(BigInt(a.amountMinor)),
+          standing: now.lines[i]!.standing,
+          overpay: fmt(now.lines[i]!.overpayMinor),
           item: item
             ? {
                 id: item.id,
@@ -372,8 +397,10 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
             : null,
         };
       }),
-    })),
+    };
+    }),
     highlights: highlightReferences(lines, refs),
+    nearMisses: nearMissesIn(lines, [...json<Array<Reason | string>>(proposal?.reasons, []), ...suggestions.flatMap((s) => s.reasons)]),
     allocations: allocations.map((a) => ({
       id: a.id,
       itemId: a.openItemId,

@@ -19,6 +19,8 @@ export const RECEIPT_STATES = {
   // A payment provider's payout line with a difference (fee, unknown or missing payment); decided
   // with /v1/online/settlements/{id}/accept or /release (src/services/online).
   settlement_review: "a provider's payout with a difference",
+  // A provider's payout whose money cleared the provider's clearing account (src/services/online/settlement.ts).
+  clearing: "a provider's payout that cleared its online payments",
   refund: 'marked for refund; the money stays in suspense until the bank shows the refund leaving',
   refunded: 'paid back: the refund left the bank (linked debit), suspense is cleared',
   refund_booked: 'an outgoing payment that is the refund of a receipt (linked credit)',
@@ -30,6 +32,11 @@ export const RECEIPT_STATES = {
   not_booked: 'an entry the bank has not booked yet (pending)',
 } as const;
 export type ReceiptState = keyof typeof RECEIPT_STATES;
+export const RECEIPT_STATE_LIST = Object.keys(RECEIPT_STATES) as ReceiptState[];
+
+export function isReceiptState(s: string): s is ReceiptState {
+  return Object.hasOwn(RECEIPT_STATES, s);
+}
 
 /** States a person is asked to decide; the queue shows these unless told otherwise. */
 export const QUEUE_STATES = ['review', 'unmatched', 'return_open', 'parked', 'awaiting_approval', 'settlement_review'] as const satisfies readonly ReceiptState[];
@@ -82,7 +89,8 @@ export function stateAfterBooking(unappliedAfterMinor: bigint): 'manual' | 'revi
 }
 
 /** What a person can do with a payment from its detail view (the API's `availableActions`). */
-export type ReviewAction = 'confirm' | 'allocate' | 'park' | 'mark_refund' | 'book_refund' | 'unmark_refund' | 'resolve_return' | 'reverse';
+export const REVIEW_ACTIONS = ['confirm', 'allocate', 'park', 'mark_refund', 'book_refund', 'unmark_refund', 'resolve_return', 'reverse'] as const;
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 export interface ActionFacts {
   state: string;

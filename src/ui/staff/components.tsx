@@ -35,15 +35,17 @@ export function Th(props: Column) {
 /** A table with one header row; the rows (with their own `<th scope="row">` where one names the row) are the children. */
 export function DataTable(props: { columns: Array<Child | Column>; class?: string; caption?: string; children?: Child }) {
   return (
-    <table class={props.class}>
-      {props.caption && <caption>{props.caption}</caption>}
-      <thead>
-        <tr>
-          {props.columns.map((c) => (isColumn(c) ? <Th {...c} /> : <Th label={c} />))}
-        </tr>
-      </thead>
-      <tbody>{props.children}</tbody>
-    </table>
+    <div class="table-wrap" tabindex={0}>
+      <table class={props.class}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((c) => (isColumn(c) ? <Th {...c} /> : <Th label={c} />))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
   );
 }
 
@@ -69,11 +71,11 @@ export function FilterSelect(props: { id: string; label: string; any: string; va
 }
 
 /** The required reason a person writes for a decision; it lands in the audit trail. */
-export function NoteField(props: { id: string; label: string }) {
+export function NoteField(props: { id: string; label: string; shortcut?: string }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <textarea id={props.id} name="note" required maxlength={500}></textarea>
+      <textarea id={props.id} name="note" required maxlength={500} {...(props.shortcut ? { 'data-key': props.shortcut, 'aria-keyshortcuts': props.shortcut } : {})}></textarea>
     </div>
   );
 }
@@ -140,7 +142,13 @@ export function BookingsTable<B extends Booking>(props: {
           {props.leading(b)}
           <td class="num">{props.amount(b)}</td>
           <td>
-            {b.reversal ? <StateTag state="rejected" word={t.reviewReversed(who(b.reversal.createdBy), instant(lang, b.reversal.createdAt), b.reversal.reason)} /> : <StateTag state="ok" word={t.reviewKindWords[b.kind] ?? b.kind} />}
+            {b.reversal ? (
+              <>
+                <StateTag state="rejected" word={t.reviewReversedTag} /> {t.reviewReversed(who(b.reversal.createdBy), instant(lang, b.reversal.createdAt), b.reversal.reason)}
+              </>
+            ) : (
+              <StateTag state="ok" word={t.reviewKindWords[b.kind] ?? b.kind} />
+            )}
           </td>
           <WhoWhenWhy
             who={who(b.createdBy)}

@@ -77,6 +77,7 @@ details.keys summary{cursor:pointer;font-weight:600}
 .drop{border:3px dashed #4a4a4a;border-radius:.5rem;padding:1.25rem;text-align:center;background:#f9fafb}
 .drop.over{border-color:#0b57d0;background:#eef3fd}
 progress{width:100%;height:1.25rem}
+.table-wrap{max-width:100%;overflow-x:auto}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
@@ -116,6 +117,13 @@ export const STAFF_SCRIPT = `
     if (k === 'u') {
       var back = document.querySelector('[data-back]');
       if (back) { e.preventDefault(); window.location.assign(back.getAttribute('href')); }
+      return;
+    }
+    var target = document.querySelector('[data-key="' + k.replace(/[^a-z]/g, '') + '"]');
+    if (target && /^[a-z]$/.test(k)) {
+      e.preventDefault();
+      if (target.tagName === 'A') window.location.assign(target.getAttribute('href'));
+      else { target.scrollIntoView({ block: 'center' }); target.focus(); }
     }
   });
   var first = document.querySelector('[data-autofocus]');
@@ -218,7 +226,7 @@ export function CreditDebit(props: { lang: Lang; cd: string }) {
 }
 
 const GOOD = new Set(['auto', 'manual', 'paid', 'ok', 'approved']);
-const BAD = new Set(['broken', 'return_open', 'rejected', 'failed', 'unmatched']);
+const BAD = new Set(['broken', 'return_open', 'rejected', 'failed', 'unmatched', 'overpaid', 'stale']);
 
 /** A state as a word in a bordered tag; the colour only repeats what the word says. */
 export function StateTag(props: { word: string; state: string }) {

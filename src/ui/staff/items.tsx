@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: search by Kassenzeichen, debtor, amount and status; one item with its whole history. */
+import { itemStatusWord, stateWord } from './labels.js';
 import type { OpenItemView } from '../../services/items/model.js';
 import { ITEM_STATUSES } from '../../services/items/status.js';
 import type { ItemHistory } from '../../services/workplace/itemHistory.js';
@@ -61,7 +62,7 @@ export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nex
               <td class="num">{formatAmount(lang, i.outstandingMinor, i.currency)}</td>
               <td>{day(lang, i.dueDate)}</td>
               <td>
-                <StateTag state={i.status} word={t.itemStatuses[i.status] ?? i.status} />
+                <StateTag state={i.status} word={itemStatusWord(lang, i.status)} />
               </td>
             </tr>
           ))}
@@ -87,7 +88,7 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
       </p>
       <h1>{t.itemHeading(i.kassenzeichenDisplay)}</h1>
       <p>
-        <StateTag state={i.status} word={t.itemStatuses[i.status] ?? i.status} /> {t.itemsOpen}: <strong>{amount(i.outstandingMinor)}</strong>
+        <StateTag state={i.status} word={itemStatusWord(lang, i.status)} /> {t.itemsOpen}: <strong>{amount(i.outstandingMinor)}</strong>
       </p>
       {i.cancelledAt && <p class="notice warn">{t.itemCancelled(instant(lang, i.cancelledAt), i.cancelReason ?? '')}</p>}
       <h2>{t.itemFacts}</h2>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Bank statements: the list, and one statement with its balance check, gaps, entries and file. */
+import { itemStatusWord, stateWord } from './labels.js';
 import type { StatementView } from '../../services/statements/queries.js';
 import { groupIban } from '../i18n.js';
 import { DataTable, num, Pager } from './components.js';
@@ -147,7 +148,7 @@ export function StatementPage(props: StaffPageContext & { statement: StatementVi
               <td>{tx.remittanceLines.join(' ')}</td>
               <td>
                 <a href={`/review/${tx.id}`} data-row-link>
-                  <StateTag state={tx.matchState} word={t.states[tx.matchState] ?? tx.matchState} />
+                  <StateTag state={tx.matchState} word={stateWord(lang, tx.matchState)} />
                 </a>
               </td>
             </tr>
