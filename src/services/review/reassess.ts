@@ -113,6 +113,12 @@ export const REASON_WEIGHT: Record<ReasonCode, 'for' | 'against' | 'neutral'> = 
   returnedByTransactionCode: 'against',
   returnRefersTo: 'neutral',
   returnEndToEndId: 'neutral',
+  returnedInWords: 'against',
+  outgoingPaymentReturned: 'against',
+  slipNeighbour: 'against',
+  sameAmountNoEvidence: 'against',
+  surplusPaysOtherItem: 'neutral',
+  ambiguousChoice: 'against',
 };
 
 /** Reasons as stored: facts with a code, or (older proposals) plain sentences, which weigh nothing. */
