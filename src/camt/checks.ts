@@ -1,6 +1,6 @@
 import { BalanceMismatchError, type ErrorLocation } from '../errors.js';
 import { formatMinor } from '../money/money.js';
-import type { Balance, BalanceCheck, Entry, Statement, StatementHeader } from './model.js';
+import type { Balance, BalanceCheck, DetailsDisagreement, Entry, Statement, StatementHeader } from './model.js';
 
 /**
  * The invariant of every bank statement: opening balance + signed booked entries = closing
@@ -112,19 +112,45 @@ export function assertBalanced(check: BalanceCheck, location: ErrorLocation & { 
 }
 
 /**
- * Batch bookings: do the TxDtls amounts add up to the entry amount? Checked only when there is
- * more than one TxDtls and each carries its own amount in the entry's currency – real banks send
- * one TxDtls summarising 86 transactions (subite/LT625…/CAMT_053/2024-03-07.xml), which says
- * nothing either way. A mismatch is a warning (returned as a sentence), never an error: the
- * entry amount is what was booked.
+ * Do the transaction details agree with the entry? The entry amount is what the bank booked on our
+ * account; a detail is only what it says about one payment inside it. Where they contradict each
+ * other (an entry of 0.75 whose only detail says 750.00; two details of 400.00 under an entry of
+ * 1.00; ten batch details without an amount of their own), the entry is marked and nothing of it
+ * may be booked automatically: the money a person may distribute is the entry amount.
+ *
+ * Detail amounts are compared signed in the entry's direction (a DBIT detail inside a CRDT batch
+ * entry counts against it) and in the entry's currency (the reader takes a detail's amount only in
+ * that currency, see Transaction.amount).
  */
-export function checkBatch(entry: Entry): string | undefined {
+export function detailsDisagreement(entry: Entry): DetailsDisagreement | undefined {
   const txs = entry.transactions;
-  if (txs.length < 2) return undefined;
-  if (txs.some((t) => t.amountInherited !== undefined || t.amount.currency !== entry.amount.currency)) return undefined;
+  if (txs.length === 0) return undefined;
+  const base = { entry: { ...entry.amount }, details: txs.length };
+  if (txs.length > 1 && txs.some((t) => t.amountSource === 'entry-of-batch')) return { kind: 'detailsWithoutAmount', ...base };
+  if (txs.length === 1 && txs[0]!.amountSource === 'entry') return undefined;
   let sum = 0n;
   for (const t of txs) sum += t.creditDebit === entry.creditDebit ? t.amount.minor : -t.amount.minor;
   if (sum === entry.amount.minor) return undefined;
-  const ccy = entry.amount.currency;
-  return `entry ${entry.index + 1}${entry.accountServicerReference ? ` (${entry.accountServicerReference})` : ''}${entry.line ? ` at line ${entry.line}` : ''}: its ${txs.length} transactions add up to ${formatMinor(sum, ccy)} ${ccy}, the entry amount is ${formatMinor(entry.amount.minor, ccy)} ${ccy}`;
+  const kind = txs.length > 1 ? 'sumDiffers' : sum > entry.amount.minor ? 'detailExceedsEntry' : 'detailBelowEntry';
+  return { kind, ...base, detailsMinor: sum };
+}
+
+/** The disagreement in one sentence, naming the entry and both figures. */
+export function disagreementSentence(entry: Entry, d: DetailsDisagreement): string {
+  const ccy = d.entry.currency;
+  const fmt = (v: bigint): string => `${formatMinor(v, ccy)} ${ccy}`;
+  const which = `entry ${entry.index + 1}${entry.accountServicerReference ? ` (${entry.accountServicerReference})` : ''}${entry.line ? ` at line ${entry.line}` : ''}`;
+  const claim =
+    d.kind === 'detailsWithoutAmount'
+      ? `${d.details} transaction details, not all with an amount in ${ccy}, cannot be split from the entry amount of ${fmt(d.entry.minor)}`
+      : d.kind === 'sumDiffers'
+        ? `its ${d.details} transaction details add up to ${fmt(d.detailsMinor!)}, the entry amount is ${fmt(d.entry.minor)}`
+        : `its transaction detail says ${fmt(d.detailsMinor!)}, the entry amount is ${fmt(d.entry.minor)}`;
+  return `${which}: ${claim}; nothing of it is booked automatically, a person may book the entry amount`;
+}
+
+/** The warning for an entry whose details disagree with it, or undefined (kept for callers of the old name). */
+export function checkBatch(entry: Entry): string | undefined {
+  const d = entry.detailsDisagree ?? detailsDisagreement(entry);
+  return d ? disagreementSentence(entry, d) : undefined;
 }

@@ -1,6 +1,6 @@
 import { LimitExceededError, UnsupportedFormatError, ValidationError } from '../errors.js';
 import type { LIMITS } from '../limits.js';
-import { addEntry, checkBalance, checkBatch, newTotals, type BookedTotals } from './checks.js';
+import { addEntry, checkBalance, detailsDisagreement, disagreementSentence, newTotals, type BookedTotals } from './checks.js';
 import { DecodeContext, parseFragment } from './decode/context.js';
 import { decodeEntry, decodeGroupHeader, decodeRecordHeader } from './decode/records.js';
 import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from './model.js';
@@ -279,8 +279,11 @@ export class DocumentReader {
         { file: this.file, line: f.line, column: f.column, path: f.path },
         `${f.path} at line ${f.line} in ${this.file} has ${entry.transactions.length} transaction details; the limit transactionsPerEntry allows ${this.limits.transactionsPerEntry}`);
     }
-    const batch = checkBatch(entry);
-    if (batch) this.warnings.push(`${this.file} ${f.path}: ${batch}`);
+    const disagreement = detailsDisagreement(entry);
+    if (disagreement) {
+      entry.detailsDisagree = disagreement;
+      this.warnings.push(`${this.file} ${f.path}: ${disagreementSentence(entry, disagreement)}`);
+    }
     r.entries++;
     addEntry(r.totals, entry);
     out.push({ type: 'entry', entry });

@@ -74,3 +74,68 @@ export function fnv1a64(s: string): string {
   }
   return h.toString(16).padStart(16, '0');
 }
+
+/**
+ * Content of an entry, in field groups. Two deliveries of a statement are the same statement only
+ * when every group of every entry is the same: a corrected re-delivery (a remittance text changed,
+ * two amounts shifted by ±5.00, another currency) under the same statement id and sequence number
+ * is another statement, not a repeat. The groups name what differs in a refusal.
+ */
+export const ENTRY_CONTENT_GROUPS = ['amount', 'status', 'dates', 'references', 'transactionCodes', 'details', 'remittance', 'parties', 'returns', 'information'] as const;
+export type EntryContentGroup = (typeof ENTRY_CONTENT_GROUPS)[number];
+
+/** Canonical JSON (bigints as decimal strings) of each field group of an entry. */
+export function entryContent(entry: Entry): Record<EntryContentGroup, string> {
+  const txs = entry.transactions;
+  const j = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  return {
+    amount: j([entry.amount, entry.creditDebit, entry.reversal]),
+    status: j(entry.status),
+    dates: j([entry.bookingDate, entry.valueDate, entry.bookingDateTime, entry.valueDateTime]),
+    references: j([entry.entryReference, entry.accountServicerReference, txs.map((t) => t.references)]),
+    transactionCodes: j([entry.bankTransactionCode, txs.map((t) => t.bankTransactionCode)]),
+    details: j([
+      entry.batch,
+      entry.charges,
+      txs.map((t) => [t.amount, t.amountSource, t.creditDebit, t.ownAmount, t.transactionAmount, t.instructedAmount, t.counterValueAmount, t.exchangeRate, t.charges]),
+    ]),
+    remittance: j(txs.map((t) => [t.remittanceLines, t.creditorReferences, t.additionalRemittance, t.purposeCode, t.purposeProprietary])),
+    parties: j(txs.map((t) => [t.debtor, t.ultimateDebtor, t.creditor, t.ultimateCreditor, t.debtorAgentBic, t.creditorAgentBic])),
+    returns: j(txs.map((t) => t.returnInfo)),
+    information: j([entry.additionalInfo, txs.map((t) => t.additionalInfo)]),
+  };
+}
+
+/**
+ * The stored digest of an entry: 8 hex digits per field group, in ENTRY_CONTENT_GROUPS order. Only
+ * used to say *which* groups differ; whether a statement is the same is decided on the SHA-256 of
+ * the whole content (see importStatementFile), which a crafted file cannot collide with.
+ */
+export function entryContentDigest(content: Record<EntryContentGroup, string>): string {
+  return ENTRY_CONTENT_GROUPS.map((g) => fnv1a64(content[g]).slice(0, 8)).join('.');
+}
+
+/** The groups in which two stored entry digests differ (all groups when one is missing). */
+export function differingGroups(a: string | null | undefined, b: string | null | undefined): EntryContentGroup[] {
+  if (!a || !b) return [...ENTRY_CONTENT_GROUPS];
+  const pa = a.split('.');
+  const pb = b.split('.');
+  return ENTRY_CONTENT_GROUPS.filter((_g, i) => pa[i] !== pb[i]);
+}
+
+export const HEADER_CONTENT_GROUPS = ['account', 'balances', 'period'] as const;
+export type HeaderContentGroup = (typeof HEADER_CONTENT_GROUPS)[number];
+
+/**
+ * Content of a statement's header. Creation times, the message id and the copy/duplicate marker
+ * belong to the delivery, not the statement: a bank's re-download carries new ones for the same
+ * statement, and that is a repeat.
+ */
+export function headerContent(header: StatementHeader): Record<HeaderContentGroup, string> {
+  const j = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  return {
+    account: j([header.account.iban, header.account.other, header.account.currency]),
+    balances: j(header.balances.map((b) => [b.type, b.subType, b.signedMinor, b.amount.currency, b.date ?? b.dateTime])),
+    period: j([header.fromDateTime, header.toDateTime, header.electronicSequenceNumber, header.legalSequenceNumber]),
+  };
+}

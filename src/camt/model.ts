@@ -93,19 +93,49 @@ export interface CreditorReference {
   issuer?: string;
 }
 
+/**
+ * Where a transaction's amount was read. 'entry': the entry's only detail carries no amount in the
+ * entry's currency, so the entry amount is its amount. 'entry-of-batch': one of several details
+ * carries none, so its own amount is unknown (it holds the entry amount only as a placeholder).
+ */
+export type TransactionAmountSource = 'TxDtls/Amt' | 'AmtDtls/TxAmt' | 'AmtDtls/InstdAmt' | 'AmtDtls/CntrValAmt' | 'entry' | 'entry-of-batch';
+
+/**
+ * The details of an entry do not agree with what the bank booked for the entry. Nothing of such an
+ * entry may be booked automatically: the money that arrived is the entry amount, whatever the
+ * details claim.
+ *  - 'sumDiffers': several details whose amounts add up to something else than the entry amount;
+ *  - 'detailExceedsEntry' / 'detailBelowEntry': the only detail claims more / less than the entry;
+ *  - 'detailsWithoutAmount': several details, at least one without an amount in the entry's currency.
+ */
+export interface DetailsDisagreement {
+  kind: 'sumDiffers' | 'detailExceedsEntry' | 'detailBelowEntry' | 'detailsWithoutAmount';
+  /** The entry amount (what was booked). */
+  entry: CamtAmount;
+  /** Signed sum of the details' amounts in the entry's direction (undefined for detailsWithoutAmount). */
+  detailsMinor?: bigint;
+  /** Number of details. */
+  details: number;
+}
+
 export interface Transaction {
   /** 0-based position of this TxDtls in its entry; 0 for an entry without TxDtls. */
   index: number;
-  /** The transaction amount; for an entry without TxDtls this is the entry amount. */
-  amount: CamtAmount;
   /**
-   * Set when the TxDtls carried no amount of its own (neither Amt nor AmtDtls/TxAmt), so `amount`
-   * is the entry amount: 'entry' when it is the entry's only TxDtls (then it is this transaction's
-   * amount), 'entry-of-batch' when the entry has several (then it is the batch total, not this one's).
+   * The amount of this transaction on our account, by a fixed precedence: TxDtls/Amt, then
+   * AmtDtls/TxAmt, then AmtDtls/InstdAmt, then AmtDtls/CntrValAmt – the first of them in the
+   * entry's currency (an amount in another currency is what the payer ordered, not what was
+   * booked). A detail with none of them takes the entry amount when it is the entry's only detail
+   * (`amountSource` 'entry'); in a batch it cannot, and the entry is marked (Entry.detailsDisagree).
+   * For an entry without TxDtls consumers use the entry amount.
    */
-  amountInherited?: 'entry' | 'entry-of-batch';
+  amount: CamtAmount;
+  /** Where `amount` was read; every amount found is kept below as well. */
+  amountSource: TransactionAmountSource;
   creditDebit: CreditDebit;
   references: TransactionReferences;
+  /** TxDtls/Amt as sent (v04 and later). */
+  ownAmount?: CamtAmount;
   /** AmtDtls: instructed amount (what the payer ordered, possibly in another currency). */
   instructedAmount?: CamtAmount;
   transactionAmount?: CamtAmount;
@@ -150,6 +180,11 @@ export interface Entry {
   /** Batch (Btch) information sent with the entry. */
   batch?: { messageId?: string; paymentInformationId?: string; count?: number; total?: CamtAmount; creditDebit?: CreditDebit };
   charges: Array<{ amount: CamtAmount; creditDebit?: CreditDebit; type?: string; bearer?: string }>;
+  /**
+   * Set when the transaction details contradict the entry amount (see DetailsDisagreement): the
+   * entry is read and kept, but only its own amount may be distributed, and only by a person.
+   */
+  detailsDisagree?: DetailsDisagreement;
   /** The TxDtls of the entry; an entry without TxDtls has none here (consumers treat it as one). */
   transactions: Transaction[];
   /** Source position of the <Ntry> element, for error messages. */

@@ -48,6 +48,14 @@ export function fromCamt(entry: Entry, t: Transaction | undefined, key: string):
   if (info) out.additionalInfo = info;
   if (batchCount && batchCount > 1) out.batch = { count: batchCount };
   if (!t && batchCount && batchCount > 1) out.batchWithoutDetails = true;
+  const d = entry.detailsDisagree;
+  if (d) {
+    out.entryDisagrees = { kind: d.kind, entryMinor: d.entry.minor, details: d.details, currency: d.entry.currency, ...(d.detailsMinor !== undefined ? { detailsMinor: d.detailsMinor } : {}) };
+    // What may be distributed is the entry amount, held by the first detail (as the import stores it).
+    out.amountMinor = t === undefined || t.index === 0 ? d.entry.minor : 0n;
+    out.currency = d.entry.currency;
+    out.creditDebit = entry.creditDebit;
+  }
   return out;
 }
 

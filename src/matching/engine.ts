@@ -6,7 +6,7 @@ import { debtorNameKeys, foldText, normalizeIban, significantTokens } from './na
 import { shapeOf } from './schemes.js';
 import { evidenceFor, protectionOf, tokenWellFormed, type ItemEvidence, type ScoreContext } from './score.js';
 import { NO_KNOWN_PAYERS, type KnownPayers, type MatchDecision, type MatchableTransaction } from './types.js';
-import { reason, type Reason } from './reasons.js';
+import { reason, reasonAmount, type Reason } from './reasons.js';
 
 /**
  * One entry point for the service and the batch reconcile command: same rules in both.
@@ -33,6 +33,8 @@ export function matchTransaction(
     openOf: (e: IndexedItem) => opts.openOverride?.get(e.item.id) ?? e.item.openMinor,
   };
 
+  // Before anything else, returns included: a return books automatically too (it reverses).
+  if (tx.entryDisagrees) return disagreeingEntry(tx);
   const sign = returnSign(tx, config);
   if (sign) return decideReturn(tx, index, config, sign);
   if (tx.creditDebit === 'DBIT') {
@@ -159,6 +161,27 @@ export function matchBatch(
     out.push(d);
   }
   return out;
+}
+
+/** An entry whose details contradict what the bank booked: for a person, with both figures. */
+function disagreeingEntry(tx: MatchableTransaction): MatchDecision {
+  const d = tx.entryDisagrees!;
+  return {
+    key: tx.key,
+    status: 'review',
+    confidenceBp: 0,
+    reasons: [
+      reason('detailsDisagreeWithEntry', {
+        kind: d.kind,
+        entry: reasonAmount(d.entryMinor, d.currency),
+        ...(d.detailsMinor !== undefined ? { details: reasonAmount(d.detailsMinor, d.currency) } : {}),
+        count: d.details,
+      }),
+    ],
+    allocations: [],
+    surplusMinor: 0n,
+    suggestions: [],
+  };
 }
 
 /** How a transaction says it is a return, if it does. */

@@ -70,6 +70,7 @@ interface ReasonValues {
   bankCharges: NoValues;
   outgoingPayment: NoValues;
   batchWithoutDetails: { payments?: number; provider: boolean };
+  detailsDisagreeWithEntry: { kind: 'sumDiffers' | 'detailExceedsEntry' | 'detailBelowEntry' | 'detailsWithoutAmount'; entry: ReasonAmount; details?: ReasonAmount; count: number };
   returnedWithCode: { returnCode: string };
   returnedReversal: NoValues;
   returnedByTransactionCode: { transactionCode: string };
@@ -242,6 +243,12 @@ const EN: Sentences = {
   bankCharges: () => 'bank charges: not a receipt for the receivables ledger',
   outgoingPayment: () => 'outgoing payment (debit): not a receipt for the receivables ledger',
   batchWithoutDetails: (v) => `batch booking of ${v.payments ?? 'several'} payments without details${v.provider ? ' from a payment service provider' : ''}: split it with the settlement report`,
+  detailsDisagreeWithEntry: (v) =>
+    v.kind === 'detailsWithoutAmount'
+      ? `the bank booked ${amountIn.en(v.entry)} ${v.entry.currency} for this entry, but not all of its ${v.count} transaction details carry an amount: nothing is booked automatically; book the entry amount by hand`
+      : v.kind === 'sumDiffers'
+        ? `the bank booked ${amountIn.en(v.entry)} ${v.entry.currency} for this entry, its ${v.count} transaction details add up to ${amountIn.en(v.details!)} ${v.entry.currency}: nothing is booked automatically; book the entry amount by hand`
+        : `the bank booked ${amountIn.en(v.entry)} ${v.entry.currency} for this entry, its transaction detail says ${amountIn.en(v.details!)} ${v.entry.currency}: nothing is booked automatically; book the entry amount by hand`,
   returnedWithCode: (v) => `returned payment: ${returnCode('en', v.returnCode)}`,
   returnedReversal: () => 'returned payment: reversal of an earlier booking',
   returnedByTransactionCode: (v) => `returned payment: bank transaction code ${v.transactionCode}`.trim(),
@@ -303,6 +310,12 @@ const DE: Sentences = {
   bankCharges: () => 'Bankentgelte: keine Einzahlung für die Forderungsbuchhaltung',
   outgoingPayment: () => 'Auszahlung (Lastschrift auf dem Konto): keine Einzahlung für die Forderungsbuchhaltung',
   batchWithoutDetails: (v) => `Sammelbuchung über ${v.payments ?? 'mehrere'} Zahlungen ohne Einzelheiten${v.provider ? ' eines Zahlungsdienstleisters' : ''}: mit der Abrechnung aufteilen`,
+  detailsDisagreeWithEntry: (v) =>
+    v.kind === 'detailsWithoutAmount'
+      ? `die Bank hat für diesen Umsatz ${amountIn.de(v.entry)} gebucht, aber nicht alle seiner ${v.count} Einzelumsätze nennen einen Betrag: nichts wird automatisch gebucht; den gebuchten Betrag von Hand zuordnen`
+      : v.kind === 'sumDiffers'
+        ? `die Bank hat für diesen Umsatz ${amountIn.de(v.entry)} gebucht, seine ${v.count} Einzelumsätze ergeben ${amountIn.de(v.details!)}: nichts wird automatisch gebucht; den gebuchten Betrag von Hand zuordnen`
+        : `die Bank hat für diesen Umsatz ${amountIn.de(v.entry)} gebucht, sein Einzelumsatz nennt ${amountIn.de(v.details!)}: nichts wird automatisch gebucht; den gebuchten Betrag von Hand zuordnen`,
   returnedWithCode: (v) => `Rücklastschrift/Rücküberweisung: ${returnCode('de', v.returnCode)}`,
   returnedReversal: () => 'Rückbuchung einer früheren Buchung',
   returnedByTransactionCode: (v) => `Rückbuchung: Geschäftsvorfallcode ${v.transactionCode}`.trim(),

@@ -62,6 +62,11 @@ export interface MatchableTransaction {
    * amount for many payments). The matcher never books such a line automatically.
    */
   batchWithoutDetails?: boolean;
+  /**
+   * Set when the entry's transaction details contradict the entry amount (src/camt/checks.ts): the
+   * matcher never books such a transaction automatically, whatever else fits. Amounts in minor units.
+   */
+  entryDisagrees?: { kind: 'sumDiffers' | 'detailExceedsEntry' | 'detailBelowEntry' | 'detailsWithoutAmount'; entryMinor: bigint; detailsMinor?: bigint; details: number; currency: string };
 }
 
 export type MatchStatus = 'auto' | 'review' | 'unmatched' | 'return' | 'ignored';

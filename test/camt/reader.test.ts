@@ -207,9 +207,23 @@ describe('balance and batch checks', () => {
     expect(m!.warnings.some((w) => w.includes('98.00 EUR'))).toBe(true);
   });
 
-  it('checkBatch says nothing about one TxDtls summarising a batch', async () => {
+  it('marks one TxDtls that says less than its entry: only the entry amount is money that arrived', async () => {
     const [m] = await parseCamt(statement(entry('10.00', 'CRDT', '<NtryDtls><Btch><NbOfTxs>86</NbOfTxs></Btch><TxDtls><Amt Ccy="EUR">3.00</Amt></TxDtls></NtryDtls>')));
-    expect(checkBatch(m!.statements[0]!.entries[0]!)).toBeUndefined();
+    const e = m!.statements[0]!.entries[0]!;
+    expect(e.detailsDisagree).toMatchObject({ kind: 'detailBelowEntry', detailsMinor: 300n, details: 1 });
+    expect(checkBatch(e)).toContain('its transaction detail says 3.00 EUR, the entry amount is 10.00 EUR');
+  });
+
+  it.each([
+    ['TxDtls/Amt first', '<TxDtls><Amt Ccy="EUR">4.00</Amt><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">6.00</Amt></TxAmt></AmtDtls></TxDtls>', 400n, 'TxDtls/Amt'],
+    ['then AmtDtls/TxAmt', '<TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">6.00</Amt></TxAmt></AmtDtls></TxDtls>', 600n, 'AmtDtls/TxAmt'],
+    ['then AmtDtls/InstdAmt', '<TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt></AmtDtls></TxDtls>', 500n, 'AmtDtls/InstdAmt'],
+    ['never an amount in another currency', '<TxDtls><AmtDtls><InstdAmt><Amt Ccy="CHF">5.00</Amt></InstdAmt></AmtDtls></TxDtls>', 1000n, 'entry'],
+    ['the entry amount for a single detail without one', '<TxDtls><Refs><EndToEndId>X</EndToEndId></Refs></TxDtls>', 1000n, 'entry'],
+  ])('takes the transaction amount by precedence: %s', async (_what, tx, minor, source) => {
+    const [m] = await parseCamt(statement(entry('10.00', 'CRDT', `<NtryDtls>${tx}</NtryDtls>`)));
+    const t = m!.statements[0]!.entries[0]!.transactions[0]!;
+    expect([t.amount.minor, t.amountSource]).toEqual([minor, source]);
   });
 });
 

@@ -46,6 +46,7 @@ const EXAMPLES: { [C in ReasonCode]: Extract<Reason, { code: C }> } = {
   bankCharges: { code: 'bankCharges' },
   outgoingPayment: { code: 'outgoingPayment' },
   batchWithoutDetails: { code: 'batchWithoutDetails', payments: 12, provider: true },
+  detailsDisagreeWithEntry: { code: 'detailsDisagreeWithEntry', kind: 'detailExceedsEntry', entry: eur(75n), details: eur(75000n), count: 1 },
   returnedWithCode: { code: 'returnedWithCode', returnCode: 'AC04' },
   returnedReversal: { code: 'returnedReversal' },
   returnedByTransactionCode: { code: 'returnedByTransactionCode', transactionCode: '159' },

@@ -10,6 +10,7 @@ import type {
   ReturnInfo,
   StatementHeader,
   Transaction,
+  TransactionAmountSource,
   TransactionReferences,
 } from '../model.js';
 import type { CamtVersion } from '../versions.js';
@@ -247,22 +248,20 @@ function decodeTransaction(
   path: string,
 ): Transaction {
   const d = version.decoders;
-  const instructed = ctx.amount(at(node, 'AmtDtls/InstdAmt/Amt'), path + '/AmtDtls/InstdAmt/Amt');
-  const txAmount = ctx.amount(at(node, 'AmtDtls/TxAmt/Amt'), path + '/AmtDtls/TxAmt/Amt');
-  const counter = ctx.amount(at(node, 'AmtDtls/CntrValAmt/Amt'), path + '/AmtDtls/CntrValAmt/Amt');
   const own = ctx.amount(at(node, 'Amt'), path + '/Amt');
-  // The amount booked on our account: TxDtls/Amt (v04+), else AmtDtls/TxAmt (v02), else – for the
-  // only TxDtls of an entry – the entry amount. InstdAmt is what the payer ordered, possibly in
-  // another currency (viafintech/053/valid_example_with_instdamt.xml: 4500 CHF instructed, 0.04 booked).
-  let amount = own ?? txAmount;
-  let inherited = false;
-  if (!amount) {
-    amount = { ...entry.amount };
-    inherited = true;
-  }
+  const txAmount = ctx.amount(at(node, 'AmtDtls/TxAmt/Amt'), path + '/AmtDtls/TxAmt/Amt');
+  const instructed = ctx.amount(at(node, 'AmtDtls/InstdAmt/Amt'), path + '/AmtDtls/InstdAmt/Amt');
+  const counter = ctx.amount(at(node, 'AmtDtls/CntrValAmt/Amt'), path + '/AmtDtls/CntrValAmt/Amt');
+  const { amount, source } = transactionAmount(entry, siblings, [
+    ['TxDtls/Amt', own],
+    ['AmtDtls/TxAmt', txAmount],
+    ['AmtDtls/InstdAmt', instructed],
+    ['AmtDtls/CntrValAmt', counter],
+  ]);
   const tx: Transaction = {
     index,
     amount,
+    amountSource: source,
     creditDebit: ctx.creditDebit(node, 'CdtDbtInd') ?? entry.creditDebit,
     references: references(at(node, 'Refs'), ctx),
     charges: d.charges(list(node, 'Chrgs'), ctx, path + '/Chrgs'),
@@ -270,7 +269,7 @@ function decodeTransaction(
     creditorReferences: [],
     additionalRemittance: [],
   };
-  if (inherited) tx.amountInherited = siblings > 1 ? 'entry-of-batch' : 'entry';
+  if (own) tx.ownAmount = own;
   if (instructed) tx.instructedAmount = instructed;
   if (txAmount) tx.transactionAmount = txAmount;
   if (counter) tx.counterValueAmount = counter;
@@ -347,6 +346,23 @@ function decodeTransaction(
   const info = ctx.text(node, 'AddtlTxInf');
   if (info !== undefined) tx.additionalInfo = info;
   return tx;
+}
+
+/**
+ * The documented precedence of a transaction's amount (see Transaction.amount): the first amount in
+ * the entry's currency. Swiss and several German banks write camt.054 .001.02 batch details with
+ * the amount only in AmtDtls/InstdAmt; viafintech/053/valid_example_with_instdamt.xml instructs
+ * 4500 CHF for 0.04 EUR booked, which is why an amount in another currency is never taken.
+ */
+function transactionAmount(
+  entry: Entry,
+  siblings: number,
+  candidates: Array<[TransactionAmountSource, CamtAmount | undefined]>,
+): { amount: CamtAmount; source: TransactionAmountSource } {
+  for (const [source, a] of candidates) {
+    if (a && a.currency === entry.amount.currency) return { amount: { ...a }, source };
+  }
+  return { amount: { ...entry.amount }, source: siblings > 1 ? 'entry-of-batch' : 'entry' };
 }
 
 function references(node: XNode, ctx: DecodeContext): TransactionReferences {

@@ -12,7 +12,7 @@ import type { MatchConfig } from '../../matching/config.js';
 import type { ItemIndex } from '../../matching/index.js';
 import { debtorNameKey, normalizeIban } from '../../matching/names.js';
 import type { KnownPayer, MatchDecision, MatchableTransaction } from '../../matching/types.js';
-import { formatMinor } from '../../money/money.js';
+import { formatMinor, parseMoney } from '../../money/money.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
 import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
@@ -66,7 +66,7 @@ const RECEIPT_SELECT = {
   bankTransactionCode: true,
   remittanceLines: true,
   creditorReferences: true,
-  entry: { select: { reversal: true, gvc: true, proprietaryCode: true, additionalInfo: true, batchCount: true, bankTransactionCode: true } },
+  entry: { select: { reversal: true, gvc: true, proprietaryCode: true, additionalInfo: true, batchCount: true, bankTransactionCode: true, detailsDisagree: true } },
 } as const;
 
 async function loadReceipts(ctx: Ctx, where: { ids?: string[]; states: string[]; cursor?: string; olderThan?: Date }) {
@@ -112,7 +112,15 @@ export function matchableOf(r: ReceiptRow): MatchableTransaction {
   if (r.entry.gvc) t.gvc = r.entry.gvc;
   if (r.entry.additionalInfo) t.additionalInfo = r.entry.additionalInfo;
   if (r.entry.batchCount && r.entry.batchCount > 1) t.batch = { count: r.entry.batchCount };
+  if (r.entry.detailsDisagree) t.entryDisagrees = entryDisagreesOf(r.entry.detailsDisagree);
   return t;
+}
+
+/** Entry.detailsDisagree as stored (src/services/statements/rows.ts) → what the matcher reads. */
+function entryDisagreesOf(json: string): NonNullable<MatchableTransaction['entryDisagrees']> {
+  const d = JSON.parse(json) as { kind: NonNullable<MatchableTransaction['entryDisagrees']>['kind']; currency: string; entryAmount: string; detailsAmount?: string; details: number };
+  const minor = (v: string): bigint => parseMoney(v, d.currency, { allowNegative: true }).minor;
+  return { kind: d.kind, currency: d.currency, entryMinor: minor(d.entryAmount), details: d.details, ...(d.detailsAmount !== undefined ? { detailsMinor: minor(d.detailsAmount) } : {}) };
 }
 
 /**

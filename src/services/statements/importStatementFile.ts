@@ -10,6 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
+import { ENTRY_CONTENT_GROUPS, HEADER_CONTENT_GROUPS, differingGroups, entryContent, entryContentDigest, fnv1a64, headerContent } from '../../camt/identity.js';
 import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from '../../camt/model.js';
 import type { Ctx } from '../../context.js';
 import { isUniqueViolation, type Tx } from '../../db/database.js';
@@ -21,6 +22,7 @@ import { writeAudit } from '../shared/audit.js';
 import { newId, toHex } from '../shared/ids.js';
 import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
 import { OriginalFileCollector } from './originalFile.js';
+import { recordRefusedDelivery, type ContentDifference } from './refusedDeliveries.js';
 
 export interface ImportInput {
   /** The file as a stream of chunks (HTTP body, file stream) or whole. */
@@ -118,6 +120,9 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
         }
         const digest = toHex(hasher.digest());
         digestHex = digest;
+        // A statement read before came again with other content: nothing of the file is stored
+        // (the transaction rolls back), the file is kept for a person below.
+        if (state.refusals.length > 0) throw new RefusedRedelivery(state.refusals);
         await lockKey(tx, ctx, `file:${digest}`);
         const earlier = await tx.statementImport.findUnique({ where: { sha256: digest } });
         if (earlier?.result) throw new ReplayEarlierImport(earlier.result);
@@ -145,6 +150,10 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
     );
   } catch (err) {
     if (err instanceof ReplayEarlierImport) return { ...(JSON.parse(err.result) as ImportResult), replayed: true };
+    if (err instanceof RefusedRedelivery) {
+      const refused = await recordRefusedDelivery({ ctx, input: { fileName, sha256: digestHex!, bytes, original, refusals: err.refusals } });
+      throw refused;
+    }
     if (isUniqueViolation(err)) {
       // Another instance imported the same file or statement at the same moment: our transaction
       // was rolled back; answer with what the winner stored.
@@ -163,6 +172,13 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
 async function lockKey(tx: Tx, ctx: Ctx, key: string): Promise<void> {
   if (ctx.db.backend !== 'postgresql') return;
   await tx.$queryRawUnsafe('SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l', key);
+}
+
+/** Thrown inside the transaction to roll it back; the delivery is then kept as refused. */
+class RefusedRedelivery extends Error {
+  constructor(readonly refusals: ContentDifference[]) {
+    super('statement read before with other content');
+  }
 }
 
 /** Thrown inside the transaction to roll it back and answer with an earlier import's result. */
@@ -185,15 +201,47 @@ function publicResult(r: ImportResult): Omit<ImportResult, 'newTransactionIds'> 
   return rest;
 }
 
+/** Entries listed by name in a refusal; beyond this only their number is given. */
+const DIFFERENCES_LISTED = 50;
+
+interface KnownStatement {
+  id: string;
+  importId: string;
+  contentDigest: string | null;
+  entryCount: number;
+  closingBalanceMinor: bigint | null;
+}
+
+interface CurrentRecord {
+  header: StatementHeader;
+  statementId: string;
+  /** Set when the statement's identity was read before: its content is compared, nothing is written. */
+  known: KnownStatement | undefined;
+  position: number;
+  occurrences: Map<string, number>;
+  pending: Array<{ entry: Entry; digest: string }>;
+  /** Entries of a known statement waiting to be compared with the stored ones (by position). */
+  comparing: Array<{ position: number; digest: string; entry: Entry }>;
+  seen: number;
+  /** SHA-256 over every entry's content, in order. */
+  contentHash: ReturnType<typeof sha256.create>;
+  differences: ContentDifference['entries'];
+  moreDifferences: number;
+  imported: ImportedStatement;
+  accountKey: string;
+}
+
+const utf8 = new TextEncoder();
+
 class ImportState {
   readonly warnings: string[] = [];
   readonly statements: ImportedStatement[] = [];
   readonly newTransactionIds: string[] = [];
+  /** Statements read before that came again with other content (the file is refused). */
+  readonly refusals: ContentDifference[] = [];
   private counts = { read: 0, new: 0, duplicates: 0, notBooked: 0 };
   private transactions = 0;
-  private current:
-    | { header: StatementHeader; statementId: string; skip: boolean; position: number; occurrences: Map<string, number>; pending: Entry[]; imported: ImportedStatement; accountKey: string }
-    | undefined;
+  private current: CurrentRecord | undefined;
   private recordPosition = 0;
 
   constructor(
@@ -205,7 +253,7 @@ class ImportState {
   async beginRecord(header: StatementHeader, message: MessageHeader, file: string): Promise<void> {
     const fingerprint = statementFingerprint(header);
     await lockKey(this.tx, this.ctx, `statement:${fingerprint}`);
-    const known = await this.tx.statement.findUnique({ where: { fingerprint }, select: { id: true, importId: true } });
+    const known = await this.tx.statement.findUnique({ where: { fingerprint }, select: { id: true, importId: true, contentDigest: true, entryCount: true, closingBalanceMinor: true } });
     const statementId = newId();
     const imported: ImportedStatement = {
       id: known?.id ?? statementId,
@@ -220,7 +268,21 @@ class ImportState {
       sequenceGaps: [],
       ...(known ? { alreadyImported: { statementId: known.id, importId: known.importId } } : {}),
     };
-    this.current = { header, statementId, skip: Boolean(known), position: 0, occurrences: new Map(), pending: [], imported, accountKey: header.account.iban ?? header.account.other ?? '' };
+    this.current = {
+      header,
+      statementId,
+      known: known ?? undefined,
+      position: 0,
+      occurrences: new Map(),
+      pending: [],
+      comparing: [],
+      seen: 0,
+      contentHash: sha256.create(),
+      differences: [],
+      moreDifferences: 0,
+      imported,
+      accountKey: header.account.iban ?? header.account.other ?? '',
+    };
     if (known) return;
     const account = header.account.iban ? await this.tx.creditorAccount.findUnique({ where: { iban: header.account.iban }, select: { id: true } }) : null;
     await this.tx.statement.create({
@@ -232,9 +294,59 @@ class ImportState {
     const cur = this.current!;
     this.counts.read++;
     cur.imported.entries++;
-    if (cur.skip) return;
-    cur.pending.push(entry);
+    const content = entryContent(entry);
+    for (const g of ENTRY_CONTENT_GROUPS) cur.contentHash.update(utf8.encode(`${g}\u0000${content[g]}\u0001`));
+    const digest = entryContentDigest(content);
+    const position = cur.seen++;
+    if (cur.known) {
+      cur.comparing.push({ position, digest, entry });
+      if (cur.comparing.length >= WRITE_BATCH) await this.compareWindow();
+      return;
+    }
+    cur.pending.push({ entry, digest });
     if (cur.pending.length >= WRITE_BATCH) await this.flush();
+  }
+
+  /** Compares a window of entries of a known statement with the stored ones at the same positions. */
+  private async compareWindow(): Promise<void> {
+    const cur = this.current!;
+    const batch = cur.comparing;
+    if (batch.length === 0) return;
+    cur.comparing = [];
+    const stored = await this.tx.entry.findMany({
+      where: { statementId: cur.known!.id, position: { gte: batch[0]!.position, lte: batch[batch.length - 1]!.position } },
+      select: { position: true, contentDigest: true },
+    });
+    const byPosition = new Map(stored.map((e) => [e.position, e.contentDigest]));
+    for (const b of batch) {
+      if (!byPosition.has(b.position)) {
+        this.noteDifference(cur, b.position, b.entry, ['entry not in the statement read before']);
+        continue;
+      }
+      const before = byPosition.get(b.position);
+      // Entries stored before digests existed cannot be compared one by one; the statement's
+      // entry count and closing balance still are (endRecord).
+      if (before === null || before === undefined) continue;
+      if (before !== b.digest) this.noteDifference(cur, b.position, b.entry, differingGroups(before, b.digest));
+    }
+  }
+
+  private noteDifference(cur: CurrentRecord, position: number, entry: Entry | undefined, fields: string[]): void {
+    if (cur.differences.length >= DIFFERENCES_LISTED) {
+      cur.moreDifferences++;
+      return;
+    }
+    const reference = entry ? (entry.accountServicerReference ?? entry.entryReference) : undefined;
+    cur.differences.push({ entry: position + 1, ...(reference !== undefined ? { reference } : {}), fields });
+  }
+
+  /** "<SHA-256 of header and entries>|<8 hex digits per header group>". */
+  private statementDigest(cur: CurrentRecord, header: StatementHeader): string {
+    const h = headerContent(header);
+    const all = sha256.create();
+    for (const g of HEADER_CONTENT_GROUPS) all.update(utf8.encode(`${g}\u0000${h[g]}\u0001`));
+    all.update(cur.contentHash.digest());
+    return `${toHex(all.digest())}|${HEADER_CONTENT_GROUPS.map((g) => fnv1a64(h[g]).slice(0, 8)).join('.')}`;
   }
 
   async endRecord(header: StatementHeader, check: BalanceCheck, file: string): Promise<void> {
@@ -244,19 +356,37 @@ class ImportState {
       difference: formatMinor(check.differenceMinor, check.currency ?? header.account.currency ?? 'EUR'),
       reason: check.reason,
     };
-    if (cur.skip) {
-      // The same statement identity with other content is not a repeat: the bank sent something
-      // different under the same statement id and sequence number. Nothing is booked from it; a
-      // person must look.
-      const stored = await this.tx.statement.findUniqueOrThrow({ where: { id: cur.imported.alreadyImported!.statementId }, select: { closingBalanceMinor: true, entryCount: true } });
+    const digest = this.statementDigest(cur, header);
+    if (cur.known) {
+      await this.compareWindow();
+      this.current = undefined;
+      const known = cur.known;
+      if (known.contentDigest !== null) {
+        // A repeat is a repeat of content: the same digest over the header and every entry.
+        if (known.contentDigest === digest) {
+          this.statements.push(cur.imported);
+          return;
+        }
+        for (let p = cur.seen; p < known.entryCount; p++) this.noteDifference(cur, p, undefined, ['entry missing in this delivery']);
+        const [, headerBefore = ''] = known.contentDigest.split('|');
+        const [, headerNow = ''] = digest.split('|');
+        const hb = headerBefore.split('.');
+        const hn = headerNow.split('.');
+        const headerFields = HEADER_CONTENT_GROUPS.filter((_g, i) => hb[i] !== hn[i]);
+        this.refuse(cur, header, file, headerFields);
+        return;
+      }
+      // Read before content digests were stored: entry count and closing balance are what can be compared.
       const closing = check.closing ?? null;
-      if (stored.entryCount !== cur.imported.entries || (closing !== null && stored.closingBalanceMinor !== null && stored.closingBalanceMinor !== closing)) {
-        throw new ConflictError(
-          `${file}: statement ${header.id} was imported before with other content (${stored.entryCount} entries, closing balance ${stored.closingBalanceMinor === null ? 'none' : formatMinor(stored.closingBalanceMinor, header.account.currency ?? 'EUR')}; now ${cur.imported.entries} entries, ${closing === null ? 'none' : formatMinor(closing, header.account.currency ?? 'EUR')}); nothing was imported`,
-        );
+      const headerFields: string[] = [];
+      if (known.closingBalanceMinor !== null && closing !== null && known.closingBalanceMinor !== closing) headerFields.push('balances');
+      if (known.entryCount !== cur.imported.entries) headerFields.push('entry count');
+      if (headerFields.length > 0 || cur.differences.length > 0) {
+        for (let p = cur.seen; p < known.entryCount; p++) this.noteDifference(cur, p, undefined, ['entry missing in this delivery']);
+        this.refuse(cur, header, file, headerFields);
+        return;
       }
       this.statements.push(cur.imported);
-      this.current = undefined;
       return;
     }
     // A statement (camt.053) or report (camt.052) whose balances do not add up is refused as a
@@ -277,6 +407,7 @@ class ImportState {
         balanceCheck: check.status,
         balanceDifferenceMinor: check.differenceMinor,
         sequenceGaps: JSON.stringify(gaps),
+        contentDigest: digest,
         ...(check.opening !== undefined ? { openingBalanceMinor: check.opening } : {}),
         ...(check.closing !== undefined ? { closingBalanceMinor: check.closing } : {}),
       },
@@ -285,20 +416,37 @@ class ImportState {
     this.current = undefined;
   }
 
+  private refuse(cur: CurrentRecord, header: StatementHeader, file: string, headerFields: string[]): void {
+    this.refusals.push({
+      file,
+      kind: header.kind,
+      bankStatementId: header.id,
+      accountIban: header.account.iban ?? null,
+      electronicSequenceNumber: header.electronicSequenceNumber ?? null,
+      statementId: cur.known!.id,
+      importId: cur.known!.importId,
+      header: headerFields,
+      entries: cur.differences,
+      moreEntries: cur.moreDifferences,
+      entriesBefore: cur.known!.entryCount,
+      entriesNow: cur.seen,
+    });
+  }
+
   /** Writes the buffered entries with their transactions: a few statements per batch, not per row. */
   private async flush(): Promise<void> {
     const cur = this.current!;
     if (cur.pending.length === 0) return;
     const batch = cur.pending;
     cur.pending = [];
-    const keyed = batch.map((entry) => {
+    const keyed = batch.map(({ entry, digest }) => {
       const base = entryDedupeKey(cur.header, entry);
       // Two identical bookings in one statement are two bookings (e.g. a citizen paying the same
       // fine twice the same day): number the occurrences so each finds its own twin in a later
       // delivery, instead of the second being taken for a repeat of the first.
       const n = (cur.occurrences.get(base) ?? 0) + 1;
       cur.occurrences.set(base, n);
-      return { entry, key: n === 1 ? base : `${base}#${n}` };
+      return { entry, digest, key: n === 1 ? base : `${base}#${n}` };
     });
     const earlier = await this.tx.entry.findMany({
       // Only a booking the bank had already BOOKed is repeated: an intraday report's pending (PDNG)
@@ -311,10 +459,10 @@ class ImportState {
     const entries: EntryRow[] = [];
     const transactions: TransactionRow[] = [];
     const now = this.ctx.clock.now();
-    for (const { entry, key } of keyed) {
+    for (const { entry, digest, key } of keyed) {
       const entryId = newId();
       const duplicateOf = earlierByKey.get(key) ?? null;
-      entries.push(entryRow({ id: entryId, statementId: cur.statementId, position: cur.position++, entry, dedupeKey: key, duplicateOfEntryId: duplicateOf }));
+      entries.push(entryRow({ id: entryId, statementId: cur.statementId, position: cur.position++, entry, dedupeKey: key, duplicateOfEntryId: duplicateOf, contentDigest: digest }));
       const booked = entry.status === 'BOOK';
       if (duplicateOf) this.counts.duplicates++;
       else if (!booked) this.counts.notBooked++;

@@ -2,7 +2,8 @@
  * From the version-free camt model to database rows. Kept apart from the import so the mapping can
  * be read (and reviewed) in one place.
  */
-import type { BankTransactionCode, Entry, MessageHeader, StatementHeader, Transaction } from '../../camt/model.js';
+import type { BankTransactionCode, DetailsDisagreement, Entry, MessageHeader, StatementHeader, Transaction } from '../../camt/model.js';
+import { formatMinor } from '../../money/money.js';
 import { newId } from '../shared/ids.js';
 
 function codeText(code: BankTransactionCode | undefined): string | null {
@@ -58,7 +59,7 @@ export function statementRow(a: {
 
 export type EntryRow = ReturnType<typeof entryRow>;
 
-export function entryRow(a: { id: string; statementId: string; position: number; entry: Entry; dedupeKey: string; duplicateOfEntryId: string | null }) {
+export function entryRow(a: { id: string; statementId: string; position: number; entry: Entry; dedupeKey: string; duplicateOfEntryId: string | null; contentDigest: string }) {
   const e = a.entry;
   return {
     id: a.id,
@@ -81,7 +82,21 @@ export function entryRow(a: { id: string; statementId: string; position: number;
     additionalInfo: e.additionalInfo ?? null,
     batchCount: e.batch?.count ?? null,
     batchTotalMinor: e.batch?.total?.minor ?? null,
+    detailsDisagree: e.detailsDisagree ? detailsDisagreeJson(e.detailsDisagree) : null,
+    contentDigest: a.contentDigest,
   };
+}
+
+/** The stored form of Entry.detailsDisagree: amounts as decimal strings, as the API writes them. */
+export function detailsDisagreeJson(d: DetailsDisagreement): string {
+  const ccy = d.entry.currency;
+  return JSON.stringify({
+    kind: d.kind,
+    currency: ccy,
+    entryAmount: formatMinor(d.entry.minor, ccy),
+    ...(d.detailsMinor !== undefined ? { detailsAmount: formatMinor(d.detailsMinor, ccy) } : {}),
+    details: d.details,
+  });
 }
 
 export type TransactionRow = ReturnType<typeof transactionRow>;
@@ -93,7 +108,12 @@ export function entryRefOf(entry: Entry, statementBankId: string, entryPosition:
 
 function transactionRow(a: { entryId: string; entry: Entry; tx: Transaction | undefined; position: number; entryRef: string; matchState: string; createdAt: Date }) {
   const { entry, tx } = a;
-  const amount = tx && tx.amountInherited !== 'entry-of-batch' ? tx.amount : entry.amount;
+  // The money of an entry whose details contradict it is the entry amount, held by its first
+  // detail; the other details carry nothing a person or the matcher could distribute. Whatever
+  // the details claim stays in the model and in Entry.detailsDisagree, never in the ledger.
+  const disputed = entry.detailsDisagree !== undefined;
+  const amount = !tx ? entry.amount : disputed ? (a.position === 0 ? entry.amount : { minor: 0n, currency: entry.amount.currency }) : tx.amount;
+  const creditDebit = disputed || !tx ? entry.creditDebit : tx.creditDebit;
   const charges = (tx?.charges ?? []).reduce((sum, c) => sum + c.amount.minor, 0n);
   const code = tx?.bankTransactionCode ?? entry.bankTransactionCode;
   return {
@@ -103,7 +123,7 @@ function transactionRow(a: { entryId: string; entry: Entry; tx: Transaction | un
     entryRef: a.entryRef,
     amountMinor: amount.minor,
     currency: amount.currency,
-    creditDebit: tx?.creditDebit ?? entry.creditDebit,
+    creditDebit,
     endToEndId: tx?.references.endToEndId ?? null,
     mandateId: tx?.references.mandateId ?? null,
     transactionId: tx?.references.transactionId ?? null,
@@ -128,7 +148,7 @@ function transactionRow(a: { entryId: string; entry: Entry; tx: Transaction | un
     bankTransactionCode: codeText(code),
     bookingDate: entry.bookingDate ?? entry.valueDate ?? null,
     matchState: a.matchState,
-    unappliedMinor: entry.reversal || (tx?.creditDebit ?? entry.creditDebit) === 'DBIT' ? 0n : amount.minor,
+    unappliedMinor: entry.reversal || creditDebit === 'DBIT' ? 0n : amount.minor,
     createdAt: a.createdAt,
   };
 }
