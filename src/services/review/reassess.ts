@@ -108,6 +108,7 @@ export const REASON_WEIGHT: Record<ReasonCode, 'for' | 'against' | 'neutral'> = 
   bankCharges: 'against',
   outgoingPayment: 'against',
   batchWithoutDetails: 'against',
+  detailsDisagreeWithEntry: 'against',
   returnedWithCode: 'against',
   returnedReversal: 'against',
   returnedByTransactionCode: 'against',
