@@ -3,7 +3,7 @@
  *
  * Same facts as the one-by-one path in ledger.ts (allocate) — proposals, receipt claims, allocations,
  * item paid sums and statuses, item events with their webhook deliveries, suspense movements, audit
- * entries, learned payer IBANs — written as multi-row statements (src/db/bulk.ts). Concurrency is
+ * entries — written as multi-row statements (src/db/bulk.ts). Concurrency is
  * handled the same way: receipts and items are claimed with version checks; if any row was changed
  * by someone else meanwhile, the whole window rolls back (ConflictError) and the caller books it one
  * by one, where each receipt gets its own answer.
@@ -14,7 +14,6 @@ import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { BULK_TABLES, bulkInsert, bulkUpdate, sqliteReadInTransaction, type Row } from '../../db/bulk.js';
 import { ConflictError } from '../../errors.js';
-import { debtorNameKey, normalizeIban } from '../../matching/names.js';
 import type { MatchDecision } from '../../matching/types.js';
 import { formatMinor } from '../../money/money.js';
 import { buildItemEventBody, type ItemEventType } from '../items/events.js';
@@ -86,7 +85,6 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
   const suspense: Row[] = [];
   const audit: Row[] = [];
   const perItem = new Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>();
-  const learned = new Map<string, { iban: string; itemIds: string[] }>();
 
   for (const { receipt, decision: d } of window) {
     const proposal = proposalRow(receipt.id, d, engineVersion, now);
@@ -109,8 +107,6 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
       });
       if (surplus > 0n) suspense.push({ id: newId(), transactionId: receipt.id, amountMinor: surplus, currency: receipt.currency, reason: 'overpayment', note: 'paid more than was open', createdBy: actor, createdAt: now });
       audit.push({ id: newId(), at: now, actorType: ctx.actor.type, actorId: ctx.actor.id, action: 'allocation.auto', subjectType: 'bank_transaction', subjectId: receipt.id, reason, requestId: ctx.requestId ?? null, data: json({ allocations: lines, surplus: formatMinor(surplus, receipt.currency) }) });
-      const iban = normalizeIban(receipt.debtorIban ?? undefined);
-      if (iban) learned.set(receipt.id, { iban, itemIds: d.allocations.map((a) => a.itemId) });
       summary.auto++;
     } else {
       claims.push({ id: receipt.id, matchState: d.status, unappliedMinor: receipt.unappliedMinor, expected_version: receipt.version, expected_matchState: 'pending' });
@@ -135,7 +131,8 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
   const items = perItem.size > 0 ? await applyItemBalances(tx, ctx, perItem, now, basis) : [];
   await bulkInsert(tx, ctx.db, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);
   await bulkInsert(tx, ctx.db, 'AuditEntry', BULK_TABLES.AuditEntry, audit);
-  await learnPayers(tx, ctx, [...learned.values()], new Map(items.map((i) => [i.id, i.debtorName])), now);
+  // No payer IBAN is learned here: an automatic booking is no person's confirmation, and one the
+  // IBAN alone supported would keep teaching itself (runMatching.ts learnPayer).
   await assertWindowBalanced(tx, ctx, window.map((c) => c.receipt.id));
   return items;
 }
@@ -193,25 +190,6 @@ async function applyItemBalances(tx: Tx, ctx: Ctx, perItem: Map<string, Array<{ 
     if (rows.length > 0) await tx.webhookDelivery.createMany({ data: rows });
   }
   return written;
-}
-
-/** IBANs seen paying for a debtor, counted once per booking (as learnPayer does one by one). */
-async function learnPayers(tx: Tx, ctx: Ctx, learned: Array<{ iban: string; itemIds: string[] }>, names: ReadonlyMap<string, string>, now: Date): Promise<void> {
-  if (learned.length === 0) return;
-  // `names`: the debtor of every item the window paid, read by applyItemBalances in this transaction.
-  const counts = new Map<string, { iban: string; debtorNameKey: string; confirmations: number }>();
-  for (const l of learned) {
-    for (const key of new Set(l.itemIds.map((id) => debtorNameKey(names.get(id) ?? '')))) {
-      const k = `${l.iban}\u0000${key}`;
-      const c = counts.get(k) ?? { iban: l.iban, debtorNameKey: key, confirmations: 0 };
-      c.confirmations++;
-      counts.set(k, c);
-    }
-  }
-  const rows: Row[] = [...counts.values()].map((c) => ({ ...c, lastSeenAt: now }));
-  await bulkInsert(tx, ctx.db, 'KnownPayer', { iban: 'text', debtorNameKey: 'text', confirmations: 'int', lastSeenAt: 'timestamp' }, rows, {
-    onConflict: '("iban", "debtorNameKey") DO UPDATE SET "confirmations" = "KnownPayer"."confirmations" + excluded."confirmations", "lastSeenAt" = excluded."lastSeenAt"',
-  });
 }
 
 /** Per incoming receipt: amount, unapplied rest, live allocations (not reversed), suspense held. */

@@ -279,7 +279,6 @@ async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecis
       surplusMinor: receipt.amountMinor - d.allocations.reduce((sum, a) => sum + a.amountMinor, 0n),
     });
     itemIds.push(...booked.items.map((x) => x.id));
-    await learnPayer(tx, receipt, booked.items.map((x) => x.id));
     return { status: 'auto', itemIds };
   }
 
@@ -349,7 +348,11 @@ async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: Matc
   return { resolved: true, itemIds: allocations.map((a) => a.openItemId) };
 }
 
-/** Remembers that this IBAN paid for these debtors, to corroborate later near-misses. */
+/**
+ * Remembers that this IBAN paid for these debtors, to corroborate later near-misses. Only what a
+ * person confirmed teaches it (review: confirming a suggestion); an automatic booking does not,
+ * or a booking the learned IBAN alone supported would keep teaching itself.
+ */
 export async function learnPayer(tx: Tx, receipt: { debtorIban: string | null }, itemIds: string[]): Promise<void> {
   const iban = normalizeIban(receipt.debtorIban ?? undefined);
   if (!iban || itemIds.length === 0) return;
@@ -361,4 +364,16 @@ export async function learnPayer(tx: Tx, receipt: { debtorIban: string | null },
       update: { confirmations: { increment: 1 }, lastSeenAt: new Date() },
     });
   }
+}
+
+/**
+ * Takes back what was learned when a person contradicts it: a booking from this IBAN to these
+ * items was undone, so the IBAN no longer says it pays for their debtors.
+ */
+export async function forgetPayer(tx: Tx, receipt: { debtorIban: string | null }, itemIds: string[]): Promise<void> {
+  const iban = normalizeIban(receipt.debtorIban ?? undefined);
+  if (!iban || itemIds.length === 0) return;
+  const items = await tx.openItem.findMany({ where: { id: { in: itemIds } }, select: { debtorName: true } });
+  const keys = [...new Set(items.map((i) => debtorNameKey(i.debtorName)))];
+  if (keys.length > 0) await tx.knownPayer.deleteMany({ where: { iban, debtorNameKey: { in: keys } } });
 }

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../db/database.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { allocate, reverseAllocation } from '../booking/ledger.js';
-import { learnPayer } from '../booking/runMatching.js';
+import { forgetPayer, learnPayer } from '../booking/runMatching.js';
 import { carryOutRefund, carryOutReturn } from './departures.js';
 import type { BookingPlan } from './plan.js';
 import { stateAfterBooking } from './states.js';
@@ -73,6 +73,8 @@ export async function carryOut(tx: Tx, ctx: Ctx, plan: BookingPlan, opts: CarryO
       if (isUniqueViolation(err)) throw new ConflictError(`allocation ${plan.allocationId} was reversed by someone else at the same moment; reload it`);
       throw err;
     }
+    // A person undid this booking: the payer's IBAN no longer says it pays for that debtor.
+    await forgetPayer(tx, r, [plan.itemId]);
     return { outcome: 'booked', ...(await paymentState(tx, plan.transactionId)), allocations: [], reversedAllocationId: plan.allocationId };
   }
 
