@@ -7,6 +7,7 @@
  */
 import { runApiLatencyBench } from './apiLatency.js';
 import { runCamtBench } from './camt.js';
+import { runClosingBench } from './closing.js';
 import { runMatchingBench } from './matching.js';
 import { runReconcileBench } from './reconcile.js';
 
@@ -35,4 +36,8 @@ if (want('matching')) {
 if (want('reconcile')) {
   log('\n# reconcile end to end: import + matching + booking, with all database writes');
   console.table(await runReconcileBench({ transactions: quick ? 10_000 : 100_000, itemCounts: quick ? [100_000] : [100_000, 1_000_000], log }));
+}
+if (want('closing')) {
+  log('\n# closing a booking day: sealing its audit entries, computing, determining and signing');
+  console.table(await runClosingBench({ bookings: quick ? 5_000 : 50_000, log }));
 }

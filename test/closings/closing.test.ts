@@ -193,6 +193,18 @@ forEachBackend('daily closing', (backend) => {
     expect([credit.matchState, credit.unappliedMinor]).toEqual(['clearing', 0n]);
   });
 
+  it('closes a whole week in weekly mode (CLOSING_MODE=week), not before the week is over', async () => {
+    k = await openKasse(backend, { CLOSING_MODE: 'week' });
+    await k.importFile({ id: 'S1', seq: 1, date: '2026-11-16', opening: '1000.00', entries: [{ amount: '10.00', name: 'A' }] });
+    await k.importFile({ id: 'S2', seq: 2, date: '2026-11-18', opening: '1010.00', entries: [{ amount: '5.00', name: 'B' }, { amount: '2.00', credit: false, name: 'Bank' }] });
+    k.clock.set('2026-11-18');
+    expect((await blockersOf(k, '2026-11-18')).map((b) => b.kind)).toEqual(['period_not_over']);
+    k.clock.set('2026-11-23', '07:00');
+    const week = await close(k, '2026-11-18');
+    expect(week).toMatchObject({ periodFrom: '2026-11-16', periodTo: '2026-11-22', content: { mode: 'week' } });
+    expect(week.content.accounts[0]).toMatchObject({ opening: '1000.00', ledgerClosing: '1013.00', bankClosing: '1013.00', lastSequence: '2' });
+  });
+
   it('refuses the same person signing twice (four eyes), and a closing signed once', async () => {
     k = await openKasse(backend);
     await k.importFile({ id: 'S1', seq: 1, date: '2026-11-16', opening: '1000.00', entries: [] });

@@ -20,6 +20,7 @@ import { importStatement } from '../../services/statements/importer.js';
 import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
 import { getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
 import { getDashboard } from '../../services/workplace/dashboard.js';
+import { openPeriods } from '../../services/closings/closings.js';
 import { getItemHistory } from '../../services/workplace/itemHistory.js';
 import { listRecentDecisions, paymentRefs } from '../../services/workplace/approvals.js';
 import { ApprovalsPage } from '../../ui/staff/approvals.js';
@@ -123,7 +124,8 @@ function problemOf(lang: 'de' | 'en', file: string, err: DomainError): ImportPro
 export function mountPageRoutes(app: Hono<StaffEnv>): void {
   app.get('/', staff(), async (c) => {
     const data = await getDashboard({ ctx: staffCtx(c) });
-    return html(c, <DashboardPage {...(await pageContext(c))} data={data} canApprove={can(c, 'approve')} />);
+    const openClosings = can(c, 'statements:read') ? await openPeriods({ ctx: staffCtx(c), input: { limit: 3 } }) : undefined;
+    return html(c, <DashboardPage {...(await pageContext(c))} data={data} canApprove={can(c, 'approve')} {...(openClosings ? { openClosings } : {})} />);
   });
 
   // ---- statements

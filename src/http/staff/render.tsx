@@ -26,6 +26,7 @@ const NAV_SCOPES: Array<[string, Scope | null]> = [
   ['statements', 'statements:read'],
   ['items', 'items:read'],
   ['import', 'statements:import'],
+  ['closings', 'statements:read'],
 ];
 
 /** The service context of the signed-in person (the staff env carries the same variables as the API's). */

@@ -7,16 +7,18 @@ import { Hono } from 'hono';
 import { staffSession, type StaffEnv } from '../session.js';
 import { mountAuthRoutes } from './auth.js';
 import { mountPageRoutes } from './pages.js';
+import { mountClosingPages } from '../closings/pages.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/review', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/review', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();
   for (const path of STAFF_PATHS) app.use(path, staffSession);
   mountAuthRoutes(app);
   mountPageRoutes(app);
+  mountClosingPages(app);
   app.onError((err, c) => staffErrorPage(c, err));
   return app;
 }

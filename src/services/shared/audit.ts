@@ -3,8 +3,10 @@
  * in the same transaction as the act itself, naming who, what, and why.
  */
 import type { Ctx } from '../../context.js';
-import type { Tx } from '../../db/database.js';
-import { newId, sha256Hex } from './ids.js';
+import type { Database, Tx } from '../../db/database.js';
+import { bulkUpdate } from '../../db/bulk.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { newId, toHex } from './ids.js';
 
 export interface AuditInput {
   action: string;
@@ -43,7 +45,7 @@ export async function writeAudit(tx: Tx, ctx: Ctx, input: AuditInput): Promise<v
  * lower seq may commit after one with a higher seq was already sealed; it is sealed next time.
  * Sealing sets the two chain columns once; nothing else of an entry is ever updated.
  */
-const SEAL_BATCH = 500;
+const SEAL_BATCH = 5000;
 const AUDIT_CHAIN_LOCK = 'stadtkasse:audit-chain';
 
 export interface AuditChainHead {
@@ -53,9 +55,10 @@ export interface AuditChainHead {
 
 type AuditRow = { seq: number; id: string; at: Date; actorType: string; actorId: string; action: string; subjectType: string; subjectId: string; reason: string | null; requestId: string | null; data: string };
 
-export async function auditEntryHash(row: AuditRow, pos: number, prev: string): Promise<string> {
+/** Synchronous SHA-256 (@noble/hashes, as on Workers): sealing a day hashes tens of thousands of entries. */
+export function auditEntryHash(row: AuditRow, pos: number, prev: string): string {
   const text = JSON.stringify([pos, prev, row.seq, row.id, row.at.toISOString(), row.actorType, row.actorId, row.action, row.subjectType, row.subjectId, row.reason, row.requestId, row.data]);
-  return sha256Hex(text);
+  return toHex(sha256(new TextEncoder().encode(text)));
 }
 
 export async function auditChainHead(tx: Tx): Promise<AuditChainHead> {
@@ -75,10 +78,10 @@ export async function sealAuditChain(ctx: Pick<Ctx, 'db'>): Promise<{ sealed: nu
       const updates: Array<[number, number, string]> = [];
       for (const row of rows) {
         pos += 1;
-        hash = await auditEntryHash(row, pos, hash);
+        hash = auditEntryHash(row, pos, hash);
         updates.push([row.seq, pos, hash]);
       }
-      if (updates.length > 0) await setChainColumns(tx, ctx.db.backend, updates);
+      if (updates.length > 0) await setChainColumns(tx, ctx.db, updates);
       return { n: rows.length, head: { pos, hash } };
     });
     sealed += step.n;
@@ -86,19 +89,13 @@ export async function sealAuditChain(ctx: Pick<Ctx, 'db'>): Promise<{ sealed: nu
   }
 }
 
-/** One UPDATE per batch (both backends read a CTE of VALUES), not one round trip per entry. */
-async function setChainColumns(tx: Tx, backend: string, rows: Array<[number, number, string]>): Promise<void> {
-  const pg = backend === 'postgresql';
-  const params: Array<number | string> = [];
-  const values = rows
-    .map(([seq, pos, hash]) => {
-      params.push(seq, pos, hash);
-      const n = params.length;
-      return pg ? `($${n - 2}::int, $${n - 1}::int, $${n}::text)` : '(?, ?, ?)';
-    })
-    .join(', ');
-  const sql = `WITH v(s, p, h) AS (VALUES ${values}) UPDATE "AuditEntry" SET "chainPos" = (SELECT p FROM v WHERE v.s = "AuditEntry"."seq"), "chainHash" = (SELECT h FROM v WHERE v.s = "AuditEntry"."seq") WHERE "seq" IN (SELECT s FROM v) AND "chainPos" IS NULL`;
-  const n = await tx.$executeRawUnsafe(sql, ...params);
+/**
+ * The batch's chain columns in one go through the bulk writer (src/db/bulk.ts): one statement per
+ * thousand rows on PostgreSQL, prepared statements on SQLite's own connection. The unique chainPos
+ * refuses a second sealer's positions; a count short of the batch is a concurrent change.
+ */
+async function setChainColumns(tx: Tx, db: Database, rows: Array<[number, number, string]>): Promise<void> {
+  const n = await bulkUpdate(tx, db, { table: 'AuditEntry', key: { seq: 'int' }, set: { chainPos: 'int', chainHash: 'text' } }, rows.map(([seq, chainPos, chainHash]) => ({ seq, chainPos, chainHash })));
   if (n !== rows.length) throw new Error(`invariant: sealing ${rows.length} audit entries updated ${n}`);
 }
 
@@ -121,7 +118,7 @@ export async function verifyAuditChain(ctx: Pick<Ctx, 'db'>): Promise<{ checked:
       if (row.chainPos !== expectPos) {
         return { checked, unsealed: await countUnsealed(ctx), head: { pos: expectPos - 1, hash: prev }, firstProblem: { record, problem: `chain positions ${expectPos} to ${row.chainPos! - 1} are missing: entries were deleted` } };
       }
-      const h = await auditEntryHash(row, row.chainPos, prev);
+      const h = auditEntryHash(row, row.chainPos, prev);
       if (h !== row.chainHash) {
         return { checked, unsealed: await countUnsealed(ctx), head: { pos: expectPos - 1, hash: prev }, firstProblem: { record, problem: 'its content does not match its chain hash: it was changed after it was sealed' } };
       }

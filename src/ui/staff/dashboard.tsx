@@ -4,13 +4,15 @@
  * approvals waiting, and a chart of the last 30 booking days (inline SVG, with the same figures
  * in a table for screen readers and for anyone who prefers numbers).
  */
+import type { OpenPeriod } from '../../services/closings/closings.js';
+import { OpenClosingsCard } from './closings/pages.js';
 import type { Dashboard } from '../../services/workplace/dashboard.js';
 import { formatAmount, type Lang } from '../i18n.js';
 import { day, instant, messages, percentOf } from './i18n.js';
 import { DataTable, num } from './components.js';
 import { StaffPage, StateTag, type StaffPageContext } from './frame.js';
 
-export function DashboardPage(props: StaffPageContext & { data: Dashboard; canApprove: boolean }) {
+export function DashboardPage(props: StaffPageContext & { data: Dashboard; canApprove: boolean; openClosings?: OpenPeriod[] }) {
   const { lang, data: d } = props;
   const t = messages(lang);
   const month = d.days.reduce((s, x) => ({ auto: s.auto + x.auto, credits: s.credits + x.credits }), { auto: 0, credits: 0 });
@@ -35,6 +37,7 @@ export function DashboardPage(props: StaffPageContext & { data: Dashboard; canAp
           <h2 id="c-suspense">{t.dashSuspense}</h2>
           <p class="big">{formatAmount(lang, d.suspenseMinor, 'EUR')}</p>
         </section>
+        {props.openClosings && <OpenClosingsCard lang={lang} open={props.openClosings} />}
         <section class="card" aria-labelledby="c-approvals">
           <h2 id="c-approvals">{t.dashApprovals}</h2>
           <p class="big">{props.canApprove ? <a href="/approvals">{t.dashApprovalsWaiting(d.approvalsPending)}</a> : t.dashApprovalsWaiting(d.approvalsPending)}</p>

@@ -153,6 +153,7 @@ const NAV: Array<[NavKey, string]> = [
   ['statements', '/statements'],
   ['items', '/items'],
   ['import', '/import'],
+  ['closings', '/closings'],
 ];
 
 function current(path: string, href: string): boolean {
