@@ -19,6 +19,7 @@ export const BOB: Actor = { type: 'user', id: 'u-bob', name: 'Bob Buchfink (Kass
 
 export interface Kasse {
   db: Database;
+  url: string;
   clock: Clock & { set(day: string, time?: string): void };
   as(actor: Actor): Ctx;
   importFile(spec: StatementSpec): Promise<void>;
@@ -42,6 +43,7 @@ export async function openKasse(backend: BackendName, env: Record<string, string
   const as = (actor: Actor): Ctx => ({ db, config, clock, log, actor });
   return {
     db,
+    url: database.url,
     clock,
     as,
     async importFile(spec) {
