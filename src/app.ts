@@ -25,6 +25,7 @@ import { onlinePaymentPages } from './http/online/pages.js';
 import { onlineRoutes } from './http/online/routes.js';
 import { documentXbezahldienste, XBD_BASE_PATH, xbezahldiensteRoutes } from './http/xbezahldienste/routes.js';
 import { SYSTEM_ACTOR } from './context.js';
+import { unknownAddressPage, wantsPage } from './http/staff/unknownAddress.js';
 import { runMatching } from './services/booking/runMatching.js';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
   mountApiDocs(app);
 
   app.notFound((c) =>
-    problemResponse(c, { type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),
+    wantsPage(c) ? unknownAddressPage(c) : problemResponse(c, { type: 'about:blank', title: 'Not Found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),
   );
   app.onError((err, c) => handleError(err, c, c.get('log') ?? deps.logger));
   return app;

@@ -31,7 +31,7 @@ export interface StaffEnv extends AppEnv {
   };
 }
 
-const LANG_COOKIE = 'stk_lang';
+export const LANG_COOKIE = 'stk_lang';
 const LOGIN_CSRF_COOKIE = 'stk_login';
 
 export function sessionCookieName(secure: boolean): string {

@@ -4,6 +4,7 @@
  * translation is a type error, not an empty spot on a page.
  */
 import { formatMinor, formatMoneyDe } from '../money/money.js';
+import type { ItemStatus } from '../services/items/status.js';
 
 export const LANGS = ['de', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -80,12 +81,22 @@ const de = {
   statusPartly: (amount: string) => `Teilweise bezahlt. Es sind noch ${amount} offen.`,
   statusPaid: 'Bezahlt. Vielen Dank – Sie müssen nichts mehr tun.',
   statusCancelled: 'Diese Forderung wurde aufgehoben. Sie müssen nichts zahlen.',
+  statusPaidOnline: 'Bezahlt. Vielen Dank – Ihre Online-Zahlung ist bestätigt. Sie müssen nichts mehr tun.',
+  receiptHeading: 'Ihre Zahlungsbestätigung',
+  receiptText: (debtor: string, creditor: string) => `${creditor} bestätigt: Für ${debtor} ist bei uns eingegangen:`,
+  receiptWhat: 'Wofür',
+  receiptPaid: 'Bezahlt',
+  receiptNothingOwed: 'Damit ist alles bezahlt. Sie müssen nichts mehr tun.',
+  receiptStillOwed: (amount: string) => `Es sind noch ${amount} offen.`,
+  receiptAsOf: (day: string) => `Stand: ${day}. Bitte bewahren Sie diese Bestätigung auf.`,
+  receiptPrint: 'Bestätigung drucken',
   whatHeading: 'Was Sie zahlen',
   itemAmount: 'Betrag',
   itemKassenzeichen: 'Kassenzeichen',
   itemDue: 'Fällig am',
   itemStatus: 'Stand',
-  itemStatuses: { open: 'offen', partly_paid: 'teilweise bezahlt', paid: 'bezahlt', overpaid: 'bezahlt', cancelled: 'aufgehoben' } as Record<string, string>,
+  // A citizen who paid more than owed has paid: the surplus is the treasury's matter, not theirs.
+  itemStatuses: { open: 'offen', partly_paid: 'teilweise bezahlt', paid: 'bezahlt', overpaid: 'bezahlt', cancelled: 'aufgehoben' } satisfies Record<ItemStatus, string> as Record<string, string>,
   itemOutstanding: (amount: string) => `noch offen: ${amount}`,
   category: { fee: 'Gebühr', fine: 'Verwarnungs- oder Bußgeld', library: 'Bibliothek', other: 'Forderung' } as Record<string, string>,
   qrHeading: 'Mit der Banking-App bezahlen (GiroCode)',
@@ -124,6 +135,15 @@ const en: typeof de = {
   statusPartly: (amount) => `Partly paid. ${amount} is still open.`,
   statusPaid: 'Paid. Thank you – there is nothing more to do.',
   statusCancelled: 'This claim was cancelled. You do not need to pay.',
+  statusPaidOnline: 'Paid. Thank you – your online payment is confirmed. There is nothing more to do.',
+  receiptHeading: 'Your payment confirmation',
+  receiptText: (debtor, creditor) => `${creditor} confirms receiving for ${debtor}:`,
+  receiptWhat: 'For',
+  receiptPaid: 'Paid',
+  receiptNothingOwed: 'Everything is paid. There is nothing more to do.',
+  receiptStillOwed: (amount) => `${amount} is still open.`,
+  receiptAsOf: (day) => `As of ${day}. Please keep this confirmation.`,
+  receiptPrint: 'Print confirmation',
   whatHeading: 'What you are paying for',
   itemAmount: 'Amount',
   itemKassenzeichen: 'Payment reference (Kassenzeichen)',

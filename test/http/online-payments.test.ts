@@ -105,7 +105,11 @@ forEachBackend('paying online with the XBezahldienste client (HTTP Basic)', (bac
     const { landing, page } = await decideAndReturn(server, start.location, 'pay');
     expect(landing).toBe(`/pay/${token}?online=payed`);
     expect(page).toContain('Ihre Online-Zahlung ist bestätigt');
-    expect(page).toContain('bezahlt (online), Gutschrift ausstehend');
+    expect(page).toContain('online bezahlt – vielen Dank');
+    // One box says it, not two; no treasury words; a confirmation to keep.
+    expect(page.match(/class="notice ok"/g)).toHaveLength(1);
+    expect(page).not.toContain('Gutschrift');
+    expect(page).toContain('Ihre Zahlungsbestätigung');
     expect(page).not.toContain('>Online bezahlen<');
     expect((await item(server, it0.id)).status).toBe('paid');
     const payments = ((await (await server.api(`/v1/online/payments?paymentRequestId=`)).json()) as Json).payments as Json[];

@@ -63,7 +63,7 @@ export function paymentPageRoutes() {
     if (found.state === 'unknown') return c.html(await renderDocument(<UnknownLinkPage {...page} contact={config.citizenContact} />), 404);
     if (found.state === 'expired') return c.html(await renderDocument(<ExpiredLinkPage {...page} contact={config.citizenContact} expiredAt={found.expiredAt} />), 410);
     const online = await onlinePaymentSection({ ctx: publicCtx(c), input: { request: found.request, token, notice: c.req.query('online') } });
-    return c.html(await renderDocument(<PaymentPage {...page} request={found.request} qrSvgHref={`/pay/${token}/qr.svg`} online={online} />), 200);
+    return c.html(await renderDocument(<PaymentPage {...page} request={found.request} qrSvgHref={`/pay/${token}/qr.svg`} online={online} now={c.get("deps").clock.now()} />), 200);
   });
   return pages;
 }

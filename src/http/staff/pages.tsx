@@ -22,7 +22,7 @@ import { getStatement, listEntries, listStatements } from '../../services/statem
 import { getDashboard } from '../../services/workplace/dashboard.js';
 import { openPeriods } from '../../services/closings/closings.js';
 import { getItemHistory } from '../../services/workplace/itemHistory.js';
-import { listRecentDecisions, paymentRefs } from '../../services/workplace/approvals.js';
+import { approvalContexts, listRecentDecisions } from '../../services/workplace/approvals.js';
 import { ApprovalsPage } from '../../ui/staff/approvals.js';
 import { DashboardPage } from '../../ui/staff/dashboard.js';
 import { amountFromInput, dayFromInput, money, type StaffMessages } from '../../ui/staff/i18n.js';
@@ -327,10 +327,10 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const ctx = staffCtx(c);
     const pending = await listApprovals({ ctx, input: { status: 'pending', limit: 100 } });
     const recent = await listRecentDecisions({ ctx, input: { limit: 20 } });
-    const refs = await paymentRefs({ ctx, input: { transactionIds: pending.items.map((a) => a.transactionId).filter((x): x is string => x !== null) } });
+    const contexts = await approvalContexts({ ctx, input: { approvals: pending.items, lang: c.get('lang') } });
     const who = await whoResolver(c, [...pending.items, ...recent].flatMap((a) => [a.proposedBy, ...(a.decidedBy ? [a.decidedBy] : [])]));
     const threshold = formatMinor(c.get('deps').config.fourEyesThresholdMinor, 'EUR');
-    return html(c, <ApprovalsPage {...(await pageContext(c))} pending={pending.items} decided={recent} me={actorLabel(ctx.actor)} who={who} threshold={threshold} refs={refs} />);
+    return html(c, <ApprovalsPage {...(await pageContext(c))} pending={pending.items} decided={recent} me={actorLabel(ctx.actor)} who={who} threshold={threshold} contexts={contexts} />);
   });
 
   app.post('/approvals/:id/approve', ...post('approve'), async (c) => {

@@ -1,6 +1,12 @@
 /** Reads for the approvals inbox that the API does not need: recent decisions, payment handles. */
 import type { Ctx } from '../../context.js';
 import { approvalView, type ApprovalView } from '../review/approvalView.js';
+import { bookingReasonsIn } from '../review/bookingReasons.js';
+import { remittanceText } from '../review/highlights.js';
+import { outstandingMinor } from '../items/status.js';
+import { formatMinor } from '../../money/money.js';
+import { storedJson } from '../shared/storedJson.js';
+import type { ReasonLang } from '../../matching/reasons.js';
 
 /** The latest decided approvals (approved, rejected, failed), newest decision first. */
 export async function listRecentDecisions({ ctx, input }: { ctx: Ctx; input: { limit: number } }): Promise<ApprovalView[]> {
@@ -13,4 +19,66 @@ export async function paymentRefs({ ctx, input }: { ctx: Ctx; input: { transacti
   if (input.transactionIds.length === 0) return new Map();
   const rows = await ctx.db.prisma.bankTransaction.findMany({ where: { id: { in: input.transactionIds } }, select: { id: true, entryRef: true, position: true } });
   return new Map(rows.map((r) => [r.id, `${r.entryRef}#${r.position}`]));
+}
+
+/** What an approver needs beside the booking to decide without clicking through: the payment and what its items have open now. */
+export interface ApprovalContext {
+  payment: { ref: string; payer: string | null; remittance: string; amount: string; unapplied: string; currency: string } | null;
+  /** Open amount of each item of the booking, now. */
+  openByItem: Map<string, string>;
+  /** The booking's reason in the reader's language. */
+  reason: string;
+}
+
+const REFUND_REASON = /^refund paid out with (\S+)(?: — ([\s\S]*))?$/;
+const RETURN_REASON = /^payment returned by the bank with (\S+?)(?: \((\w+)\))?(?: — ([\s\S]*))?$/;
+
+/** The reasons the verbs write in English (src/services/review/actions.ts), said in German; a person's own words stay as written. */
+function reasonIn(lang: ReasonLang, kind: string, reason: string, explained: string | undefined): string {
+  if (lang === 'en') return reason;
+  if (explained) return explained;
+  if (kind === 'refund') {
+    const m = REFUND_REASON.exec(reason);
+    if (m) return `Rückzahlung ausgezahlt mit ${m[1]}${m[2] ? ` — ${m[2]}` : ''}`;
+  }
+  if (kind === 'return') {
+    const m = RETURN_REASON.exec(reason);
+    if (m) return `von der Bank zurückgebucht mit ${m[1]}${m[2] ? ` (${m[2]})` : ''}${m[3] ? ` — ${m[3]}` : ''}`;
+  }
+  return reason;
+}
+
+/** For at most the approvals on one page (the inbox shows 100): two reads of payments and items, however many there are. */
+export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { approvals: ApprovalView[]; lang: ReasonLang } }): Promise<Map<string, ApprovalContext>> {
+  const list = input.approvals.slice(0, 200);
+  const txIds = [...new Set(list.map((a) => a.transactionId).filter((x): x is string => x !== null))];
+  const itemIds = [...new Set(list.flatMap((a) => (a.booking.allocations ?? []).map((l) => l.itemId)))];
+  const txs = txIds.length ? await ctx.db.prisma.bankTransaction.findMany({ where: { id: { in: txIds } }, select: { id: true, entryRef: true, position: true, debtorName: true, ultimateDebtorName: true, remittanceLines: true, amountMinor: true, unappliedMinor: true, currency: true } }) : [];
+  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, amountMinor: true, paidMinor: true, cancelledAt: true, currency: true } }) : [];
+  const byTx = new Map(txs.map((t) => [t.id, t]));
+  const open = new Map(items.map((i) => [i.id, formatMinor(outstandingMinor(i.amountMinor, i.paidMinor, i.cancelledAt !== null), i.currency)]));
+  const explained = await bookingReasonsIn(
+    ctx.db,
+    list.filter((a) => a.kind === 'confirm_suggestion' && a.booking.proposalId).map((a) => ({ id: a.id, kind: 'confirmed', proposalId: a.booking.proposalId!, reason: a.booking.reason })),
+    input.lang,
+  );
+  const out = new Map<string, ApprovalContext>();
+  for (const a of list) {
+    const t = a.transactionId ? byTx.get(a.transactionId) : undefined;
+    out.set(a.id, {
+      payment: t
+        ? {
+            ref: `${t.entryRef}#${t.position}`,
+            payer: t.debtorName ?? t.ultimateDebtorName,
+            remittance: remittanceText(storedJson<string[]>(t.remittanceLines, [])),
+            amount: formatMinor(t.amountMinor, t.currency),
+            unapplied: formatMinor(t.unappliedMinor, t.currency),
+            currency: t.currency,
+          }
+        : null,
+      openByItem: new Map((a.booking.allocations ?? []).flatMap((l) => (open.has(l.itemId) ? [[l.itemId, open.get(l.itemId)!] as const] : []))),
+      reason: reasonIn(input.lang, a.kind, a.booking.reason, explained.get(a.id)),
+    });
+  }
+  return out;
 }

@@ -24,6 +24,7 @@ export interface Dashboard {
   today: string;
   imports: Array<{ id: string; fileName: string | null; at: Date; statements: number; entries: number }>;
   balance: { ok: number; broken: number; notChecked: number; brokenStatements: Array<{ id: string; bankStatementId: string; difference: bigint; currency: string }> };
+  /** Credits imported today (whatever their booking day), and how many of them were booked automatically. */
   autoToday: { auto: number; credits: number };
   queue: { size: number; oldestDay: string | null; oldestAgeDays: number | null };
   suspenseMinor: bigint;
@@ -77,7 +78,16 @@ export async function getDashboard({ ctx }: { ctx: Ctx }): Promise<Dashboard> {
     if (g.matchState === 'auto') d.auto += n;
     if ((QUEUE_STATES as readonly string[]).includes(g.matchState)) d.waiting += n;
   }
-  const todays = index.get(today)!;
+  // "Today" is what was imported today: a morning's statement books yesterday's (or Friday's) day.
+  const importedToday = await db.bankTransaction.groupBy({
+    by: ['matchState'],
+    where: { creditDebit: 'CRDT', createdAt: { gte: from, lt: to }, matchState: { notIn: NOT_COUNTED } },
+    _count: { _all: true },
+  });
+  const todays = {
+    credits: importedToday.reduce((s, g) => s + g._count._all, 0),
+    auto: importedToday.filter((g) => g.matchState === 'auto').reduce((s, g) => s + g._count._all, 0),
+  };
 
   const queueWhere = { matchState: { in: [...QUEUE_STATES] } };
   const size = await db.bankTransaction.count({ where: queueWhere });

@@ -20,7 +20,7 @@ export const ONLINE_MESSAGES = {
     testMode: 'TESTMODUS — es wird kein echtes Geld bewegt',
     resume: 'Zur begonnenen Online-Zahlung',
     back: 'Zurück zum Online-Dienst',
-    paidOnlineAwaiting: 'bezahlt (online), Gutschrift ausstehend',
+    paidOnlineAwaiting: 'online bezahlt – vielen Dank',
     notices: {
       unavailable: 'Der Zahlungsdienst ist gerade nicht erreichbar. Es wurde nichts gebucht. Bitte versuchen Sie es später noch einmal oder überweisen Sie den Betrag.',
       rejected: 'Der Zahlungsdienst hat die Zahlung nicht angenommen. Es wurde nichts gebucht. Bitte überweisen Sie den Betrag oder versuchen Sie es später noch einmal.',
@@ -40,7 +40,7 @@ export const ONLINE_MESSAGES = {
     testMode: 'TEST MODE — no real money moves (TESTMODUS — es wird kein echtes Geld bewegt)',
     resume: 'Continue the online payment you started',
     back: 'Back to the online service',
-    paidOnlineAwaiting: 'paid (online), credit pending',
+    paidOnlineAwaiting: 'paid online – thank you',
     notices: {
       unavailable: 'The payment service cannot be reached right now. Nothing was booked. Please try again later or pay by bank transfer.',
       rejected: 'The payment service did not accept the payment. Nothing was booked. Please pay by bank transfer or try again later.',

@@ -22,7 +22,21 @@ const PAGE_CSS = `
 .bank .value{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem}
 .qr{display:block;width:14rem;max-width:100%;border:1px solid #d0d5dd;padding:.5rem;background:#fff}
 @media (max-width:30rem){.items dl,.bank{grid-template-columns:1fr}.items dt,.bank dt{margin-top:.35rem}}
+.receipt{border:2px solid #05603a;border-radius:.4rem;padding:.75rem 1rem;margin:1rem 0}
+.receipt h2{margin-top:0}
+.receipt table{border-collapse:collapse;width:100%}
+.receipt th,.receipt td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #d0d5dd;vertical-align:top}
+.receipt td.num,.receipt th.num{text-align:right;white-space:nowrap}
+@media print{header.site,footer.site,.no-print,.skip{display:none!important}.receipt{border:0;padding:0}main{max-width:none}}
 ${ONLINE_CSS}`;
+
+/** The print button of the receipt: only with script (without it, the browser's own print works the same). */
+const PRINT_SCRIPT = `
+document.querySelectorAll('button[data-print]').forEach(function (b) {
+  b.hidden = false;
+  b.addEventListener('click', function () { window.print(); });
+});
+`;
 
 const COPY_SCRIPT = `
 document.querySelectorAll('button[data-copy]').forEach(function (b) {
@@ -68,7 +82,7 @@ function Frame(props: PageContext & { title: string; children?: unknown; script?
   );
 }
 
-export function PaymentPage(props: PageContext & { request: PaymentRequestView; qrSvgHref: string; online?: OnlineSectionView }) {
+export function PaymentPage(props: PageContext & { request: PaymentRequestView; qrSvgHref: string; online?: OnlineSectionView; now?: Date }) {
   const { lang, request: r } = props;
   const t = MESSAGES[lang];
   const money = (minor: bigint) => formatAmount(lang, minor, r.currency);
@@ -77,13 +91,50 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
   const referenceCopy = current ? (current.reference ?? current.remittance ?? '') : '';
   const statusLine =
     r.status === 'paid' ? t.statusPaid : r.status === 'cancelled' ? t.statusCancelled : r.status === 'partly_paid' ? t.statusPartly(money(r.outstandingMinor)) : t.statusOpen(money(r.outstandingMinor), formatDay(lang, r.dueDate));
+  const paidOnline = r.status === 'paid' && (props.online?.notice === 'payed' || props.online?.notice === 'done');
+  // What the citizen paid on this request, item by item: the receipt to keep or print.
+  const paid = r.items.filter((i) => i.status !== 'cancelled' && i.requestedMinor > i.outstandingMinor);
   return (
-    <Frame {...props} title={t.pageTitle(r.creditor.name)} script={current ? COPY_SCRIPT : undefined}>
+    <Frame {...props} title={t.pageTitle(r.creditor.name)} script={(current ? COPY_SCRIPT : '') + PRINT_SCRIPT}>
       <h1>{t.heading(r.creditor.name)}</h1>
-      <p class={`notice${r.status === 'paid' || r.status === 'cancelled' ? ' ok' : ''}`} role="status">
-        {statusLine}
+      {/* One box says how things stand; a confirmed online payment is said in it, not in a second box. */}
+      <p class={`notice${r.status === 'paid' || r.status === 'cancelled' ? ' ok' : ''}`} role="status" data-online-notice={paidOnline ? props.online!.notice : undefined}>
+        {paidOnline ? t.statusPaidOnline : statusLine}
       </p>
-      {props.online && <OnlineNotice lang={lang} online={props.online} />}
+      {props.online && !paidOnline && <OnlineNotice lang={lang} online={props.online} />}
+      {paid.length > 0 && (
+        <section class="receipt" aria-labelledby="receipt-heading">
+          <h2 id="receipt-heading">{t.receiptHeading}</h2>
+          <p>{t.receiptText(r.debtorName, r.creditor.name)}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.itemKassenzeichen}</th>
+                <th scope="col">{t.receiptWhat}</th>
+                <th scope="col" class="num">
+                  {t.receiptPaid}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {paid.map((item) => (
+                <tr>
+                  <td>{item.kassenzeichenDisplay}</td>
+                  <td>{item.description || (t.category[item.category] ?? t.category.other)}</td>
+                  <td class="num">{money(item.requestedMinor - item.outstandingMinor)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>{r.outstandingMinor === 0n ? t.receiptNothingOwed : t.receiptStillOwed(money(r.outstandingMinor))}</p>
+          <p class="muted">{t.receiptAsOf(formatInstantDay(lang, props.now ?? new Date()))}</p>
+          <p class="no-print">
+            <button type="button" data-print hidden>
+              {t.receiptPrint}
+            </button>
+          </p>
+        </section>
+      )}
 
       <h2>{t.whatHeading}</h2>
       <ul class="items">

@@ -5,11 +5,12 @@
  * withdraw it with "reject".
  */
 import type { ApprovalView } from '../../services/review/approvalView.js';
+import type { ApprovalContext } from '../../services/workplace/approvals.js';
 import { DataTable, ItemLink, num, WhoWhenWhy, type Who } from './components.js';
 import { HiddenCsrf, StaffPage, StateTag, type StaffPageContext } from './frame.js';
 import { instant, messages, money } from './i18n.js';
 
-export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; refs: Map<string, string> }) {
+export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; contexts: Map<string, ApprovalContext> }) {
   const { lang, who } = props;
   const t = messages(lang);
   return (
@@ -23,6 +24,8 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
       )}
       {props.pending.map((a, i) => {
         const own = a.proposedBy === props.me;
+        const cx = props.contexts.get(a.id);
+        const p = cx?.payment;
         return (
           <article class="suggestion" aria-labelledby={`a-${a.id}`}>
             <h2 id={`a-${a.id}`}>{t.approvalHeading(t.approvalKinds[a.kind] ?? a.kind, money(lang, a.amount, a.currency))}</h2>
@@ -33,9 +36,18 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
                   <dt>{t.approvalPayment}</dt>
                   <dd>
                     <a href={`/review/${a.transactionId}`} class="mono">
-                      {props.refs.get(a.transactionId) ?? a.transactionId}
+                      {p?.ref ?? a.transactionId}
                     </a>
+                    {p && <> · {money(lang, p.amount, p.currency)}</>}
                   </dd>
+                </>
+              )}
+              {p && (
+                <>
+                  <dt>{t.reviewPayer}</dt>
+                  <dd>{p.payer ?? '–'}</dd>
+                  <dt>{t.reviewRemittance}</dt>
+                  <dd class="remittance">{p.remittance || '–'}</dd>
                 </>
               )}
               <dt>{t.approvalLines}</dt>
@@ -44,12 +56,13 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
                   {(a.booking.allocations ?? []).map((l) => (
                     <li>
                       <ItemLink itemId={l.itemId} kassenzeichen={l.kassenzeichen} />: {money(lang, l.amount, a.currency)}
+                      {cx?.openByItem.has(l.itemId) && <span class="muted"> ({t.approvalOpenNow(money(lang, cx.openByItem.get(l.itemId)!, a.currency))})</span>}
                     </li>
                   ))}
                 </ul>
               </dd>
               <dt>{t.approvalReason}</dt>
-              <dd>{a.booking.reason}</dd>
+              <dd>{cx?.reason ?? a.booking.reason}</dd>
             </dl>
             {own && <p class="notice warn">{t.approvalOwn}</p>}
             <div class="actions">
