@@ -128,11 +128,11 @@ async function child(backend: 'sqlite' | 'postgresql', itemCount: number, txCoun
     const tIndex = performance.now();
     const c0 = process.cpuUsage();
     const { importStatementFile } = await import('../src/services/statements/importStatementFile.js');
-    const { runMatching } = await import('../src/services/booking/runMatching.js');
+    const { matchImport } = await import('../src/services/statements/importAndMatch.js');
     const imported = await importStatementFile({ ctx, input: { source: createReadStream(file), fileName: 'bench.xml' } });
     const t1 = performance.now();
     const c1 = process.cpuUsage();
-    const summary = await runMatching({ ctx, deps: services.matching, input: { transactionIds: imported.newTransactionIds ?? [] } });
+    const summary = await matchImport({ ctx, deps: services.matching, input: { importId: imported.importId } });
     const t2 = performance.now();
     const c2 = process.cpuUsage();
     const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => Math.round((b.user + b.system - a.user - a.system) / 10_000) / 100;

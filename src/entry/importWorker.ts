@@ -2,7 +2,7 @@
  * The import thread (see importThread.ts): its own configuration, database connections and matcher
  * index; runs the same importAndMatch as everywhere else, reading files already received completely.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config.js';
 import { systemClock, type Actor, type Ctx, type Scope } from '../context.js';
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       deps: { services },
       input: {
         source: createReadStream(msg.path, { highWaterMark: 256 * 1024 }),
+        totalBytes: statSync(msg.path).size,
         ...(msg.fileName ? { fileName: msg.fileName } : {}),
         onProgress: (p) => {
           const now = Date.now();

@@ -103,6 +103,7 @@ export async function runQueuedImport({
       deps,
       input: {
         source,
+        totalBytes: status.bytes,
         importId: input.importId,
         ...(status.fileName ? { fileName: status.fileName } : {}),
         onProgress: (p) => {

@@ -5,31 +5,29 @@
  * (src/services/booking/sweep.ts) decides them later — or at once when the file is sent again.
  */
 import type { Ctx } from '../../context.js';
+import type { MatchingDeps } from '../booking/runMatching.js';
 import type { AppDeps } from '../../http/env.js';
 import { runMatching, type MatchingSummary } from '../booking/runMatching.js';
 import { sweepPendingReceipts } from '../booking/sweep.js';
 import { recognizeSettlements } from '../online/settlement.js';
 import { importStatementFile, type ImportInput, type ImportResult } from './importStatementFile.js';
 
-export type ImportAndMatchResult = Omit<ImportResult, 'newTransactionIds'> & {
+export type ImportAndMatchResult = Omit<ImportResult, 'newTransactions'> & {
   matching?: MatchingSummary;
   /** The statement is stored, but matching did not finish; it is retried automatically. */
   matchingPending?: boolean;
 };
 
 export async function importAndMatch({ ctx, deps, input }: { ctx: Ctx; deps: Pick<AppDeps, 'services'>; input: ImportInput }): Promise<ImportAndMatchResult> {
-  const { newTransactionIds, ...result } = await importStatementFile({ ctx, input });
+  const { newTransactions, ...result } = await importStatementFile({ ctx, input });
   try {
     if (result.replayed) {
       // Sent again: whatever the first delivery left undecided is decided now.
       await sweepPendingReceipts({ ctx, deps: deps.services.matching, input: { importId: result.importId } });
       return result;
     }
-    if (!newTransactionIds || newTransactionIds.length === 0) return result;
-    // Payouts of the online payment provider clear its clearing account, never items: they are
-    // taken out of the matcher's way first (the items were paid when the provider said PAYED).
-    await recognizeSettlements({ ctx, input: { transactionIds: newTransactionIds } });
-    const matching = await runMatching({ ctx, deps: deps.services.matching, input: { transactionIds: newTransactionIds } });
+    if (!newTransactions) return result;
+    const matching = await matchImport({ ctx, deps: deps.services.matching, input: { importId: result.importId } });
     return { ...result, matching };
   } catch (err) {
     // The import itself is committed and must be answered as such: saying "failed" would make the
@@ -37,4 +35,37 @@ export async function importAndMatch({ ctx, deps, input }: { ctx: Ctx; deps: Pic
     ctx.log.error({ err, importId: result.importId }, 'statement stored, but matching its receipts failed; the sweep will retry');
     return { ...result, matchingPending: true };
   }
+}
+
+/** Entries whose new receipts are matched together (one refresh of the matcher's index each). */
+const MATCH_PAGE_ENTRIES = 5_000;
+
+/**
+ * Matches the receipts an import stored, a page of entries at a time in the order the bank booked
+ * them: the ids of a day of a million payments are never held at once, and no query's parameter
+ * list grows with the file.
+ */
+export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: MatchingDeps; input: { importId: string } }): Promise<MatchingSummary> {
+  const total: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
+  const db = ctx.db.prisma;
+  const statements = await db.statement.findMany({ where: { importId: input.importId }, orderBy: { position: 'asc' }, select: { id: true } });
+  for (const { id: statementId } of statements) {
+    for (let after = -1; ; ) {
+      const entries = await db.entry.findMany({ where: { statementId, position: { gt: after } }, orderBy: { position: 'asc' }, take: MATCH_PAGE_ENTRIES, select: { id: true, position: true } });
+      if (entries.length === 0) break;
+      after = entries[entries.length - 1]!.position;
+      const transactionIds: string[] = [];
+      for (let i = 0; i < entries.length; i += 500) {
+        const rows = await db.bankTransaction.findMany({ where: { entryId: { in: entries.slice(i, i + 500).map((e) => e.id) }, matchState: 'pending' }, select: { id: true } });
+        for (const r of rows) transactionIds.push(r.id);
+      }
+      if (transactionIds.length === 0) continue;
+      // Payouts of the online payment provider clear its clearing account, never items: they are
+      // taken out of the matcher's way first (the items were paid when the provider said PAYED).
+      await recognizeSettlements({ ctx, input: { transactionIds } });
+      const page = await runMatching({ ctx, deps, input: { transactionIds } });
+      for (const k of Object.keys(total) as Array<keyof MatchingSummary>) total[k] += page[k];
+    }
+  }
+  return total;
 }

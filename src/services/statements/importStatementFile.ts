@@ -29,6 +29,8 @@ export interface ImportInput {
   source: AsyncIterable<Uint8Array> | Uint8Array;
   fileName?: string;
   onProgress?: (p: { bytes: number; entries: number }) => void;
+  /** The file's size when known before reading (a spooled upload): a file too big to keep is not collected. */
+  totalBytes?: number;
   /**
    * The id to store the import under, when the caller handed one out before the import ran (an
    * upload queued on Workers answers 202 with it). Default: a new id.
@@ -62,8 +64,11 @@ export interface ImportResult {
   entries: { read: number; new: number; duplicates: number; notBooked: number };
   transactions: number;
   warnings: string[];
-  /** Transactions stored by this import that wait for the matcher (ids). Not part of the JSON. */
-  newTransactionIds?: string[];
+  /**
+   * How many transactions this import stored for the matcher (matchImport reads them page by page
+   * from the database; a million ids are never held). Not part of the JSON.
+   */
+  newTransactions?: number;
 }
 
 /** Rows are written in batches of this many entries (one round trip each, not one per row). */
@@ -74,7 +79,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
   let bytes = 0;
   const limit = LIMITS.statementFileBytes;
   // The file as delivered is kept for download, in this same transaction (originalFile.ts).
-  const original = new OriginalFileCollector();
+  const original = new OriginalFileCollector(input.totalBytes);
   async function* hashed(): AsyncGenerator<Uint8Array> {
     const chunks = input.source instanceof Uint8Array ? [input.source] : input.source;
     for await (const chunk of chunks) {
@@ -196,8 +201,8 @@ async function replayAfterRace(ctx: Ctx, digest: string | undefined, fileName?: 
   );
 }
 
-function publicResult(r: ImportResult): Omit<ImportResult, 'newTransactionIds'> {
-  const { newTransactionIds: _ids, ...rest } = r;
+function publicResult(r: ImportResult): Omit<ImportResult, 'newTransactions'> {
+  const { newTransactions: _n, ...rest } = r;
   return rest;
 }
 
@@ -218,7 +223,8 @@ interface CurrentRecord {
   /** Set when the statement's identity was read before: its content is compared, nothing is written. */
   known: KnownStatement | undefined;
   position: number;
-  occurrences: Map<string, number>;
+  /** Repeat keys of this statement that occurred more than once, with their count (see flush). */
+  repeats: Map<string, number>;
   pending: Array<{ entry: Entry; digest: string }>;
   /** Entries of a known statement waiting to be compared with the stored ones (by position). */
   comparing: Array<{ position: number; digest: string; entry: Entry }>;
@@ -236,7 +242,7 @@ const utf8 = new TextEncoder();
 class ImportState {
   readonly warnings: string[] = [];
   readonly statements: ImportedStatement[] = [];
-  readonly newTransactionIds: string[] = [];
+  private newTransactions = 0;
   /** Statements read before that came again with other content (the file is refused). */
   readonly refusals: ContentDifference[] = [];
   private counts = { read: 0, new: 0, duplicates: 0, notBooked: 0 };
@@ -273,7 +279,7 @@ class ImportState {
       statementId,
       known: known ?? undefined,
       position: 0,
-      occurrences: new Map(),
+      repeats: new Map(),
       pending: [],
       comparing: [],
       seen: 0,
@@ -439,13 +445,28 @@ class ImportState {
     if (cur.pending.length === 0) return;
     const batch = cur.pending;
     cur.pending = [];
-    const keyed = batch.map(({ entry, digest }) => {
-      const base = entryDedupeKey(cur.header, entry);
-      // Two identical bookings in one statement are two bookings (e.g. a citizen paying the same
-      // fine twice the same day): number the occurrences so each finds its own twin in a later
-      // delivery, instead of the second being taken for a repeat of the first.
-      const n = (cur.occurrences.get(base) ?? 0) + 1;
-      cur.occurrences.set(base, n);
+    // Two identical bookings in one statement are two bookings (e.g. a citizen paying the same
+    // fine twice the same day): the occurrences are numbered so each finds its own twin in a later
+    // delivery, instead of the second being taken for a repeat of the first. Whether a key occurred
+    // in an earlier batch of this statement is asked of the database (one query per batch), and
+    // only keys that do repeat are counted in memory: a statement of a million entries must not
+    // hold a million keys.
+    const bases = batch.map(({ entry }) => entryDedupeKey(cur.header, entry));
+    // By key alone, filtered here: given the statement too, SQLite walks the statement's entries
+    // (its unique index) for every batch, which makes a large statement quadratic.
+    const storedBefore = new Set(
+      (await this.tx.entry.findMany({ where: { dedupeKey: { in: [...new Set(bases)] } }, select: { dedupeKey: true, statementId: true } }))
+        .filter((e) => e.statementId === cur.statementId)
+        .map((e) => e.dedupeKey),
+    );
+    const inBatch = new Set<string>();
+    const keyed = batch.map(({ entry, digest }, i) => {
+      const base = bases[i]!;
+      let n = 1;
+      if (cur.repeats.has(base)) n = cur.repeats.get(base)! + 1;
+      else if (storedBefore.has(base) || inBatch.has(base)) n = 2;
+      inBatch.add(base);
+      if (n > 1) cur.repeats.set(base, n);
       return { entry, digest, key: n === 1 ? base : `${base}#${n}` };
     });
     const earlier = await this.tx.entry.findMany({
@@ -470,7 +491,7 @@ class ImportState {
       const state = duplicateOf ? 'duplicate' : booked ? 'pending' : 'not_booked';
       for (const row of transactionRows({ entryId, entry, statementBankId: cur.header.id, entryPosition: cur.position - 1, matchState: state, createdAt: now })) {
         transactions.push(row);
-        if (state === 'pending') this.newTransactionIds.push(row.id);
+        if (state === 'pending') this.newTransactions++;
       }
       if (transactions.length > LIMITS.transactionsPerEntry * 4) {
         throw new LimitExceededError('transactionsPerEntry', LIMITS.transactionsPerEntry, transactions.length);
@@ -512,7 +533,7 @@ class ImportState {
       entries: { ...this.counts },
       transactions: this.transactions,
       warnings: this.warnings,
-      newTransactionIds: this.newTransactionIds,
+      newTransactions: this.newTransactions,
     };
   }
 }

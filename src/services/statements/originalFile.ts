@@ -17,7 +17,12 @@ export const KEEP_MAX_BYTES = 50 * 1024 * 1024;
 export class OriginalFileCollector {
   private chunks: Uint8Array[] = [];
   private bytes = 0;
-  private tooBig = false;
+  private tooBig: boolean;
+
+  /** `totalBytes`, when known up front: a file too big to keep is not collected at all. */
+  constructor(totalBytes?: number) {
+    this.tooBig = totalBytes !== undefined && totalBytes > KEEP_MAX_BYTES;
+  }
 
   add(chunk: Uint8Array): void {
     if (this.tooBig) return;

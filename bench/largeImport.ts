@@ -1,0 +1,152 @@
+/**
+ * A statement of 10^6 entries (about 170 MB) through `bin/stadtkasse import` and over HTTP (a 202
+ * job, followed until it has committed), each in its own process on a fresh SQLite database: wall
+ * time, entries/s and the process's peak resident memory (VmHWM, read from /proc while it runs).
+ * The target is a peak RSS of at most 200 MB, whatever the number of entries.
+ *
+ * The file is generated here into the temp folder and removed afterwards (never committed).
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN_KEY = 'sk_benchadm_0123456789abcdefghijklmnopqrstuv';
+
+export interface LargeImportRun {
+  path: 'CLI' | 'HTTP (202 job)';
+  entries: number;
+  MB: number;
+  seconds: number;
+  'entries/s': number;
+  'peak RSS MB': number;
+  outcome: string;
+}
+
+/** One compact booked entry (~170 bytes): amount, direction, status, date, bank reference, one detail. */
+function entryXml(i: number): string {
+  const minor = (i * 7919) % 250_000 + 1;
+  const amount = `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+  return `<Ntry><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>${i % 5 === 0 ? 'DBIT' : 'CRDT'}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-16</Dt></BookgDt><AcctSvcrRef>R${i}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>P${i}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n`;
+}
+
+export async function generateLargeStatement(file: string, entries: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < entries; i++) sum += ((i * 7919) % 250_000 + 1) * (i % 5 === 0 ? -1 : 1);
+  const opening = 10_000_000_000;
+  const fmt = (minor: number) => `${Math.floor(Math.abs(minor) / 100)}.${String(Math.abs(minor) % 100).padStart(2, '0')}`;
+  const bal = (type: string, v: number) => `<Bal><Tp><CdOrPrtry><Cd>${type}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${fmt(v)}</Amt><CdtDbtInd>${v < 0 ? 'DBIT' : 'CRDT'}</CdtDbtInd><Dt><Dt>2026-11-16</Dt></Dt></Bal>`;
+  const out = createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>LARGE-${entries}</MsgId><CreDtTm>2026-11-16T22:00:00</CreDtTm></GrpHdr><Stmt><Id>LARGE-${entries}</Id><ElctrncSeqNb>1</ElctrncSeqNb><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>${bal('OPBD', opening)}${bal('CLBD', opening + sum)}\n`,
+  );
+  let batch = '';
+  for (let i = 0; i < entries; i++) {
+    batch += entryXml(i);
+    if (batch.length > 1 << 20) {
+      await write(batch);
+      batch = '';
+    }
+  }
+  await write(batch + '</Stmt></BkToCstmrStmt></Document>\n');
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return statSync(file).size;
+}
+
+/** Peak resident memory of a process so far (MB), from /proc; 0 where /proc is not there. */
+function peakRssMB(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function viaCli(file: string, dir: string): Promise<{ seconds: number; peak: number; outcome: string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: `file:${join(dir, 'cli.db')}`, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, peakRssMB(child.pid!))), 200);
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearInterval(timer);
+  return { seconds: (performance.now() - started) / 1000, peak, outcome: code === 0 ? out.trim().split('\n').pop()!.slice(0, 160) : `exit ${code}: ${out.slice(-300)}` };
+}
+
+async function viaHttp(file: string, dir: string): Promise<{ seconds: number; peak: number; outcome: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'http.db')}`, UPLOAD_DIR: join(dir, 'uploads'), STADTKASSE_ADMIN_KEY: ADMIN_KEY, OUTBOX_WORKER: 'false', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, peakRssMB(child.pid!))), 200);
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (b: Buffer) => {
+        buf += b.toString();
+        const m = /listening on http:\/\/localhost:(\d+)/.exec(buf);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', () => reject(new Error(`server exited: ${buf.slice(-500)}`)));
+    });
+    const started = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/v1/statements?fileName=large.xml`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/xml', 'content-length': String(statSync(file).size) },
+      body: createReadStream(file) as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit);
+    const accepted = (await res.json()) as { statusUrl?: string; detail?: string };
+    if (res.status !== 202 || !accepted.statusUrl) return { seconds: 0, peak, outcome: `answer ${res.status}: ${JSON.stringify(accepted).slice(0, 200)}` };
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const s = await fetch(`http://127.0.0.1:${port}${accepted.statusUrl}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const body = (await s.json()) as { state?: string; entries?: { read: number }; error?: { detail: string } };
+      if (s.status === 200) {
+        const seconds = (performance.now() - started) / 1000;
+        return { seconds, peak, outcome: body.state === 'failed' ? `failed: ${body.error?.detail}` : `imported, ${body.entries?.read} entries` };
+      }
+    }
+  } finally {
+    clearInterval(timer);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+export async function runLargeImportBench(opts: { entries?: number; log?: (l: string) => void } = {}): Promise<LargeImportRun[]> {
+  const entries = opts.entries ?? 1_000_000;
+  const log = opts.log ?? (() => {});
+  const dir = mkdtempSync(join(tmpdir(), 'stadtkasse-large-'));
+  try {
+    const file = join(dir, 'large.xml');
+    const bytes = await generateLargeStatement(file, entries);
+    log(`generated ${entries.toLocaleString('en')} entries, ${(bytes / 1e6).toFixed(0)} MB`);
+    const runs: LargeImportRun[] = [];
+    for (const [path, run] of [['CLI', viaCli], ['HTTP (202 job)', viaHttp]] as const) {
+      const r = await run(file, dir);
+      log(`${path}: ${r.seconds.toFixed(1)} s, peak RSS ${r.peak} MB, ${r.outcome}`);
+      runs.push({ path, entries, MB: Math.round(bytes / 1e6), seconds: Math.round(r.seconds * 10) / 10, 'entries/s': r.seconds > 0 ? Math.round(entries / r.seconds) : 0, 'peak RSS MB': r.peak, outcome: r.outcome });
+    }
+    return runs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? 1_000_000);
+  console.table(await runLargeImportBench({ entries: n, log: (l) => process.stderr.write(l + '\n') }));
+}
