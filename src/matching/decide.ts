@@ -6,6 +6,7 @@ import {
   confidenceOf,
   nameReason,
   payerCorroborates,
+  payerRank,
   payerRelated,
   payerStrong,
   type ItemEvidence,
@@ -76,8 +77,10 @@ function amountFits(e: ItemEvidence): boolean {
 function rulesOut(hit: ItemEvidence, rival: ItemEvidence, mode: 'single' | 'sum'): boolean {
   // In a list whose sum matches, a rival of another open amount would break the sum.
   if (mode === 'sum' && hit.openMinor !== rival.openMinor) return true;
-  // The payer is clearly the rival's debtor and not the hit's: the hit is the slip.
+  // The payer is clearly the rival's debtor and not the hit's, or points at the rival more
+  // strongly (the rival's IBAN on file is the payer's, the hit has only a name): the hit is the slip.
   if (payerStrong(rival) && !payerStrong(hit)) return false;
+  if (payerRank(rival) > payerRank(hit)) return false;
   if (mode === 'single' && amountFits(hit) && !amountFits(rival)) return true;
   if (!payerStrong(hit)) return false;
   // The payer is the hit's debtor: a rival of someone else is ruled out, and so is another item
@@ -104,7 +107,7 @@ function standingRivals(hit: ItemEvidence, rivals: readonly ItemEvidence[] | und
  */
 function compareRivals(a: ItemEvidence, b: ItemEvidence): number {
   const rel = (e: ItemEvidence): number => (payerStrong(e) ? 3 : payerCorroborates(e) ? 2 : payerRelated(e) ? 1 : 0);
-  const keys = (e: ItemEvidence): number[] => [amountFits(e) ? 1 : 0, rel(e), e.ref.kind === 'exact' ? 1 : 0];
+  const keys = (e: ItemEvidence): number[] => [amountFits(e) ? 1 : 0, rel(e), e.ref.kind === 'exact' ? 1 : 0, payerRank(e)];
   const ka = keys(a);
   const kb = keys(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return kb[i]! - ka[i]!;

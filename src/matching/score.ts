@@ -154,7 +154,8 @@ function refRank(e: ItemEvidence): number {
   return 0;
 }
 
-function payerRank(e: ItemEvidence): number {
+/** How strongly the payer points at this item's debtor (ranking; 5 = IBAN on file). */
+export function payerRank(e: ItemEvidence): number {
   if (payerStrong(e)) return e.iban === 'item' ? 5 : 4;
   if (e.payer === 'same' || e.ultimate === 'same') return 3;
   if (payerCorroborates(e)) return e.ibanDiffers ? 1 : 2;

@@ -22,7 +22,7 @@ import { camt } from '../support/camtBuilder.js';
 import { adversarialDay, FAMILIES, type AdversarialDay, type Family } from './adversarial.js';
 import { scoreLikePy, SCENARIO_ROOT, type ResultRecord, type TruthTx } from './scenarioData.js';
 
-const SEEDS = [1, 2, 3, 4];
+const SEEDS = [1, 2, 3, 4, 5, 6];
 const BUDGET_MS = 40_000;
 const SCORE_PY = join(SCENARIO_ROOT, 'score.py');
 

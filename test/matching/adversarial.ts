@@ -373,6 +373,8 @@ export function adversarialDay(seed: number, perFamily = 12): AdversarialDay {
     const { meant, landed } = slipPair(undefined);
     const iban = ibanOf();
     meant.debtorIban = iban;
+    // A stranger's item (a namesake without an IBAN on file would be a case of its own).
+    if (landed.debtorName === meant.debtorName) landed.debtorName = `${meant.debtorName}-Neumann`;
     push('near-miss-around-exact', { amount: eur(meant.openMinor), name: meant.debtorName, iban, remittance: [`KZ ${landed.kassenzeichen}`] }, truthOf('slip', [[meant, meant.openMinor]], false, meant.openMinor));
   }
   // --- threshold edges: learned IBAN with one confirmation too few, and with enough ---------------
