@@ -24,7 +24,8 @@ const PAGE_CSS = `
 @media (max-width:30rem){.items dl,.bank{grid-template-columns:1fr}.items dt,.bank dt{margin-top:.35rem}}
 .receipt{border:2px solid #05603a;border-radius:.4rem;padding:.75rem 1rem;margin:1rem 0}
 .receipt h2{margin-top:0}
-.receipt table{border-collapse:collapse;width:100%}
+.receipt table{border-collapse:collapse;width:100%;table-layout:fixed}
+.receipt td,.receipt th{overflow-wrap:anywhere}
 .receipt th,.receipt td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #d0d5dd;vertical-align:top}
 .receipt td.num,.receipt th.num{text-align:right;white-space:nowrap}
 @media print{header.site,footer.site,.no-print,.skip{display:none!important}.receipt{border:0;padding:0}main{max-width:none}}

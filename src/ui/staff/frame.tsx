@@ -78,6 +78,7 @@ details.keys summary{cursor:pointer;font-weight:600}
 .drop.over{border-color:#0b57d0;background:#eef3fd}
 progress{width:100%;height:1.25rem}
 .table-wrap{max-width:100%;overflow-x:auto}
+input[type=file]{max-width:100%}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
