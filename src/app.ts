@@ -16,6 +16,7 @@ import { webhookRoutes } from './http/webhooks/routes.js';
 import { eventRoutes } from './http/events/routes.js';
 import { mountApiDocs, systemRoutes } from './http/system/routes.js';
 import { statementRoutes } from './http/statements/routes.js';
+import { refusedDeliveryRoutes } from './http/statements/refused.js';
 import { reviewRoutes } from './http/review/routes.js';
 import { approvalRoutes } from './http/approvals/routes.js';
 import { exportRoutes } from './http/export/routes.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
   app.route('/', webhookRoutes());
   app.route('/', eventRoutes());
   app.route('/', statementRoutes());
+  app.route('/', refusedDeliveryRoutes());
   app.route('/', reviewRoutes());
   app.route('/', approvalRoutes());
   app.route('/', exportRoutes());

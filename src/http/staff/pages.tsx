@@ -18,6 +18,8 @@ import { approve, listApprovals, reject } from '../../services/review/approvals.
 import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
 import { importStatement } from '../../services/statements/importer.js';
 import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
+import { getRefusedDeliveryFile, listRefusedDeliveries } from '../../services/statements/refusedDeliveries.js';
+import { RefusedDeliveriesPage } from '../../ui/staff/refusedDeliveries.js';
 import { getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
 import { getDashboard } from '../../services/workplace/dashboard.js';
 import { openPeriods } from '../../services/closings/closings.js';
@@ -146,6 +148,22 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
 
   app.get('/statements/:id/file', staff('statements:read'), async (c) => {
     const file = await getStatementOriginalFile({ ctx: staffCtx(c), input: { statementId: c.req.param('id') } });
+    const ascii = file.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
+    return c.body(file.bytes as never, 200, {
+      'content-type': file.contentType,
+      'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    });
+  });
+
+  // ---- deliveries refused for carrying a statement read before with other content
+  app.get('/refused-deliveries', staff('statements:read'), async (c) => {
+    const cursor = c.req.query('cursor');
+    const page = await listRefusedDeliveries({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
+    return html(c, <RefusedDeliveriesPage {...(await pageContext(c))} deliveries={page.data} nextCursor={page.nextCursor} />);
+  });
+
+  app.get('/refused-deliveries/:id/file', staff('statements:read'), async (c) => {
+    const file = await getRefusedDeliveryFile({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
     const ascii = file.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
     return c.body(file.bytes as never, 200, {
       'content-type': file.contentType,
