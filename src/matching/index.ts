@@ -1,6 +1,6 @@
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from './config.js';
 import { debtorNameKey, debtorNameKeys, normalizeIban, normalizeReference, significantSpellings } from './names.js';
-import { SchemeLearner, shapeOf } from './schemes.js';
+import { passes, SchemeLearner, shapeOf } from './schemes.js';
 import type { MatchableItem } from './types.js';
 
 /**
@@ -195,14 +195,25 @@ export class ItemIndex {
     // variants are skipped without building them.
     const lens = this.schemes.lengthsByPrefix.get(s.prefix);
     if (lens?.has(d.length)) {
+      // Where the quoted reference passes a check digit that every item of its class (same prefix,
+      // length and first two digits) passes too, a variant the check digit detects cannot be an
+      // item: luhn, mod 11 and mod 97-10 detect every single substitution, mod 11 and mod 97-10
+      // every swap of neighbours, luhn every swap but 09 ↔ 90. Only such variants are skipped, and
+      // only behind the first two digits (a variant there belongs to another class). One hand-keyed
+      // item that fails the check digit, and its class is searched in full again.
+      const guard = this.detectingScheme(s.prefix, d);
+      const from = guard ? 2 : 0;
       for (let i = 0; i < d.length; i++) {
+        if (i >= from && guard) continue;
         for (let c = 48; c <= 57; c++) {
           const ch = String.fromCharCode(c);
           if (ch !== d[i]) probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
         }
       }
       for (let i = 0; i + 1 < d.length; i++) {
-        if (d[i] !== d[i + 1]) probe(d.slice(0, i) + d[i + 1] + d[i] + d.slice(i + 2), 'transposition');
+        if (d[i] === d[i + 1]) continue;
+        if (guard && i >= from && (guard !== 'luhn' || !((d[i] === '0' && d[i + 1] === '9') || (d[i] === '9' && d[i + 1] === '0')))) continue;
+        probe(d.slice(0, i) + d[i + 1] + d[i] + d.slice(i + 2), 'transposition');
       }
       for (let i = 0; i + 2 < d.length; i++) {
         if (d[i] !== d[i + 2]) probe(d.slice(0, i) + d[i + 2] + d[i + 1] + d[i] + d.slice(i + 3), 'jump-transposition');
@@ -239,6 +250,14 @@ export class ItemIndex {
       }
     }
     return [...hits.values()];
+  }
+
+  /** The check digit (luhn, mod 11, mod 97-10) the digits pass and every item of their class passes. */
+  private detectingScheme(prefix: string, digits: string): 'luhn' | 'mod11' | 'mod97-10' | undefined {
+    for (const alg of ['luhn', 'mod11', 'mod97-10'] as const) {
+      if (passes(alg, digits) && this.schemes.allPass(prefix, digits, alg)) return alg;
+    }
+    return undefined;
   }
 
   private resolve(ids: Set<string> | undefined, cap: number): IndexedItem[] {

@@ -119,6 +119,15 @@ export class SchemeLearner {
     return { unknownClass: !sawClass };
   }
 
+  /**
+   * Does every item of the class prefix | length | first two digits pass `alg`? Then a variant of
+   * that class which fails `alg` cannot be an item, and need not be looked up.
+   */
+  allPass(prefix: string, digits: string, alg: SchemeAlgorithm): boolean {
+    const st = this.stats.get(`${prefix}|${digits.length}|${digits.slice(0, 2)}`);
+    return st !== undefined && st.members > 0 && st.valid[alg] === st.members;
+  }
+
   /** Is this digit count plausible (±1 for a dropped or doubled digit) for the prefix? */
   plausibleLength(prefix: string, digitCount: number): boolean {
     const lens = this.lengthsByPrefix.get(prefix);

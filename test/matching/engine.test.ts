@@ -221,3 +221,39 @@ describe('config and output', () => {
     expect(r.confidence).toBeLessThanOrEqual(1);
   });
 });
+
+describe('slips searched around a reference', () => {
+  it('a hand-keyed item that fails the check digit is found one substitution away, even in a luhn class', () => {
+    // 510006900086 (L8) passes luhn; 510006900186 does not, and is issued anyway (legacy).
+    const legacy = item('LEG', '510006900186', 3500n, 'Hand Eingabe');
+    const idx = buildItemIndex([...items, legacy]);
+    expect(idx.nearMisses(L(8).kassenzeichen).map((h) => [h.kind, h.entry.item.id])).toContainEqual(['substitution', 'LEG']);
+    const d = matchTransaction(tx({ amountMinor: 3500n, debtorName: 'Max Mustermann', remittanceLines: [legacy.kassenzeichen] }), idx);
+    expect(d.status).toBe('review');
+  });
+  it('skipping the variants a check digit detects finds the same items as searching them all', () => {
+    for (const it0 of items) {
+      const all = new Set(items.filter((x) => x.id !== it0.id && oneSlip(it0.kassenzeichen, x.kassenzeichen)).map((x) => x.id));
+      expect(new Set(index.nearMisses(it0.kassenzeichen).map((h) => h.entry.item.id))).toEqual(all);
+    }
+  });
+});
+
+/** One substitution, adjacent or jump transposition, twin error, deletion or insertion apart (same prefix). */
+function oneSlip(a: string, b: string): boolean {
+  const [pa, da] = [a.replace(/\d+$/, ''), a.replace(/^[A-Z]+/, '')];
+  const [pb, db] = [b.replace(/\d+$/, ''), b.replace(/^[A-Z]+/, '')];
+  if (pa !== pb) return false;
+  if (da.length === db.length) {
+    const diff = [...da].map((c, i) => (c !== db[i] ? i : -1)).filter((i) => i >= 0);
+    if (diff.length === 1) return true;
+    if (diff.length !== 2) return false;
+    const [i, j] = diff as [number, number];
+    if ((j - i === 1 || j - i === 2) && da[i] === db[j] && da[j] === db[i]) return true;
+    return j - i === 1 && da[i] === da[j] && db[i] === db[j];
+  }
+  const [long, short] = da.length > db.length ? [da, db] : [db, da];
+  if (long.length - short.length !== 1) return false;
+  for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
+  return false;
+}
