@@ -9,6 +9,7 @@ import type { Database } from '../../src/db/database.js';
 import { ROLE_SCOPES } from '../../src/services/users/roles.js';
 import { createServices } from '../../src/services/registry.js';
 import { importAndMatch } from '../../src/services/statements/importAndMatch.js';
+import { ClosingBlockedError, determineClosing, signClosing } from '../../src/services/closings/closings.js';
 import { freshDatabase, type BackendName, type TestDatabase } from '../support/backends.js';
 import { camt, type StatementSpec } from '../support/camtBuilder.js';
 
@@ -54,4 +55,20 @@ export async function openKasse(backend: BackendName, env: Record<string, string
       await database.drop();
     },
   };
+}
+
+/** The blockers a determination is refused with (fails when the day closes). */
+export async function blockersOf(k: Kasse, day: string) {
+  try {
+    await determineClosing({ ctx: k.as(ALICE), input: { day } });
+  } catch (err) {
+    if (err instanceof ClosingBlockedError) return err.blockers;
+    throw err;
+  }
+  throw new Error(`${day} was closed, but blockers were expected`);
+}
+
+export async function close(k: Kasse, day: string) {
+  const determined = await determineClosing({ ctx: k.as(ALICE), input: { day } });
+  return signClosing({ ctx: k.as(BOB), input: { id: determined.id } });
 }
