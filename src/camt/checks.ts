@@ -127,7 +127,6 @@ export function detailsDisagreement(entry: Entry): DetailsDisagreement | undefin
   if (txs.length === 0) return undefined;
   const base = { entry: { ...entry.amount }, details: txs.length };
   if (txs.length > 1 && txs.some((t) => t.amountSource === 'entry-of-batch')) return { kind: 'detailsWithoutAmount', ...base };
-  if (txs.length === 1 && txs[0]!.amountSource === 'entry') return undefined;
   let sum = 0n;
   for (const t of txs) sum += t.creditDebit === entry.creditDebit ? t.amount.minor : -t.amount.minor;
   if (sum === entry.amount.minor) return undefined;

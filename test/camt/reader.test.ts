@@ -215,6 +215,16 @@ describe('balance and batch checks', () => {
   });
 
   it.each([
+    ['.6', 60n],
+    ['+1.0', 100n],
+    ['1.', 100n],
+    ['0010.50', 1050n],
+  ])('reads the xs:decimal form %s exactly', async (written, minor) => {
+    const [m] = await parseCamt(statement(entry('10.00', 'CRDT', `<NtryDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">${written}</Amt></InstdAmt></AmtDtls></TxDtls></NtryDtls>`)));
+    expect(m!.statements[0]!.entries[0]!.transactions[0]!.instructedAmount!.minor).toBe(minor);
+  });
+
+  it.each([
     ['TxDtls/Amt first', '<TxDtls><Amt Ccy="EUR">4.00</Amt><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">6.00</Amt></TxAmt></AmtDtls></TxDtls>', 400n, 'TxDtls/Amt'],
     ['then AmtDtls/TxAmt', '<TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt><TxAmt><Amt Ccy="EUR">6.00</Amt></TxAmt></AmtDtls></TxDtls>', 600n, 'AmtDtls/TxAmt'],
     ['then AmtDtls/InstdAmt', '<TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">5.00</Amt></InstdAmt></AmtDtls></TxDtls>', 500n, 'AmtDtls/InstdAmt'],

@@ -211,14 +211,17 @@ export class DecodeContext {
       currency = this.accountCurrency;
       this.warn(path, `the amount ${value} has no Ccy attribute; the account currency ${currency} is assumed`, value);
     }
+    // Every lexical form of xs:decimal is a valid amount: ".6", "+1.0", "1." read exactly.
+    const form = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(value);
+    const decimal = form && (form[2] !== '' || (form[3] ?? '') !== '') ? `${form[1] === '-' ? '-' : ''}${form[2] || '0'}${form[3] ? `.${form[3]}` : ''}` : value;
     let money;
     try {
-      money = parseMoney(value, currency, { allowExcessDigits: true, allowNegative: opts.allowNegative ?? false, field: path });
+      money = parseMoney(decimal, currency, { allowExcessDigits: true, allowNegative: opts.allowNegative ?? false, field: path });
     } catch (e) {
       if (e instanceof ValidationError) this.fail(path, e.message.replace(/^[^:]*: /, ''), value);
       throw e;
     }
-    const fraction = /\.(\d+)$/.exec(value.trim())?.[1]?.length ?? 0;
+    const fraction = /\.(\d+)$/.exec(decimal)?.[1]?.length ?? 0;
     if (fraction > minorExponent(currency)) {
       this.warn(path, `the amount ${value} ${currency} has more decimal places than ${currency} has; rounded half-even to ${money.minor} minor units`, value);
     }

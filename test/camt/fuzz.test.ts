@@ -1,0 +1,195 @@
+/**
+ * Mutation fuzzing of the statement reader, seeded and bounded by a count and a time budget.
+ * Seeds: the golden fixtures and the shared corpus (../shared/camt-corpus, read from beside the
+ * checkout, skipped when absent). Mutations as a bank or an attacker could produce them:
+ * truncation, byte flips, duplicated and removed elements, absurd amounts, other encodings,
+ * DOCTYPE/entities, ZIP members. Properties, for every case:
+ *  - refused with a typed error that names the file (ValidationError, UnsupportedFormatError,
+ *    LimitExceededError), never any other exception;
+ *  - or accepted with every invariant holding: per entry, the money the ledger may distribute is
+ *    the entry amount (src/services/statements/rows.ts, the rows the import writes); per statement,
+ *    a balance check that says "ok" adds up (opening + booked entries = closing), else it is
+ *    "broken" or "not_checked" and says why.
+ */
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { parseCamt } from '../../src/camt/read.js';
+import type { CamtMessage } from '../../src/camt/model.js';
+import { LimitExceededError, UnsupportedFormatError, ValidationError } from '../../src/errors.js';
+import { transactionRows } from '../../src/services/statements/rows.js';
+import { fixtureDir, repoRoot } from './helpers.js';
+
+const CASES = 10_000;
+const BUDGET_MS = 55_000;
+/** Seeds larger than this are left out: cases must stay cheap to reach the count in the budget. */
+const MAX_SEED_BYTES = 12 * 1024;
+const SEED = 0x5eed_2026;
+
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const p = path.join(dir, f);
+    if (statSync(p).isDirectory()) out.push(...files(p));
+    else if (/\.(xml|zip)$/i.test(f) && statSync(p).size <= MAX_SEED_BYTES) out.push(p);
+  }
+  return out.sort();
+}
+
+const corpus = path.resolve(repoRoot, '../shared/camt-corpus/files');
+const seeds = [...files(fixtureDir), ...files(corpus)].map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }));
+
+/** mulberry32: small, seeded, the same sequence on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const bytesOf = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+const ABSURD = ['99999999999999999999999.99', '-1.00', '1e5', '.', '0.0000001', '+.5', '1.2.3', 'NaN', '١٢٣', '00000000000000000000000000001', ''];
+
+type Mutation = (b: Uint8Array, r: () => number) => Uint8Array;
+
+const pick = <T,>(xs: readonly T[], r: () => number): T => xs[Math.floor(r() * xs.length)]!;
+
+/** Simple elements <X ...>text</X> of a document, as [start, end) offsets in its latin1 text. */
+function simpleElements(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const re = /<([A-Za-z][\w:.-]*)(\s[^<>]*)?>[^<]*<\/\1>/g;
+  for (let m = re.exec(text); m && out.length < 400; m = re.exec(text)) out.push([m.index, m.index + m[0].length]);
+  return out;
+}
+
+const MUTATIONS: Record<string, Mutation> = {
+  truncate: (b, r) => b.slice(0, Math.floor(r() * b.length)),
+  flipBytes: (b, r) => {
+    const c = b.slice();
+    for (let i = 0, n = 1 + Math.floor(r() * 4); i < n && c.length > 0; i++) {
+      const at = Math.floor(r() * c.length);
+      c[at] = c[at]! ^ (1 << Math.floor(r() * 8));
+    }
+    return c;
+  },
+  duplicateElement: (b, r) => {
+    const t = latin1(b);
+    const els = simpleElements(t);
+    if (els.length === 0) return b;
+    const [s, e] = pick(els, r);
+    return bytesOf(t.slice(0, e) + t.slice(s, e) + t.slice(e));
+  },
+  removeElement: (b, r) => {
+    const t = latin1(b);
+    const els = simpleElements(t);
+    if (els.length === 0) return b;
+    const [s, e] = pick(els, r);
+    return bytesOf(t.slice(0, s) + t.slice(e));
+  },
+  absurdAmount: (b, r) => {
+    const t = latin1(b);
+    const amounts = [...t.matchAll(/(<(?:\w+:)?(?:Amt|InstdAmt|TxAmt|TtlAmt)\b[^>]*>)([^<]*)</g)];
+    if (amounts.length === 0) return b;
+    const m = pick(amounts, r);
+    const at = m.index! + m[1]!.length;
+    return bytesOf(t.slice(0, at) + pick(ABSURD, r) + t.slice(at + m[2]!.length));
+  },
+  swapDirection: (b) => bytesOf(latin1(b).replace(/>CRDT</, '>DBIT<').replace(/>DBIT</, '>CRDT<')),
+  encoding: (b, r) => {
+    const t = latin1(b);
+    switch (Math.floor(r() * 4)) {
+      case 0:
+        return bytesOf(t.replace(/^<\?xml[^>]*\?>/, '').replace(/a/, '\u00e4'));
+      case 1:
+        return bytesOf(t.replace(/encoding="[^"]*"/, 'encoding="ISO-8859-1"'));
+      case 2:
+        return bytesOf(t.replace(/encoding="[^"]*"/, 'encoding="EBCDIC"'));
+      default: {
+        const c = new Uint8Array(b.length + 2);
+        c.set([0xff, 0xfe]);
+        c.set(b, 2);
+        return c;
+      }
+    }
+  },
+  doctype: (b, r) => {
+    const t = latin1(b).replace(/^<\?xml[^>]*\?>/, '');
+    const inject = pick(['<!DOCTYPE d [<!ENTITY x "xx">]>', '<!DOCTYPE d SYSTEM "file:///etc/passwd">', '<!ENTITY y "1">'], r);
+    const withRef = t.replace(/<Ustrd>/, '<Ustrd>&x;');
+    return bytesOf(inject + withRef);
+  },
+  zipMember: (b, r) => {
+    const members: Record<string, Uint8Array> = { 'a.xml': b };
+    if (r() < 0.5) members['b.xml'] = b.slice(0, Math.floor(r() * b.length));
+    if (r() < 0.3) members['__MACOSX/._a.xml'] = new Uint8Array([1, 2, 3]);
+    const zip = zipSync(members, { level: r() < 0.5 ? 0 : 6 });
+    return r() < 0.3 ? zip.slice(0, Math.floor(r() * zip.length)) : zip;
+  },
+};
+const NAMES = Object.keys(MUTATIONS);
+
+/** The invariants of an accepted file; returns the first broken one, or undefined. */
+function brokenInvariant(messages: CamtMessage[]): string | undefined {
+  for (const m of messages) {
+    for (const s of m.statements) {
+      let booked = 0n;
+      for (const e of s.entries) {
+        if (e.status === 'BOOK') booked += e.signedMinor;
+        const rows = transactionRows({ entryId: 'e', entry: e, statementBankId: s.id, entryPosition: e.index, matchState: 'pending', createdAt: new Date(0) });
+        let distributable = 0n;
+        for (const row of rows) distributable += row.creditDebit === e.creditDebit ? row.amountMinor : -row.amountMinor;
+        if (distributable !== e.amount.minor) return `entry ${e.index + 1} of ${s.id}: the ledger would distribute ${distributable}, the entry booked ${e.amount.minor}`;
+        if (rows.some((row) => row.amountMinor < 0n)) return `entry ${e.index + 1} of ${s.id}: a negative transaction amount`;
+      }
+      const c = s.check!;
+      if (c.status === 'ok' && c.opening! + booked !== c.closing!) return `statement ${s.id}: check says ok, but ${c.opening} + ${booked} ≠ ${c.closing}`;
+      if (c.status !== 'ok' && c.reason === '') return `statement ${s.id}: a balance check without a reason`;
+    }
+  }
+  return undefined;
+}
+
+describe.skipIf(seeds.length === 0)('camt mutation fuzzing', () => {
+  it(`reads ${CASES} mutated files: refused with a reason or accepted with the invariants holding`, async () => {
+    const r = prng(SEED);
+    const started = performance.now();
+    const tally: Record<string, number> = { accepted: 0, refused: 0 };
+    let cases = 0;
+    for (; cases < CASES && performance.now() - started < BUDGET_MS; cases++) {
+      const seed = pick(seeds, r);
+      let bytes: Uint8Array = seed.bytes;
+      const steps = 1 + Math.floor(r() * 2);
+      const applied: string[] = [];
+      for (let i = 0; i < steps; i++) {
+        const name = pick(NAMES, r);
+        applied.push(name);
+        bytes = MUTATIONS[name]!(bytes, r);
+      }
+      const fileName = `fuzz-${cases}-${seed.name}`;
+      const what = `case ${cases} (${seed.name}: ${applied.join(' + ')})`;
+      let messages: CamtMessage[];
+      try {
+        messages = await parseCamt(bytes, { fileName });
+      } catch (e) {
+        const typed = e instanceof ValidationError || e instanceof UnsupportedFormatError || e instanceof LimitExceededError;
+        expect(typed, `${what}: unexpected ${(e as Error).name}: ${(e as Error).message}`).toBe(true);
+        expect((e as Error).message, `${what}: the refusal names the file`).toContain(fileName);
+        tally['refused']!++;
+        continue;
+      }
+      const broken = brokenInvariant(messages);
+      expect(broken, `${what}: ${broken}`).toBeUndefined();
+      tally['accepted']!++;
+    }
+    const ms = Math.round(performance.now() - started);
+    console.log(`camt fuzz: ${cases} cases in ${ms} ms from ${seeds.length} seeds (${tally['accepted']} accepted, ${tally['refused']} refused)`);
+    expect(cases).toBe(CASES);
+  }, 120_000);
+});
