@@ -104,4 +104,18 @@ describe('suggestions against the items as they are now', () => {
     const list = await clara.get('/review?state=unmatched');
     expect(list.text).not.toContain(`/review/${r!.id}`);
   });
+
+  it('the list says how many payments the filter finds and downloads all of them as CSV', async () => {
+    for (let i = 0; i < 3; i++) await f.importStatement({ id: `REASSESS-CSV-${i}`, entries: [{ ref: `REASSESS-CSV-${i}`, amount: `1${i}.50`, name: `Carla Csv ${i}`, remittance: ['=SUMME(A1) Spende'] }] });
+    const list = await clara.get('/review?q=Carla%20Csv');
+    expect(list.text).toContain('3 Zahlungen');
+    expect(list.text).toMatch(/href="\/review\.csv\?q=Carla(%20|\+)Csv/);
+    const csv = await clara.get('/review.csv?q=Carla%20Csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('Buchungstag;Betrag;Zahler;Verwendungszweck;Stand;Bester Vorschlag;Alter;Zahlung');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^16\.11\.2026;10,50;Carla Csv 0;"'=SUMME\(A1\) Spende";ohne Vorschlag;;\d+;REASSESS-CSV-0#0$/);
+  });
 });

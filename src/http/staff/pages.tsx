@@ -15,7 +15,8 @@ import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPay
 import { counterpartsFor, NO_COUNTERPARTS } from '../../services/review/counterparts.js';
 import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
 import { approve, listApprovals, reject } from '../../services/review/approvals.js';
-import { getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
+import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter, type ReviewRow } from '../../services/review/queue.js';
+import { REVIEW_CSV_ROWS, reviewCsv } from '../../ui/staff/review/csv.js';
 import { importStatement } from '../../services/statements/importer.js';
 import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
 import { getRefusedDeliveryFile, listRefusedDeliveries } from '../../services/statements/refusedDeliveries.js';
@@ -176,10 +177,30 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const q = c.req.query();
     const filter: ReviewQueueFilter = { ...reviewFilterOf(q), limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
     const page = await listReviewQueue({ ctx: staffCtx(c), input: filter });
+    const total = await countReviewQueue({ ctx: staffCtx(c), input: filter });
     const query = reviewQueryOf(q);
     // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
     const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
-    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} />);
+    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} total={total} />);
+  });
+
+  // The same list as a CSV file for a spreadsheet, every page of it (up to REVIEW_CSV_ROWS rows).
+  app.get('/review.csv', staff('review'), async (c) => {
+    const lang = c.get('lang');
+    const filter = reviewFilterOf(c.req.query());
+    const total = await countReviewQueue({ ctx: staffCtx(c), input: filter });
+    if (total > REVIEW_CSV_ROWS) throw new LimitExceededError('reviewCsvRows', REVIEW_CSV_ROWS, total);
+    const rows: ReviewRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listReviewQueue({ ctx: staffCtx(c), input: { ...filter, limit: 200, ...(cursor ? { cursor } : {}) } });
+      rows.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && rows.length < REVIEW_CSV_ROWS);
+    return c.body(reviewCsv(lang, rows), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${lang === 'de' ? 'pruefung' : 'review'}.csv"`,
+    });
   });
 
   app.get('/review/:id', staff('review'), async (c) => {

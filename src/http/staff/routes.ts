@@ -11,7 +11,7 @@ import { mountClosingPages } from '../closings/pages.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/refused-deliveries', '/refused-deliveries/*', '/review', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/refused-deliveries', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();

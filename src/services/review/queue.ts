@@ -115,10 +115,8 @@ function afterKey(fields: Array<{ name: string; nullable?: boolean }>, values: A
   return { OR: or };
 }
 
-export async function listReviewQueue({ ctx, input }: { ctx: Ctx; input: ReviewQueueFilter }): Promise<Page<ReviewRow>> {
-  const limit = pageLimit(input.limit);
-  const sort = input.sort ?? 'age';
-  const order = input.order ?? 'asc';
+/** The filter's conditions (without paging): the list, its count and its CSV read the same rows. */
+function queueConditions(ctx: Ctx, input: ReviewQueueFilter): Prisma.BankTransactionWhereInput[] {
   const and: Prisma.BankTransactionWhereInput[] = [{ matchState: { in: parseStates(input.state) } }];
 
   const amount = (text: string | undefined, field: string) => (text === undefined ? undefined : parseMoney(text, 'EUR', { field }).minor);
@@ -140,6 +138,19 @@ export async function listReviewQueue({ ctx, input }: { ctx: Ctx; input: ReviewQ
     const contains = ctx.db.backend === 'postgresql' ? { contains: q, mode: 'insensitive' as const } : { contains: q };
     and.push({ OR: [{ debtorName: contains }, { ultimateDebtorName: contains }, { remittanceLines: contains }, { creditorReferences: contains }] });
   }
+  return and;
+}
+
+/** How many payments the filter finds in all (one count query; the list shows a page of them). */
+export async function countReviewQueue({ ctx, input }: { ctx: Ctx; input: ReviewQueueFilter }): Promise<number> {
+  return ctx.db.prisma.bankTransaction.count({ where: { AND: queueConditions(ctx, input) } });
+}
+
+export async function listReviewQueue({ ctx, input }: { ctx: Ctx; input: ReviewQueueFilter }): Promise<Page<ReviewRow>> {
+  const limit = pageLimit(input.limit);
+  const sort = input.sort ?? 'age';
+  const order = input.order ?? 'asc';
+  const and = queueConditions(ctx, input);
 
   const fields = sort === 'age' ? [{ name: 'bookingDate', nullable: true }, { name: 'createdAt' }, { name: 'id' }] : [{ name: 'amountMinor' }, { name: 'id' }];
   const after = decodeCursor(input.cursor, fields.length + 2);

@@ -172,6 +172,8 @@ const de = {
   // review
   reviewTitle: 'Prüfung',
   reviewEmpty: 'Keine Zahlung wartet auf eine Entscheidung.',
+  reviewTotal: (n: number) => (n === 1 ? '1 Zahlung' : `${n.toLocaleString('de-DE')} Zahlungen`),
+  reviewCsv: 'Als CSV-Datei herunterladen (alle Seiten)',
   reviewSearch: 'Suche (Name, Verwendungszweck, Referenz)',
   reviewState: 'Stand',
   reviewAllStates: 'alle offenen',
@@ -508,6 +510,8 @@ const en: StaffMessages = {
   stmtDuplicateOf: 'duplicate',
   reviewTitle: 'Review',
   reviewEmpty: 'No payment is waiting for a decision.',
+  reviewTotal: (n) => (n === 1 ? '1 payment' : `${n.toLocaleString('en-GB')} payments`),
+  reviewCsv: 'Download as a CSV file (all pages)',
   reviewSearch: 'Search (name, remittance, reference)',
   reviewState: 'Status',
   reviewAllStates: 'all open',

@@ -21,7 +21,7 @@ type Lang = StaffPageContext['lang'];
 
 import { REVIEW_CSS } from './detail.js';
 
-export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; nextCursor: string | null; filter: ReviewQueueFilter; query: string }) {
+export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; nextCursor: string | null; filter: ReviewQueueFilter; query: string; total: number }) {
   const { lang, filter: f } = props;
   const t = messages(lang);
   const sort = `${f.sort ?? 'age'}:${f.order ?? 'asc'}`;
@@ -70,6 +70,13 @@ export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; ne
           <button type="submit">{t.filter}</button> <a href="/review">{t.reset}</a>
         </div>
       </form>
+      <p class="list-summary">
+        <strong>{t.reviewTotal(props.total)}</strong>
+        {' · '}
+        <a href={`/review.csv${props.query ? `?${props.query}` : ''}`} download>
+          {t.reviewCsv}
+        </a>
+      </p>
       {props.rows.length === 0 ? (
         <p class="notice ok" role="status">
           {t.reviewEmpty}
