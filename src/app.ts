@@ -27,6 +27,7 @@ import { onlineRoutes } from './http/online/routes.js';
 import { documentXbezahldienste, XBD_BASE_PATH, xbezahldiensteRoutes } from './http/xbezahldienste/routes.js';
 import { SYSTEM_ACTOR } from './context.js';
 import { unknownAddressPage, wantsPage } from './http/staff/unknownAddress.js';
+import { limitBodies } from './http/bodyLimits.js';
 import { runMatching } from './services/booking/runMatching.js';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -63,6 +64,8 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
     const path = c.req.path.replace(/^\/pay\/[^/]+/, '/pay/[token]');
     log[level]({ method: c.req.method, path, status: c.res.status, ms }, 'request');
   });
+
+  app.use('*', limitBodies());
 
   opts.runtimeRoutes?.(app);
   app.route('/', systemRoutes());

@@ -27,6 +27,10 @@ export const LIMITS = {
   bulkItemRows: 100_000,
   /** Bytes of a JSON or CSV request body (bulk import). */
   requestBodyBytes: 50 * 1024 * 1024,
+  /** Bytes of any other request body (one item, a change, a form): a few KB in real use. */
+  jsonBodyBytes: 1024 * 1024,
+  /** Nesting of arrays and objects in a JSON body; bookingData of finance systems stays below 5. */
+  jsonDepth: 32,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

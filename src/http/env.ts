@@ -38,7 +38,8 @@ export function ctxOf(c: Context<AppEnv>): Ctx {
 
 /** Authenticates the bearer key and checks the scope the route needs. */
 export function requireScope(scope: Scope) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  // The scope travels with the middleware: the OpenAPI document names it per operation (openapi.ts).
+  return Object.assign(createMiddleware<AppEnv>(async (c, next) => {
     let actor = c.get('actor');
     if (!actor) {
       const header = c.req.header('authorization');
@@ -49,5 +50,5 @@ export function requireScope(scope: Scope) {
     }
     requireScopeOf(actor, scope);
     await next();
-  });
+  }), { scope });
 }

@@ -3,7 +3,9 @@
  * /v1/webhooks, and the item changes). The header is optional; when sent, it is honoured:
  *
  * - the same key with the same request (method, path with query, body) answers the first answer
- *   again — status and body — with `Idempotent-Replayed: true`, without running the call again;
+ *   again — status and body — with `Idempotent-Replayed: true`, without running the call again.
+ *   A JSON body is compared as canonical JSON (keys sorted, no white space): a retry that writes
+ *   the same object with keys in another order or other spacing is the same request;
  * - the same key with another request is refused (422 idempotency-mismatch);
  * - the same key while the first request is still running is refused (409 idempotency-in-flight):
  *   retry after a moment.
@@ -27,6 +29,8 @@ import { isUniqueViolation } from '../db/database.js';
 import { IdempotencyInFlightError, IdempotencyMismatchError, ValidationError } from '../errors.js';
 import { sha256Hex } from '../services/shared/ids.js';
 import type { AppEnv } from './env.js';
+import { LIMITS } from '../limits.js';
+import { jsonDepth } from './strictInput.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -52,8 +56,11 @@ export function idempotent() {
     const url = new URL(c.req.url);
     // c.req.text() caches the body, so the route's validator still reads it afterwards.
     const body = await c.req.text();
-    const requestHash = await sha256Hex(`${c.req.method}\n${url.pathname}${url.search}\n${body}`);
-    const claim = await claimKey(db, actor.id, key, requestHash, clock.now());
+    const head = `${c.req.method}\n${url.pathname}${url.search}\n`;
+    const requestHash = await sha256Hex(`${head}${canonicalBody(body, c.req.header('content-type'))}`);
+    // Records written before bodies were canonical hold the hash of the bytes: the same bytes still replay.
+    const bytesHash = await sha256Hex(`${head}${body}`);
+    const claim = await claimKey(db, actor.id, key, requestHash, clock.now(), bytesHash);
     if (claim.kind === 'replay') {
       return new Response(claim.body, { status: claim.status, headers: { 'content-type': claim.contentType, [REPLAYED_HEADER]: 'true' } });
     }
@@ -74,6 +81,31 @@ export function idempotent() {
   });
 }
 
+/**
+ * The body as compared: canonical JSON for JSON (keys sorted, no white space; numbers as JSON.parse
+ * reads them, amounts being strings in this API), the bytes for anything else, and for JSON that is
+ * malformed or nested beyond LIMITS.jsonDepth (the validator refuses those anyway).
+ */
+export function canonicalBody(body: string, contentType: string | undefined): string {
+  if (!/^application\/(?:[\w.+-]+\+)?json/i.test(contentType ?? '') || jsonDepth(body, LIMITS.jsonDepth) > LIMITS.jsonDepth) return body;
+  try {
+    return `json:${canonicalJson(JSON.parse(body))}`;
+  } catch {
+    return body;
+  }
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 /** Answers that stay true on a retry: successes and the caller's own mistakes, not conflicts or failures. */
 export function isRemembered(status: number): boolean {
   return status < 500 && status !== 409;
@@ -81,7 +113,7 @@ export function isRemembered(status: number): boolean {
 
 type Claim = { kind: 'run' } | { kind: 'replay'; status: number; contentType: string; body: string };
 
-async function claimKey(db: Database, clientId: string, key: string, requestHash: string, now: Date): Promise<Claim> {
+async function claimKey(db: Database, clientId: string, key: string, requestHash: string, now: Date, bytesHash: string): Promise<Claim> {
   // Two rounds: a record deleted (5xx) between our failed insert and our read is inserted again.
   for (let round = 0; round < 2; round++) {
     try {
@@ -102,7 +134,7 @@ async function claimKey(db: Database, clientId: string, key: string, requestHash
       }
       throw new IdempotencyInFlightError(`a request with ${IDEMPOTENCY_HEADER} "${key}" is still being processed; retry in a moment`);
     }
-    if (existing.requestHash !== requestHash) {
+    if (existing.requestHash !== requestHash && existing.requestHash !== bytesHash) {
       throw new IdempotencyMismatchError(`${IDEMPOTENCY_HEADER} "${key}" was already used for a different request; use a new key for a new operation`);
     }
     return { kind: 'replay', status: existing.responseStatus ?? 200, contentType: existing.responseContentType ?? 'application/json', body: existing.responseBody ?? '' };

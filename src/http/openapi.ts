@@ -2,12 +2,13 @@
  * Routes are declared with their zod schemas; the OpenAPI 3.1 document at /openapi.json is generated
  * from the same declarations, so the reference can never drift from what is validated.
  */
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
+import { strictJson } from './strictInput.js';
 import type { AppEnv } from './env.js';
 import { problemResponse, PROBLEM_BASE } from './problem.js';
 
 export function router(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
       const issues = result.error.issues.map((i) => ({
@@ -25,6 +26,61 @@ export function router(): OpenAPIHono<AppEnv> {
       });
     },
   });
+  // Every operation: strict JSON input, an operationId, and the scope it needs, from its own declaration.
+  const register = app.openapi;
+  app.openapi = ((route: RouteConfig, handler: unknown, hook?: unknown) => {
+    const mw = route.middleware ? (Array.isArray(route.middleware) ? route.middleware : [route.middleware]) : [];
+    const json = (route.request?.body?.content as Record<string, { schema?: unknown }> | undefined)?.['application/json']?.schema;
+    const scopes = mw.flatMap((m) => { const scope = (m as unknown as { scope?: string }).scope; return scope ? [scope] : []; });
+    const described = {
+      ...route,
+      operationId: route.operationId ?? operationIdOf(route.method, route.path),
+      ...(scopes.length > 0 && route.security ? { security: route.security.map((req) => Object.fromEntries(Object.keys(req).map((k) => [k, scopes]))), 'x-scopes': scopes } : {}),
+      ...(json ? { middleware: [...mw, strictJson(json)] } : {}),
+    };
+    return (register as (r: unknown, h: unknown, k?: unknown) => unknown)(described, handler, hook);
+  }) as typeof app.openapi;
+  return app;
+}
+
+/**
+ * A stable operationId from method and path, for generated clients: GET /v1/items → listItems,
+ * GET /v1/items/{id} → getItem, POST /v1/items/{id}/cancel → cancelItem,
+ * GET /v1/statements/{id}/entries → listStatementEntries.
+ */
+export function operationIdOf(method: string, path: string): string {
+  const parts = path.split('/').filter((p) => p !== '' && !/^v\d+$/.test(p));
+  const words: string[] = [];
+  let endsWithParam = false;
+  let action: string | undefined;
+  for (const [i, p] of parts.entries()) {
+    endsWithParam = p.startsWith('{');
+    if (endsWithParam) {
+      const last = words.length - 1;
+      if (last >= 0) words[last] = singular(words[last]!);
+      continue;
+    }
+    const camel = p.replace(/[-_.](\w)/g, (_, ch: string) => ch.toUpperCase());
+    // A verb after an id is the action: /items/{id}/cancel, /review/{id}/confirm.
+    if (i > 0 && parts[i - 1]!.startsWith('{') && i === parts.length - 1 && method !== 'get' && !ACTION_NOUNS.has(camel)) action = camel;
+    else words.push(camel);
+  }
+  if (method === 'post' && !endsWithParam && !action && words.length > 0 && words.at(-1) !== 'bulk') words[words.length - 1] = singular(words.at(-1)!);
+  const noun = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  if (action) return `${action}${noun}`;
+  if (method === 'post' && words.at(-1) === 'amount') return `change${noun}`;
+  const verb = method === 'get' ? (endsWithParam ? 'get' : 'list') : method === 'post' ? 'create' : method === 'put' ? 'replace' : method === 'patch' ? 'update' : method === 'delete' ? 'delete' : method;
+  return `${verb}${noun}`;
+}
+
+/** Sub-resources reached by POST that are created, not verbs ("/online-payments/{id}/reversals"). */
+const ACTION_NOUNS = new Set(['reversals', 'amount', 'attempts', 'entries', 'items', 'deliveries']);
+
+function singular(w: string): string {
+  if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.endsWith('sses')) return w.slice(0, -2);
+  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
+  return w;
 }
 
 export const ProblemSchema = z

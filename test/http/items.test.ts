@@ -318,6 +318,22 @@ forEachBackend('open items over HTTP', (backend) => {
       expect(await res.json()).toMatchObject({ status: 'partly_paid', paid: '30.70', outstanding: '5.00' });
     });
 
+    it('an amount lowered below what was paid sends item.overpaid; lowered to exactly it, item.paid', async () => {
+      const over = await create();
+      await apply(over.id, 3070n);
+      const res = await server.api(`/v1/items/${over.id}/amount`, { method: 'POST', key: writer, json: { amount: '25.00', reason: 'Gebühr ermäßigt' } });
+      expect(await res.json()).toMatchObject({ status: 'overpaid', paid: '30.70' });
+      const overEvents = await server.db.prisma.itemEvent.findMany({ where: { openItemId: over.id }, orderBy: { seq: 'asc' } });
+      expect(overEvents.map((e) => e.type)).toEqual(['item.paid', 'item.amount_changed', 'item.overpaid']);
+      expect(JSON.parse(overEvents[2]!.payload).data).toMatchObject({ reason: 'Gebühr ermäßigt', item: { status: 'overpaid', previousStatus: 'paid', amount: '25.00' } });
+
+      const part = await create();
+      await apply(part.id, 2000n);
+      await server.api(`/v1/items/${part.id}/amount`, { method: 'POST', key: writer, json: { amount: '20.00', reason: 'Teilerlass' } });
+      const partEvents = await server.db.prisma.itemEvent.findMany({ where: { openItemId: part.id }, orderBy: { seq: 'asc' } });
+      expect(partEvents.map((e) => e.type)).toEqual(['item.partly_paid', 'item.amount_changed', 'item.paid']);
+    });
+
     it('refuses money on a cancelled item, a cancel while money is booked, and a paid sum below zero', async () => {
       const item = await create();
       await expect(apply(item.id, -1n, 'reversal')).rejects.toThrow(/invariant/);

@@ -95,7 +95,7 @@ export function exportRoutes() {
       responses: {
         200: {
           description: 'a page of lines',
-          content: { 'application/json': { schema: z.object({ lines: z.array(LineSchema), nextCursor: z.string().nullable(), hasMore: z.boolean(), settledUntil: z.string() }) } },
+          content: { 'application/json': { schema: z.object({ lines: z.array(LineSchema), nextCursor: z.string().openapi({ description: 'always present, on an empty first page too: pass it as cursor to read on or poll later' }), hasMore: z.boolean(), settledUntil: z.string() }) } },
         },
         ...standardErrors,
       },

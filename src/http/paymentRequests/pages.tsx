@@ -53,11 +53,15 @@ export function paymentPageRoutes() {
 
   pages.get('/pay/:token', async (c) => {
     const token = c.req.param('token');
-    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
     const { config } = c.get('deps');
+    const found = await findPaymentRequestByToken({ ctx: publicCtx(c), input: { token } });
+    // The page's own switch (?lang=) first; then the language the service asked for when it made the
+    // request (it knows its citizen); else the browser's.
+    const asked = c.req.query('lang');
+    const chosen = found.state === 'valid' ? found.request.locale : null;
+    const lang = asked === 'de' || asked === 'en' ? asked : chosen ?? pickLang(undefined, c.req.header('accept-language'));
     // A query-only link stays on this path without echoing the token into the page.
     const page: PageContext = { lang, nonce: c.get('nonce'), siteName: config.creditor.name, switchHref: `?lang=${other(lang)}` };
-    const found = await findPaymentRequestByToken({ ctx: publicCtx(c), input: { token } });
     c.header('Content-Language', lang);
     c.header('Vary', 'Accept-Language');
     if (found.state === 'unknown') return c.html(await renderDocument(<UnknownLinkPage {...page} contact={config.citizenContact} />), 404);

@@ -10,7 +10,7 @@ import { AmountString, bearer, conflict, notFound, router, standardErrors } from
 const CreateBody = z
   .object({
     itemIds: z.array(z.string().min(1).max(100)).min(1).max(MAX_ITEMS_PER_REQUEST).openapi({ description: 'Open items of one debtor, neither cancelled nor paid in full' }),
-    locale: z.enum(['de', 'en']).default('de').openapi({ description: 'Language the citizen page opens in when the browser does not say' }),
+    locale: z.enum(['de', 'en']).optional().openapi({ description: "Language the citizen page opens in, whatever the browser prefers (the page offers a switch to the other). Left out: the browser's language, else German." }),
   })
   .openapi('CreatePaymentRequest');
 

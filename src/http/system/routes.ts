@@ -56,6 +56,8 @@ export function mountApiDocs(app: OpenAPIHono<AppEnv>): void {
         'Open items and payment requests for municipal services, bank statement import (camt.052/053/054), automatic matching and the review queue of the city treasury. Amounts are decimal strings in the currency ("30.70").',
     },
   };
-  app.doc31('/openapi.json', info);
-  app.get('/docs', (c) => c.html(renderApiReference(app.getOpenAPI31Document(info))));
+  // The server is this installation's own public address: generated clients call it, not a guess.
+  const withServer = (c: { get(k: 'deps'): AppEnv['Variables']['deps'] }) => ({ ...info, servers: [{ url: c.get('deps').config.publicBaseUrl, description: 'this Stadtkasse (PUBLIC_BASE_URL)' }] });
+  app.doc31('/openapi.json', (c) => withServer(c));
+  app.get('/docs', (c) => c.html(renderApiReference(app.getOpenAPI31Document(withServer(c)))));
 }

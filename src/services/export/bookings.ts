@@ -303,8 +303,8 @@ function instant(text: string, field: string, endOfDay: boolean): Date {
 
 export interface BookingFeedPage {
   lines: BookingLine[];
-  /** Pass as `cursor` to read on; also when `lines` is empty (poll again later with it). */
-  nextCursor: string | null;
+  /** Pass as `cursor` to read on; also when `lines` is empty (poll again later with it), the first page included. */
+  nextCursor: string;
   /** True when more settled lines are waiting right now. */
   hasMore: boolean;
   /** Lines booked up to this instant are served; younger ones appear once they are this old. */
@@ -328,7 +328,8 @@ export async function listBookingLines({ ctx, input }: { ctx: Ctx; input: { from
   const last = lines[lines.length - 1];
   return {
     lines,
-    nextCursor: last ? encodeCursor([last.bookedAt, last.id]) : input.cursor ?? null,
+    // An empty first page still hands out a cursor to poll with: the start of the range, before any id.
+    nextCursor: last ? encodeCursor([last.bookedAt, last.id]) : input.cursor ?? encodeCursor([(from ?? new Date(0)).toISOString(), '']),
     hasMore: more,
     settledUntil: to.toISOString(),
   };

@@ -54,6 +54,11 @@ export async function changeOpenItemAmount({ ctx, input }: { ctx: Ctx; input: Ch
     await tx.openItemChange.create({ data: { id: newId(), openItemId: item.id, kind: 'amount_changed', oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor, reason, actor: actorLabel(ctx.actor), createdAt: now } });
     await writeAudit(tx, ctx, { action: 'open_item.amount_changed', subjectType: 'open_item', subjectId: item.id, reason, data: { kassenzeichen: item.kassenzeichen, oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor } });
     await recordItemEvent(tx, ctx, updated, 'item.amount_changed', { previousStatus: item.status as ItemStatus, reason, previousAmountMinor: item.amountMinor });
+    // A lower amount can make what was paid enough or too much: subscribers to item.overpaid (a
+    // refund to arrange) and item.paid hear it as they do when a payment does it.
+    if (updated.status !== item.status && (updated.status === 'overpaid' || updated.status === 'paid')) {
+      await recordItemEvent(tx, ctx, updated, updated.status === 'overpaid' ? 'item.overpaid' : 'item.paid', { previousStatus: item.status as ItemStatus, reason });
+    }
     return updated;
   });
   return toItemView(ctx, row);

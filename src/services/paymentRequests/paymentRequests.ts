@@ -50,6 +50,8 @@ export interface PaymentRequestView {
   createdAt: Date;
   expiresAt: Date;
   expired: boolean;
+  /** The language the citizen page opens in, as the service that asked for the payment chose it; null: the browser's. */
+  locale: 'de' | 'en' | null;
   creditor: { name: string; iban: string; bic: string | null };
   debtorName: string;
   currency: string;
@@ -110,7 +112,8 @@ export async function createPaymentRequest({ ctx, input }: { ctx: Ctx; input: { 
         reference: instruction.reference,
         remittance: instruction.remittance ?? '',
         epcPayload: instruction.epcPayload,
-        locale: input.locale ?? 'de',
+        // 'auto': none was asked for, the browser's language decides.
+        locale: input.locale ?? 'auto',
         expiresAt,
         createdByClientId: ctx.actor.type === 'client' ? ctx.actor.id : null,
         createdAt: now,
@@ -184,6 +187,7 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
   return {
     id: row.id,
     token: row.token,
+    locale: row.locale === 'en' || row.locale === 'de' ? row.locale : null,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     expired: ctx.clock.now() >= row.expiresAt,
