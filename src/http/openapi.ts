@@ -35,6 +35,8 @@ export function router(): OpenAPIHono<AppEnv> {
     const described = {
       ...route,
       operationId: route.operationId ?? operationIdOf(route.method, route.path),
+      // An operation without authentication says so, rather than leaving the reader to guess.
+      security: route.security ?? [],
       ...(scopes.length > 0 && route.security ? { security: route.security.map((req) => Object.fromEntries(Object.keys(req).map((k) => [k, scopes]))), 'x-scopes': scopes } : {}),
       ...(json ? { middleware: [...mw, strictJson(json)] } : {}),
     };

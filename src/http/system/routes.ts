@@ -52,6 +52,7 @@ export function mountApiDocs(app: OpenAPIHono<AppEnv>): void {
     info: {
       title: 'Stadtkasse API',
       version: '1',
+      license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
       description:
         'Open items and payment requests for municipal services, bank statement import (camt.052/053/054), automatic matching and the review queue of the city treasury. Amounts are decimal strings in the currency ("30.70").',
     },
