@@ -90,7 +90,8 @@ interface Invocation {
 function configOf(env: WorkerEnv): Config {
   const vars: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') vars[k] = v;
-  return loadConfig({ ...vars, DATABASE_URL: env.HYPERDRIVE.connectionString });
+  // STADTKASSE_RUNTIME: secrets that Node may generate once per process are required here (config.ts).
+  return loadConfig({ ...vars, DATABASE_URL: env.HYPERDRIVE.connectionString, STADTKASSE_RUNTIME: 'workers' });
 }
 
 async function open(env: WorkerEnv, ctx: ExecutionContextLike): Promise<Invocation> {

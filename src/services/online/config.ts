@@ -193,6 +193,9 @@ function returnSecret(env: Env, publicBaseUrl: string, p: ProviderConfig | null,
   // A generated secret differs per process and restart: a citizen coming back to another instance,
   // or after a restart, would find no page. Good enough on a developer's machine, nowhere else.
   if (p !== null && !isLocal(publicBaseUrl)) throw new ConfigError(NAME, `is required when paying online is offered on ${publicBaseUrl} (at least ${MIN_SECRET_LENGTH} characters, the same on every instance)`);
+  // On Workers every invocation reads the configuration anew: a generated secret would differ from
+  // one request to the next, and the "Online bezahlen" form signed by one would fail in the next.
+  if (p !== null && env.STADTKASSE_RUNTIME === 'workers') throw new ConfigError(NAME, `is required on Workers when paying online is offered (wrangler secret put ${NAME}; at least ${MIN_SECRET_LENGTH} characters): each invocation would otherwise make its own`);
   // It also signs the XBezahldienste access tokens: a token one instance issued must pass at all.
   if (signsTokens && !isLocal(publicBaseUrl)) throw new ConfigError(NAME, `is required when an XBezahldienste originator uses OAuth2 client credentials (at least ${MIN_SECRET_LENGTH} characters, the same on every instance)`);
   return randomToken(48);

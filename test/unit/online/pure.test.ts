@@ -99,6 +99,16 @@ describe('configuration', () => {
     expect(() => loadConfig(env({ ONLINE_RETURN_SECRET: 'kurz' }))).toThrow('at least 32 characters');
   });
 
+  it('ONLINE_RETURN_SECRET on Workers: required whenever paying online is offered, also under wrangler dev on localhost', () => {
+    // Each invocation reads the configuration: a generated secret would differ from request to request.
+    expect(() => loadConfig(env({ STADTKASSE_RUNTIME: 'workers' }))).toThrow('ONLINE_RETURN_SECRET is required on Workers');
+    expect(() => loadConfig(env({ STADTKASSE_RUNTIME: 'workers', ONLINE_PAYMENT_PROVIDER: 'test' }))).toThrow('ONLINE_RETURN_SECRET is required on Workers');
+    const secret = 'w'.repeat(40);
+    expect(loadConfig(env({ STADTKASSE_RUNTIME: 'workers', ONLINE_RETURN_SECRET: secret })).online.returnSecret).toBe(secret);
+    // Online payment off: nothing to sign.
+    expect(() => loadConfig(env({ STADTKASSE_RUNTIME: 'workers', ONLINE_PAYMENT_PROVIDER: 'off' }))).not.toThrow();
+  });
+
   it('a real provider with each authentication mode', () => {
     const base = { baseUrl: 'https://pay.example/xbd/', originatorId: 'stadtkasse', endPointId: '09162000', key: 'epaybl' };
     for (const auth of [{ type: 'basic', username: 'u', password: 'p' }, { type: 'oauth2', tokenUrl: 'https://pay.example/token', clientId: 'c', clientSecret: 's' }, { type: 'certificate', cert: '/etc/c.pem', key: '/etc/k.pem' }]) {
