@@ -126,7 +126,7 @@ async function viaHttp(file: string, dir: string): Promise<{ seconds: number; pe
   }
 }
 
-export async function runLargeImportBench(opts: { entries?: number; log?: (l: string) => void } = {}): Promise<LargeImportRun[]> {
+export async function runLargeImportBench(opts: { entries?: number; paths?: Array<'cli' | 'http'>; log?: (l: string) => void } = {}): Promise<LargeImportRun[]> {
   const entries = opts.entries ?? 1_000_000;
   const log = opts.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'stadtkasse-large-'));
@@ -135,7 +135,9 @@ export async function runLargeImportBench(opts: { entries?: number; log?: (l: st
     const bytes = await generateLargeStatement(file, entries);
     log(`generated ${entries.toLocaleString('en')} entries, ${(bytes / 1e6).toFixed(0)} MB`);
     const runs: LargeImportRun[] = [];
+    const paths = opts.paths ?? ['cli', 'http'];
     for (const [path, run] of [['CLI', viaCli], ['HTTP (202 job)', viaHttp]] as const) {
+      if (!paths.includes(path === 'CLI' ? 'cli' : 'http')) continue;
       const r = await run(file, dir);
       log(`${path}: ${r.seconds.toFixed(1)} s, peak RSS ${r.peak} MB, ${r.outcome}`);
       runs.push({ path, entries, MB: Math.round(bytes / 1e6), seconds: Math.round(r.seconds * 10) / 10, 'entries/s': r.seconds > 0 ? Math.round(entries / r.seconds) : 0, 'peak RSS MB': r.peak, outcome: r.outcome });
@@ -148,5 +150,6 @@ export async function runLargeImportBench(opts: { entries?: number; log?: (l: st
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? 1_000_000);
-  console.table(await runLargeImportBench({ entries: n, log: (l) => process.stderr.write(l + '\n') }));
+  const paths = process.argv.find((a) => a.startsWith('--paths='))?.slice('--paths='.length).split(',') as Array<'cli' | 'http'> | undefined;
+  console.table(await runLargeImportBench({ entries: n, ...(paths ? { paths } : {}), log: (l) => process.stderr.write(l + '\n') }));
 }

@@ -7,6 +7,7 @@
  */
 import { runApiLatencyBench } from './apiLatency.js';
 import { runCamtBench } from './camt.js';
+import { runLargeImportBench } from './largeImport.js';
 import { runClosingBench } from './closing.js';
 import { runMatchingBench } from './matching.js';
 import { runReconcileBench } from './reconcile.js';
@@ -24,6 +25,10 @@ if (want('camt')) {
       { sizeMB: r.sizeMB, path: 'streaming (import)', ok: r.streaming.ok, 'MB/s': r.streaming.mbPerSecond, 'entries/s': r.streaming.entriesPerSecond, 'peak RSS MB': r.streaming.peakRssMB, failure: r.streaming.failure ?? '' },
     ]),
   );
+}
+if (want('large')) {
+  log('\n# a statement of 10^6 entries through the CLI and over HTTP (202 job): time and peak RSS');
+  console.table(await runLargeImportBench({ entries: quick ? 100_000 : 1_000_000, log }));
 }
 if (want('latency')) {
   log('\n# API latency while a 20 MB statement is imported');
