@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientKey, startTestServer, type TestServer } from '../support/server.js';
 
 /** Long enough for a slow machine to read a few MB; a hang is anything beyond it. */
-const ANSWER_WITHIN_MS = 20_000;
+const ANSWER_WITHIN_MS = 60_000;
 
 interface RawAnswer {
   status: number;
@@ -118,11 +118,14 @@ function doctypeFile(): Uint8Array {
   return strToU8(head + '<!-- padding -->\n'.repeat(5 * 1024 * 1024 / 17));
 }
 
-/** More members than the limit (zipMembers, 1,000), 6 MB of them: the limit is hit 4 MB in. */
+/**
+ * More members than the limit (zipMembers, 1,000), 5 MB of them: the limit is hit 4 MB in. Every
+ * member is the same empty statement (a repeat within the file costs no writes), padded with noise.
+ */
 function zipOfTooManyMembers(): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
   for (let i = 0; i < 1_200; i++) {
-    const doc = `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>M${i}</MsgId><CreDtTm>2026-11-16T08:00:00</CreDtTm></GrpHdr><!-- ${randomBytes(3_000).toString('base64')} --><Stmt><Id>S${i}</Id><CreDtTm>2026-11-16T08:00:00</CreDtTm><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct></Stmt></BkToCstmrStmt></Document>`;
+    const doc = `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-16T08:00:00</CreDtTm></GrpHdr><!-- ${randomBytes(3_000).toString('base64')} --><Stmt><Id>S1</Id><CreDtTm>2026-11-16T08:00:00</CreDtTm><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct></Stmt></BkToCstmrStmt></Document>`;
     files[`m${String(i).padStart(5, '0')}.xml`] = [strToU8(doc), { level: 0 }];
   }
   return zipSync(files);
