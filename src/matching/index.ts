@@ -49,6 +49,12 @@ export class ItemIndex {
   private readonly byOpenAmount = new Map<string, Set<string>>();
   private readonly byNameKeyAmount = new Map<string, Set<string>>();
   private readonly byIbanAmount = new Map<string, Set<string>>();
+  /**
+   * The digits of every reference as a number, by letters prefix and digit count (up to 15 digits,
+   * exact in a double): a slip variant is computed and tested arithmetically, and only the rare
+   * variant that is a reference is built as a string and looked up.
+   */
+  private readonly digitValues = new Map<string, Map<number, Set<number>>>();
   private seq = 0;
   private maxDigitsCache: number | undefined;
   readonly schemes: SchemeLearner;
@@ -73,6 +79,7 @@ export class ItemIndex {
     };
     this.items.set(item.id, entry);
     addTo(this.byRef, entry.ref, item.id);
+    this.linkDigits(entry.ref);
     const amount = amountKey(item.currency, item.openMinor);
     for (const k of debtorNameKeys(item.debtorName)) {
       addTo(this.byNameKey, k, item.id);
@@ -99,6 +106,7 @@ export class ItemIndex {
   private unlink(e: IndexedItem): void {
     const id = e.item.id;
     removeFrom(this.byRef, e.ref, id);
+    if (!this.byRef.has(e.ref)) this.unlinkDigits(e.ref);
     const amount = amountKey(e.item.currency, e.item.openMinor);
     for (const k of debtorNameKeys(e.item.debtorName)) {
       removeFrom(this.byNameKey, k, id);
@@ -113,6 +121,27 @@ export class ItemIndex {
     removeFrom(this.byOpenAmount, amount, id);
     this.schemes.add(e.ref, -1);
     this.maxDigitsCache = undefined;
+  }
+
+  private linkDigits(ref: string): void {
+    const s = shapeOf(ref);
+    if (!s || s.digits.length > MAX_NUMERIC_DIGITS) return;
+    let lens = this.digitValues.get(s.prefix);
+    if (!lens) this.digitValues.set(s.prefix, (lens = new Map()));
+    let values = lens.get(s.digits.length);
+    if (!values) lens.set(s.digits.length, (values = new Set()));
+    values.add(Number(s.digits));
+  }
+
+  private unlinkDigits(ref: string): void {
+    const s = shapeOf(ref);
+    if (!s || s.digits.length > MAX_NUMERIC_DIGITS) return;
+    const lens = this.digitValues.get(s.prefix);
+    const values = lens?.get(s.digits.length);
+    if (!lens || !values) return;
+    values.delete(Number(s.digits));
+    if (values.size === 0) lens.delete(s.digits.length);
+    if (lens.size === 0) this.digitValues.delete(s.prefix);
   }
 
   get(id: string): IndexedItem | undefined {
@@ -191,10 +220,31 @@ export class ItemIndex {
       }
     };
     const d = s.digits;
+    const n = d.length;
     // Only lengths some reference of this prefix has are probed: most of the ~20 × length
     // variants are skipped without building them.
     const lens = this.schemes.lengthsByPrefix.get(s.prefix);
-    if (lens?.has(d.length)) {
+    // Up to 15 digits, a variant is computed as a number and tested against the references' digit
+    // values first: only a variant that is a reference is built as a string (same order, same hits).
+    const numeric = n + 1 <= MAX_NUMERIC_DIGITS;
+    const values = this.digitValues.get(s.prefix);
+    const same = numeric ? values?.get(n) : undefined;
+    const shorter = numeric ? values?.get(n - 1) : undefined;
+    const longer = numeric ? values?.get(n + 1) : undefined;
+    const dv: number[] = [];
+    const w: number[] = [];
+    const pre: number[] = [0];
+    const suf: number[] = new Array<number>(n + 1).fill(0);
+    if (numeric) {
+      for (let i = 0; i < n; i++) {
+        dv.push(d.charCodeAt(i) - 48);
+        w.push(POW10[n - 1 - i]!);
+        pre.push(pre[i]! * 10 + dv[i]!);
+      }
+      for (let i = n - 1; i >= 0; i--) suf[i] = dv[i]! * POW10[n - 1 - i]! + suf[i + 1]!;
+    }
+    const value = numeric ? pre[n]! : 0;
+    if (lens?.has(n) && (!numeric || same)) {
       // Where the quoted reference passes a check digit that every item of its class (same prefix,
       // length and first two digits) passes too, a variant the check digit detects cannot be an
       // item: luhn, mod 11 and mod 97-10 detect every single substitution, mod 11 and mod 97-10
@@ -203,46 +253,58 @@ export class ItemIndex {
       // item that fails the check digit, and its class is searched in full again.
       const guard = this.detectingScheme(s.prefix, d);
       const from = guard ? 2 : 0;
-      for (let i = 0; i < d.length; i++) {
+      for (let i = 0; i < n; i++) {
         if (i >= from && guard) continue;
         for (let c = 48; c <= 57; c++) {
           const ch = String.fromCharCode(c);
-          if (ch !== d[i]) probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
+          if (ch === d[i]) continue;
+          if (same && !same.has(value + (c - 48 - dv[i]!) * w[i]!)) continue;
+          probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
         }
       }
-      for (let i = 0; i + 1 < d.length; i++) {
+      for (let i = 0; i + 1 < n; i++) {
         if (d[i] === d[i + 1]) continue;
         if (guard && i >= from && (guard !== 'luhn' || !((d[i] === '0' && d[i + 1] === '9') || (d[i] === '9' && d[i + 1] === '0')))) continue;
+        if (same && !same.has(value + (dv[i + 1]! - dv[i]!) * (w[i]! - w[i + 1]!))) continue;
         probe(d.slice(0, i) + d[i + 1] + d[i] + d.slice(i + 2), 'transposition');
       }
-      for (let i = 0; i + 2 < d.length; i++) {
-        if (d[i] !== d[i + 2]) probe(d.slice(0, i) + d[i + 2] + d[i + 1] + d[i] + d.slice(i + 3), 'jump-transposition');
+      for (let i = 0; i + 2 < n; i++) {
+        if (d[i] === d[i + 2]) continue;
+        if (same && !same.has(value + (dv[i + 2]! - dv[i]!) * (w[i]! - w[i + 2]!))) continue;
+        probe(d.slice(0, i) + d[i + 2] + d[i + 1] + d[i] + d.slice(i + 3), 'jump-transposition');
       }
-      for (let i = 0; i + 1 < d.length; i++) {
+      for (let i = 0; i + 1 < n; i++) {
         if (d[i] !== d[i + 1]) continue;
         for (let c = 48; c <= 57; c++) {
           const ch = String.fromCharCode(c);
-          if (ch !== d[i]) probe(d.slice(0, i) + ch + ch + d.slice(i + 2), 'twin');
+          if (ch === d[i]) continue;
+          if (same && !same.has(value + (c - 48 - dv[i]!) * (w[i]! + w[i + 1]!))) continue;
+          probe(d.slice(0, i) + ch + ch + d.slice(i + 2), 'twin');
         }
       }
     }
-    if (lens?.has(d.length - 1)) {
-      for (let i = 0; i < d.length; i++) if (i === 0 || d[i] !== d[i - 1]) probe(d.slice(0, i) + d.slice(i + 1), 'deletion');
+    if (lens?.has(n - 1) && (!numeric || shorter)) {
+      for (let i = 0; i < n; i++) {
+        if (i > 0 && d[i] === d[i - 1]) continue;
+        if (shorter && !shorter.has(pre[i]! * POW10[n - 1 - i]! + suf[i + 1]!)) continue;
+        probe(d.slice(0, i) + d.slice(i + 1), 'deletion');
+      }
     }
-    if (lens?.has(d.length + 1)) {
-      for (let i = 0; i <= d.length; i++) {
+    if (lens?.has(n + 1) && (!numeric || longer)) {
+      for (let i = 0; i <= n; i++) {
         for (let c = 48; c <= 57; c++) {
           const ch = String.fromCharCode(c);
           // Inserting the digit already at i gives the same string as inserting it at i + 1.
           if (i > 0 && ch === d[i - 1]) continue;
+          if (longer && !longer.has(pre[i]! * POW10[n + 1 - i]! + (c - 48) * POW10[n - i]! + suf[i]!)) continue;
           probe(d.slice(0, i) + ch + d.slice(i), 'insertion');
         }
       }
     }
     if (s.prefix === '') {
-      let n = 0;
+      let k = 0;
       for (const [prefix, lens] of this.schemes.lengthsByPrefix) {
-        if (prefix === '' || !lens.has(d.length) || n++ > 50) continue;
+        if (prefix === '' || !lens.has(d.length) || k++ > 50) continue;
         for (const id of this.byRef.get(prefix + d) ?? []) {
           const e = this.items.get(id);
           if (e && !hits.has(id)) hits.set(id, { entry: e, kind: 'prefix-omitted' });
@@ -277,6 +339,10 @@ export function buildItemIndex(items: Iterable<MatchableItem>, config: MatchConf
   for (const item of items) index.upsert(item);
   return index;
 }
+
+/** Digit counts up to which a reference's digits are held as a number (exact below 2^53). */
+const MAX_NUMERIC_DIGITS = 15;
+const POW10: readonly number[] = Array.from({ length: MAX_NUMERIC_DIGITS + 2 }, (_, k) => 10 ** k);
 
 function amountKey(currency: string, minor: bigint): string {
   return `${currency}:${minor}`;
