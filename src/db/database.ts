@@ -27,13 +27,20 @@ export interface Database {
  * import on the only connection would make every API read wait for it. With a separate connection
  * for transactions, reads go on (SQLite's WAL serves them a consistent snapshot).
  */
-export function createDatabase(prisma: Db, backend: Backend, onClose: () => Promise<void> = async () => {}, transactions: Db = prisma): Database {
+export function createDatabase(
+  prisma: Db,
+  backend: Backend,
+  onClose: () => Promise<void> = async () => {},
+  transactions: Db = prisma,
+  /** Wraps each transaction's body (SQLite: marks it as holding the writer, see writerQueue.ts). */
+  body: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
+): Database {
   return {
     prisma,
     backend,
     transaction(fn, opts) {
       const timeout = opts?.timeoutMs ?? 60_000;
-      return transactions.$transaction((tx) => fn(tx as Tx), { timeout, maxWait: timeout });
+      return transactions.$transaction((tx) => body(() => fn(tx as Tx)), { timeout, maxWait: timeout });
     },
     async ping() {
       await prisma.$queryRawUnsafe('SELECT 1');

@@ -14,6 +14,8 @@ import { PrismaClient as PgClient } from './generated/postgresql/client.js';
 import { createDatabase, type Database, type Db } from './database.js';
 import { MIGRATIONS_TABLE, runMigrations, type Migration, type MigrationDriver } from './migrate.js';
 import { registerSqliteConnection } from './bulk.js';
+import { queuedAdapter } from './sqliteAdapter.js';
+import { WriterQueue } from './writerQueue.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,22 +75,18 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
       raw.close();
     }
   }
+  // Every write of this process (and of its import thread) queues for the file's one writer
+  // instead of waiting in SQLite's busy handler on the event loop (writerQueue.ts). An in-memory
+  // database has one connection, whose own mutex already serialises its transactions.
+  const queue = file === ':memory:' ? undefined : new WriterQueue(file);
   const open = async () => {
     // The adapter opens its better-sqlite3 connection in connect(); it is kept here so bulk writes
     // can use prepared statements on the same connection, inside Prisma's transaction (bulk.ts).
-    const factory = new PrismaBetterSqlite3({ url: file, timeout: 15_000 });
+    // busy_timeout: only another process (the command line on the same file) can hold the lock.
     let connection: BetterSqlite3.Database | undefined;
-    const adapter = {
-      provider: factory.provider as typeof factory.provider,
-      adapterName: factory.adapterName,
-      async connect() {
-        const a = await factory.connect();
-        connection = (a as unknown as { client: BetterSqlite3.Database }).client;
-        return a;
-      },
-      connectToShadowDb: () => factory.connectToShadowDb(),
-    };
-    const client = new SqliteClient({ adapter });
+    const adapter = queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (c) => (connection = c));
+    // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
+    const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
     // WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
     // wait instead of failing at once. synchronous=NORMAL in WAL mode syncs at checkpoints, not at
     // every commit: a committed booking survives a crash of the process (it is in the WAL file);
@@ -117,7 +115,7 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
   // One connection for transactions (imports, bookings), one for everything else: see createDatabase.
   const prisma = await open();
   const transactions = await open();
-  const db = createDatabase(prisma.client, 'sqlite', () => transactions.client.$disconnect(), transactions.client);
+  const db = createDatabase(prisma.client, 'sqlite', () => transactions.client.$disconnect(), transactions.client, (fn) => WriterQueue.inside(file, fn));
   registerSqliteConnection(db, transactions.connection);
   return db;
 }

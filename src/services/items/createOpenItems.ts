@@ -31,6 +31,7 @@ export async function createOpenItem({ ctx, input }: { ctx: Ctx; input: NewOpenI
   const item = checked.item;
   const supplied = item.suppliedKassenzeichen ? checkSuppliedKassenzeichen(schemesOf(ctx.config), item.suppliedKassenzeichen) : null;
   const issuer = issuerOf(ctx);
+  const facts = await assignKassenzeichen(ctx, [{ item, supplied }]);
   const [row] = await ctx.db
     .transaction(async (tx) => {
       if (supplied && (await tx.openItem.findUnique({ where: { kassenzeichen: supplied.kassenzeichen }, select: { id: true } }))) {
@@ -40,7 +41,7 @@ export async function createOpenItem({ ctx, input }: { ctx: Ctx; input: NewOpenI
         const existing = await tx.openItem.findFirst({ where: { issuerClientId: issuer, externalRef: item.externalRef }, select: { id: true } });
         if (existing) throw new ConflictError(`externalRef: "${item.externalRef}" was already used for open item ${existing.id}`, { field: 'externalRef', existingItemId: existing.id });
       }
-      const rows = await insertItems(tx, ctx, [{ item, supplied }], undefined);
+      const rows = await insertItems(tx, ctx, [{ item }], facts, undefined);
       await writeAudit(tx, ctx, { action: 'open_item.created', subjectType: 'open_item', subjectId: rows[0]!.id, data: auditData(rows[0]!) });
       return rows;
     })
@@ -130,9 +131,10 @@ export async function importOpenItems({
     throw rowErrors(errors.slice(0, MAX_REPORTED_ROW_ERRORS), errors.length, file);
   }
 
+  const facts = await assignKassenzeichen(ctx, prepared);
   const created = await ctx.db
     .transaction(async (tx) => {
-      const inserted = await insertItems(tx, ctx, prepared, file);
+      const inserted = await insertItems(tx, ctx, prepared, facts, file);
       await writeAudit(tx, ctx, {
         action: 'open_items.imported',
         subjectType: 'open_item_import',
@@ -145,11 +147,12 @@ export async function importOpenItems({
   return created.map((r, i) => ({ row: prepared[i]!.row, id: r.id, kassenzeichen: r.kassenzeichen, rfReference: r.rfReference, externalRef: r.externalRef }));
 }
 
-/** Writes items (generating missing Kassenzeichen) and their "created" change rows; answers the rows in input order. */
-async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenItem; supplied: KassenzeichenFacts | null }>, fileName: string | undefined) {
+/**
+ * The Kassenzeichen of each item: as supplied, or generated. Runs before the items' transaction
+ * (serials are taken outside it, see reserveSerials); answers in input order.
+ */
+async function assignKassenzeichen(ctx: Ctx, items: Array<{ item: CheckedOpenItem; supplied: KassenzeichenFacts | null }>): Promise<KassenzeichenFacts[]> {
   const schemes = schemesOf(ctx.config);
-  const now = ctx.clock.now();
-  const issuer = issuerOf(ctx);
   const facts: KassenzeichenFacts[] = new Array(items.length);
   const needByCategory = new Map<string, number[]>();
   items.forEach((x, i) => {
@@ -157,12 +160,22 @@ async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenIte
     else needByCategory.set(x.item.category, [...(needByCategory.get(x.item.category) ?? []), i]);
   });
   for (const [category, indexes] of needByCategory) {
-    const generated = await generateKassenzeichenBatch(tx, schemes, category, indexes.length, async (candidates) => {
-      const taken = await tx.openItem.findMany({ where: { kassenzeichen: { in: candidates } }, select: { kassenzeichen: true } });
-      return new Set(taken.map((t) => t.kassenzeichen));
+    const generated = await generateKassenzeichenBatch(ctx.db, schemes, category, indexes.length, async (candidates) => {
+      const taken = new Set<string>();
+      for (const chunk of chunks(candidates, INSERT_CHUNK)) {
+        for (const t of await ctx.db.prisma.openItem.findMany({ where: { kassenzeichen: { in: chunk } }, select: { kassenzeichen: true } })) taken.add(t.kassenzeichen);
+      }
+      return taken;
     });
     indexes.forEach((idx, j) => (facts[idx] = kassenzeichenFacts(schemes, generated[j]!)));
   }
+  return facts;
+}
+
+/** Writes items and their "created" change rows; answers the rows in input order. */
+async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenItem }>, facts: KassenzeichenFacts[], fileName: string | undefined) {
+  const now = ctx.clock.now();
+  const issuer = issuerOf(ctx);
   const rows = items.map(({ item }, i) => ({
     id: newId(),
     kassenzeichen: facts[i]!.kassenzeichen,

@@ -2,14 +2,13 @@
  * Kassenzeichen for open items: generated from the configured schemes with serials from
  * SerialCounter, or supplied by the issuing service and checked.
  *
- * Serials are handed out by one `INSERT … ON CONFLICT DO UPDATE SET value = value + n` (Prisma's
- * native upsert) inside the item's own transaction: the row lock it takes makes a second instance
- * wait until the first commits, so two instances never hand out the same serial, and a rolled-back
- * import gives its serials back. A serial that has no mod 11 check digit, or whose Kassenzeichen a
- * caller already supplied, is skipped — gaps are harmless, duplicates are not.
+ * Serials are taken by one `INSERT … ON CONFLICT DO UPDATE SET value = value + n` (Prisma's native
+ * upsert) of their own, before the items' transaction (see reserveSerials). A serial that has no
+ * mod 11 check digit, or whose Kassenzeichen a caller already supplied, is skipped — gaps are
+ * harmless, duplicates are not.
  */
 import type { Config } from '../../config.js';
-import type { Tx } from '../../db/database.js';
+import type { Database } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import {
   DEFAULT_SCHEME,
@@ -89,12 +88,62 @@ export function isSchemeCategory(category: string): category is KassenzeichenCat
   return (KASSENZEICHEN_CATEGORIES as readonly string[]).includes(category);
 }
 
+/** Serials taken from the counter at once for single items, handed out from memory. */
+export const SERIAL_BLOCK = 32;
+
+/** Serials this process took from a counter and has not handed out yet, per database. */
+const reserved = new WeakMap<Database, Map<string, Array<{ from: bigint; to: bigint }>>>();
+
 /**
- * `count` fresh Kassenzeichen of the default scheme for `category`, in the caller's transaction.
- * `isTaken` reports which candidates already exist (supplied earlier by a caller); they are skipped.
+ * `count` serials of `counter`, at most `max`. They come from a block this process already took, or
+ * from the counter in one statement of its own, outside any item's transaction: the counter row is
+ * locked only for that statement (it was locked for the whole transaction of every item, which
+ * made all item writes of all instances wait for each other), and single items take a block of
+ * SERIAL_BLOCK at once, so most items do not touch the row at all. The price is gaps — a block a
+ * stopped process did not use up, the serial of a transaction that rolled back — and gaps are
+ * harmless; duplicates are impossible, because a serial is handed out by the counter only once.
+ */
+export async function reserveSerials(db: Database, counter: string, count: number, max: bigint): Promise<bigint[]> {
+  let byCounter = reserved.get(db);
+  if (!byCounter) reserved.set(db, (byCounter = new Map()));
+  const out: bigint[] = [];
+  const take = () => {
+    const ranges = byCounter.get(counter) ?? [];
+    while (out.length < count && ranges.length > 0) {
+      const r = ranges[0]!;
+      out.push(r.from);
+      if (r.from === r.to) ranges.shift();
+      else r.from++;
+    }
+  };
+  take();
+  while (out.length < count) {
+    const want = BigInt(Math.max(count - out.length, SERIAL_BLOCK));
+    const row = await db.prisma.serialCounter.upsert({
+      where: { name: counter },
+      create: { name: counter, value: want },
+      update: { value: { increment: want } },
+      select: { value: true },
+    });
+    const from = row.value - want + 1n;
+    const to = row.value < max ? row.value : max;
+    if (from > max) break;
+    const ranges = byCounter.get(counter) ?? [];
+    ranges.push({ from, to });
+    byCounter.set(counter, ranges);
+    take();
+  }
+  return out;
+}
+
+/**
+ * `count` fresh Kassenzeichen of the default scheme for `category`. Called before the items'
+ * transaction (see reserveSerials). `isTaken` reports which candidates already exist (supplied
+ * earlier by a caller); they are skipped. One supplied between this check and the insert makes
+ * the insert fail on the unique index (a 409), never a duplicate.
  */
 export async function generateKassenzeichenBatch(
-  tx: Tx,
+  db: Database,
   schemes: KassenzeichenSchemes,
   category: string,
   count: number,
@@ -112,19 +161,14 @@ export async function generateKassenzeichenBatch(
   const out: string[] = [];
   while (out.length < count) {
     const want = count - out.length;
-    const row = await tx.serialCounter.upsert({
-      where: { name: counter },
-      create: { name: counter, value: BigInt(want) },
-      update: { value: { increment: BigInt(want) } },
-    });
-    const last = row.value;
-    if (last > max) {
+    const serials = await reserveSerials(db, counter, want, max);
+    if (serials.length < want) {
       throw new ValidationError(`kassenzeichen: the ${scheme.serialDigits}-digit serials of ${category} (prefix ${prefix}) are used up; configure a scheme with more serial digits`, {
         field: 'kassenzeichen',
       });
     }
     const candidates: string[] = [];
-    for (let s = last - BigInt(want) + 1n; s <= last; s++) {
+    for (const s of serials) {
       // Only mod11 skips a serial (about one in eleven); the counter still moved past it.
       if (nextUsableSerial(scheme, category, s) === s) candidates.push(generateKassenzeichen(scheme, category, s));
     }
