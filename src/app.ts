@@ -28,7 +28,7 @@ import { documentXbezahldienste, XBD_BASE_PATH, xbezahldiensteRoutes } from './h
 import { SYSTEM_ACTOR } from './context.js';
 import { unknownAddressPage, wantsPage } from './http/staff/unknownAddress.js';
 import { limitBodies } from './http/bodyLimits.js';
-import { runMatching } from './services/booking/runMatching.js';
+import { Rematcher } from './services/booking/rematch.js';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -43,13 +43,16 @@ export interface CreateAppOptions {
 export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
   const app = router();
 
-  // New or changed open items: receipts that came before their claim get another look.
-  deps.services.onItemsChanged ??= () => {
+  // New or changed open items: payments that came before their claim get another look, coalesced
+  // over a short window and only those that could match (src/services/booking/rematch.ts).
+  if (!deps.services.onItemsChanged) {
     const ctx = { db: deps.db, config: deps.config, clock: deps.clock, log: deps.logger, actor: SYSTEM_ACTOR };
-    const run = runMatching({ ctx, deps: deps.services.matching, input: { waiting: true } });
-    if (deps.defer) deps.defer(run);
-    else void run.catch((err) => deps.logger.error({ err }, 'matching waiting receipts failed'));
-  };
+    const rematcher = (deps.services.rematcher ??= new Rematcher(() => ctx, deps.services.matching));
+    deps.services.onItemsChanged = (ids) => {
+      const run = rematcher.itemsChanged(ids);
+      if (deps.defer) deps.defer(run);
+    };
+  }
 
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 100 }));
   app.use('*', async (c, next) => {

@@ -93,6 +93,7 @@ export async function startService(opts: { env?: Record<string, string | undefin
       await (services.importer as WorkerImporter | undefined)?.stop();
       await services.outbox?.stop();
       await services.online?.poller?.stop();
+      await services.rematcher?.flush();
       await db.close();
       logger.info('stopped');
     })());

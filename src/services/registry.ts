@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import { DEFAULT_MATCH_CONFIG, parseMatchConfig, type MatchConfig } from '../matching/config.js';
 import { MatchingIndex } from './booking/matchingIndex.js';
+import type { Rematcher } from './booking/rematch.js';
 import type { StatementImporter } from './statements/importer.js';
 import type { Clock } from '../context.js';
 import type { Database } from '../db/database.js';
@@ -17,6 +18,8 @@ export interface Services {
   matching: { config: MatchConfig; index: MatchingIndex };
   /** Called after open items change, so receipts that arrived before their claim are matched. */
   onItemsChanged?: (itemIds: string[]) => void;
+  /** Behind onItemsChanged (set by createApp): the coalescing re-matcher, flushed at shutdown. */
+  rematcher?: Rematcher;
   /** Sends webhook deliveries; present when the entry passed `outbox` deps. Started only when config.outboxWorker. */
   outbox?: OutboxWorker;
   /** Where statement imports run (the Node server: a worker thread); absent: in the caller's thread. */

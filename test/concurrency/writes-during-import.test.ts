@@ -20,7 +20,7 @@ import { DEFAULT_SCHEME, generateKassenzeichen, nextUsableSerial } from '../../s
 type Json = Record<string, any>;
 
 const QUOTED = 12;
-const kz = (i: number) => generateKassenzeichen(DEFAULT_SCHEME, 'fee', nextUsableSerial(DEFAULT_SCHEME, 'fee', BigInt(900_000 + i * 20)));
+const kz = (i: number) => generateKassenzeichen(DEFAULT_SCHEME, 'fee', nextUsableSerial(DEFAULT_SCHEME, 'fee', BigInt(900_000 + i * 20))!);
 
 describe('writes during a statement import [sqlite]', () => {
   let database: TestDatabase;

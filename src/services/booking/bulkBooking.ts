@@ -21,6 +21,7 @@ import { itemStatus, type ItemStatus } from '../items/status.js';
 import { newId } from '../shared/ids.js';
 import type { MatchingSummary } from './runMatching.js';
 import { reasonTexts } from '../../matching/reasons.js';
+import { indexWaitingReceipts, type WaitingReceiptFacts } from './waitingReceipts.js';
 
 export interface BulkCandidate {
   receipt: {
@@ -32,7 +33,7 @@ export interface BulkCandidate {
     currency: string;
     creditDebit: string;
     debtorIban: string | null;
-  };
+  } & WaitingReceiptFacts;
   decision: MatchDecision;
   proposalId?: string;
 }
@@ -85,6 +86,7 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
   const suspense: Row[] = [];
   const audit: Row[] = [];
   const perItem = new Map<string, Array<{ allocationId: string; amountMinor: bigint; reason: string }>>();
+  const waiting: WaitingReceiptFacts[] = [];
 
   for (const { receipt, decision: d } of window) {
     const proposal = proposalRow(receipt.id, d, engineVersion, now);
@@ -113,6 +115,7 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
       if ((d.status === 'review' || d.status === 'unmatched') && receipt.creditDebit === 'CRDT' && receipt.unappliedMinor > 0n) {
         // Money nobody could assign yet is held in suspense (Verwahrung) until a person decides.
         suspense.push({ id: newId(), transactionId: receipt.id, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: d.status === 'review' ? 'waiting for review' : 'no matching open item', createdBy: actor, createdAt: now });
+        waiting.push(receipt);
       }
       summary[d.status]++;
     }
@@ -127,6 +130,7 @@ export async function bookInBulk(tx: Tx, ctx: Ctx, window: BulkCandidate[], engi
   );
   if (claimed !== claims.length) throw new ConflictError(`${claims.length - claimed} of ${claims.length} payments were decided by someone else meanwhile`);
   await bulkInsert(tx, ctx.db, 'Allocation', BULK_TABLES.Allocation, allocations);
+  await indexWaitingReceipts(tx, ctx, waiting);
 
   const items = perItem.size > 0 ? await applyItemBalances(tx, ctx, perItem, now, basis) : [];
   await bulkInsert(tx, ctx.db, 'SuspenseMovement', BULK_TABLES.SuspenseMovement, suspense);

@@ -14,6 +14,7 @@ import { formatMinor } from '../../money/money.js';
 import { applyItemBalanceChange } from '../items/changeOpenItem.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
+import { forgetWaitingReceipt, indexWaitingReceipts, WAITING_STATES } from './waitingReceipts.js';
 
 export interface AllocationLine {
   itemId: string;
@@ -96,6 +97,7 @@ export async function allocate(tx: Tx, ctx: Ctx, input: AllocateInput): Promise<
     data: { matchState: input.matchState, unappliedMinor: receipt.unappliedMinor - total, version: { increment: 1 } },
   });
   if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was booked by someone else at the same moment; reload it`);
+  if ((WAITING_STATES as readonly string[]).includes(receipt.matchState)) await forgetWaitingReceipt(tx, receipt.id);
 
   const now = ctx.clock.now();
   const createdBy = `${ctx.actor.type}:${ctx.actor.id}`;
@@ -180,6 +182,8 @@ export async function reverseAllocation(
   if (input.moneyStays) {
     await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: allocation.amountMinor, currency: allocation.currency, reason: 'unassigned', note: `allocation reversed: ${input.reason}` });
   }
+  // Waiting again: new or changed items may claim it (waitingReceipts.ts).
+  if (input.moneyStays && (WAITING_STATES as readonly string[]).includes(input.newReceiptState ?? 'review')) await indexWaitingReceipts(tx, ctx, [receipt]);
   await writeAudit(tx, ctx, {
     action: 'allocation.reversed',
     subjectType: 'allocation',

@@ -18,6 +18,7 @@ import { newId } from '../shared/ids.js';
 import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
 import { bookInBulk, bulkBookable, proposalRow, type BookedItem } from './bulkBooking.js';
 import type { MatchingIndex } from './matchingIndex.js';
+import { indexWaitingReceipts } from './waitingReceipts.js';
 import { reasonTexts } from '../../matching/reasons.js';
 
 export const ENGINE_VERSION = 'stadtkasse-matcher/1';
@@ -297,6 +298,7 @@ async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecis
   if ((d.status === 'review' || d.status === 'unmatched') && receipt.creditDebit === 'CRDT' && receipt.unappliedMinor > 0n) {
     // Money nobody could assign yet is held in suspense (Verwahrung) until a person decides.
     await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: d.status === 'review' ? 'waiting for review' : 'no matching open item' });
+    await indexWaitingReceipts(tx, ctx, [receipt]);
   }
   return { status: d.status, itemIds };
 }

@@ -7,12 +7,15 @@
  */
 import type { Ctx } from '../../context.js';
 import { recognizeSettlements } from '../online/settlement.js';
+import { indexUnkeyedWaitingReceipts } from './waitingReceipts.js';
 import { runMatching, type MatchingDeps, type MatchingSummary } from './runMatching.js';
 
 /** Receipts younger than this belong to an import whose own matching run may still be going. */
 export const SWEEP_GRACE_MS = 60_000;
 
 export async function sweepPendingReceipts({ ctx, deps, input = {} }: { ctx: Ctx; deps: MatchingDeps; input?: { importId?: string } }): Promise<MatchingSummary | null> {
+  // Payments that started to wait before they were given keys (waitingReceipts.ts), a page a round.
+  if (!input.importId) await indexUnkeyedWaitingReceipts(ctx);
   const olderThan = new Date(ctx.clock.now().getTime() - (input.importId ? 0 : SWEEP_GRACE_MS));
   const pending = await ctx.db.prisma.bankTransaction.findMany({
     where: { matchState: 'pending', createdAt: { lt: olderThan }, ...(input.importId ? { entry: { statement: { importId: input.importId } } } : {}) },
