@@ -64,7 +64,7 @@ function prepared(c: SqliteConnection, sql: string): ReturnType<SqliteConnection
 /**
  * Rows of a read inside the caller's transaction, on SQLite under Node straight from the connection
  * (integers come back as bigint); undefined elsewhere, where the caller reads through Prisma.
- * For reads that Prisma would turn into several queries and many objects per row (bulkBooking's
+ * For reads that Prisma would turn into several queries and many objects per row (the booking writer's
  * check after writing). `tx` must be the client of the caller's db.transaction.
  */
 export function sqliteReadInTransaction(_tx: Tx, db: BulkTarget, sql: string, params: unknown[]): Array<Record<string, unknown>> | undefined {

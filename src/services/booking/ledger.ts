@@ -12,16 +12,18 @@ import type { Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { applyItemBalanceChange } from '../items/changeOpenItem.js';
+import { bookingFacts, type AllocationKind } from './facts.js';
+import { readItems, readReceipts, readSubscriptions, storeBookingFacts } from './writer.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
-import { forgetWaitingReceipt, indexWaitingReceipts, WAITING_STATES } from './waitingReceipts.js';
+import { indexWaitingReceipts, WAITING_STATES } from './waitingReceipts.js';
 
 export interface AllocationLine {
   itemId: string;
   amountMinor: bigint;
 }
 
-export type AllocationKind = 'auto' | 'confirmed' | 'manual';
+export type { AllocationKind } from './facts.js';
 
 export interface AllocateInput {
   transactionId: string;
@@ -40,6 +42,8 @@ export interface AllocateInput {
   expectVersion?: number;
   /** Item versions the decision was made on: an item changed since (paid by someone else) is a 409. */
   expectItemVersions?: ReadonlyMap<string, number>;
+  /** The payer's IBAN is remembered for the debtors paid. */
+  learnPayer?: boolean;
 }
 
 export interface AllocatedItem {
@@ -49,100 +53,23 @@ export interface AllocatedItem {
 }
 
 /**
- * Applies a receipt to items. The receipt must still be in one of `expectStates` (two clerks, or a
- * clerk and the matcher, racing for the same receipt: one wins, the other gets a ConflictError).
+ * Applies a receipt to items: the one booking path (facts.ts decides, writer.ts stores), here for
+ * a single receipt. The receipt must still be in one of `expectStates` (two clerks, or a clerk and
+ * the matcher, racing for the same receipt: one wins, the other gets a ConflictError).
  */
 export async function allocate(tx: Tx, ctx: Ctx, input: AllocateInput): Promise<{ allocationIds: string[]; items: AllocatedItem[] }> {
-  const receipt = await tx.bankTransaction.findUnique({ where: { id: input.transactionId } });
-  if (!receipt) throw new NotFoundError('bank transaction', input.transactionId);
-  if (!input.expectStates.includes(receipt.matchState)) {
-    throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} is ${receipt.matchState} now (someone else decided it); reload it`);
-  }
-  if (receipt.creditDebit !== 'CRDT') throw new ValidationError('only incoming payments (credits) can be allocated to open items', { field: 'transactionId' });
-  if (input.lines.length === 0) throw new ValidationError('at least one allocation is needed', { field: 'allocations' });
-  const total = input.lines.reduce((s, l) => s + l.amountMinor, 0n);
-  const surplus = input.surplusMinor ?? 0n;
-  for (const l of input.lines) {
-    if (l.amountMinor <= 0n) throw new ValidationError('each allocated amount must be positive', { field: 'allocations' });
-  }
-  if (total + surplus > receipt.unappliedMinor) {
-    throw new ValidationError(
-      `allocations of ${formatMinor(total, receipt.currency)} exceed what is left of the payment (${formatMinor(receipt.unappliedMinor, receipt.currency)})`,
-      { field: 'allocations' },
-    );
-  }
-  if (new Set(input.lines.map((l) => l.itemId)).size !== input.lines.length) {
-    throw new ValidationError('an item appears twice in one allocation; combine the amounts', { field: 'allocations' });
-  }
-  if (input.expectVersion !== undefined && receipt.version !== input.expectVersion) {
-    throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was changed since it was looked at; reload it`);
-  }
-  // Every item is checked before anything is written: a booking either happens whole or not at all,
-  // even when the caller's transaction goes on after a refusal.
-  const targets = await tx.openItem.findMany({ where: { id: { in: input.lines.map((l) => l.itemId) } }, select: { id: true, kassenzeichen: true, cancelledAt: true, currency: true, version: true } });
-  for (const l of input.lines) {
-    const item = targets.find((t) => t.id === l.itemId);
-    if (!item) throw new NotFoundError('open item', l.itemId);
-    if (item.cancelledAt) throw new ConflictError(`open item ${item.kassenzeichen} is cancelled; no payment can be allocated to it`);
-    if (item.currency !== receipt.currency) throw new ValidationError(`item ${item.kassenzeichen} is in ${item.currency}, the payment in ${receipt.currency}`, { field: 'allocations' });
-    const seen = input.expectItemVersions?.get(item.id);
-    if (seen !== undefined && seen !== item.version) {
-      throw new ConflictError(`open item ${item.kassenzeichen} changed after the decision was made (e.g. paid meanwhile); the payment is decided again`);
-    }
-  }
-
-  // Claim the receipt first: the version check makes a concurrent second booking fail here.
-  const claimed = await tx.bankTransaction.updateMany({
-    where: { id: receipt.id, version: receipt.version },
-    data: { matchState: input.matchState, unappliedMinor: receipt.unappliedMinor - total, version: { increment: 1 } },
-  });
-  if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was booked by someone else at the same moment; reload it`);
-  if ((WAITING_STATES as readonly string[]).includes(receipt.matchState)) await forgetWaitingReceipt(tx, receipt.id);
-
-  const now = ctx.clock.now();
-  const createdBy = `${ctx.actor.type}:${ctx.actor.id}`;
-  const allocationIds: string[] = [];
-  const items: AllocatedItem[] = [];
-  for (const line of input.lines) {
-    const id = newId();
-    allocationIds.push(id);
-    await tx.allocation.create({
-      data: {
-        id,
-        transactionId: receipt.id,
-        openItemId: line.itemId,
-        amountMinor: line.amountMinor,
-        currency: receipt.currency,
-        kind: input.kind,
-        proposalId: input.proposalId ?? null,
-        approvalId: input.approvalId ?? null,
-        reason: input.reason,
-        createdBy,
-        createdAt: now,
-      },
-    });
-    const item = await applyItemBalanceChange(tx, ctx, line.itemId, line.amountMinor, { kind: 'allocation', allocationId: id, reason: input.reason });
-    items.push({ id: item.id, kassenzeichen: item.kassenzeichen, status: item.status });
-  }
-
-  const heldBefore = await suspenseBalance(tx, receipt.id);
-  if (heldBefore > 0n) {
-    // The money was waiting in suspense (a person books it from the review queue): it leaves now.
-    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: -total, currency: receipt.currency, reason: 'allocated' });
-  }
-  // Money that was already waiting in suspense is there; only a fresh receipt's surplus moves in.
-  if (surplus > 0n && heldBefore === 0n) {
-    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: surplus, currency: receipt.currency, reason: 'overpayment', note: 'paid more than was open' });
-  }
-  await writeAudit(tx, ctx, {
-    action: `allocation.${input.kind}`,
-    subjectType: 'bank_transaction',
-    subjectId: receipt.id,
-    reason: input.reason,
-    data: { allocations: input.lines.map((l, i) => ({ allocationId: allocationIds[i], itemId: l.itemId, amount: formatMinor(l.amountMinor, receipt.currency) })), surplus: formatMinor(surplus, receipt.currency), approvalId: input.approvalId },
-  });
-  await assertReceiptBalanced(tx, receipt.id);
-  return { allocationIds, items };
+  const receipts = await readReceipts(tx, [input.transactionId]);
+  if (!receipts.has(input.transactionId)) throw new NotFoundError('bank transaction', input.transactionId);
+  const items = await readItems(tx, input.lines.map((l) => l.itemId));
+  for (const l of input.lines) if (!items.has(l.itemId)) throw new NotFoundError('open item', l.itemId);
+  const facts = bookingFacts(
+    { receipts, items, subscriptions: await readSubscriptions(tx, items.values()) },
+    [{ type: 'allocate', ...input }],
+    { actor: ctx.actor, requestId: ctx.requestId ?? null, now: ctx.clock.now() },
+  );
+  await storeBookingFacts(tx, ctx, facts);
+  const outcome = facts.outcomes[0]!;
+  return { allocationIds: outcome.allocationIds, items: outcome.items.map((i) => ({ id: i.id, kassenzeichen: i.kassenzeichen, status: i.status })) };
 }
 
 /**

@@ -14,11 +14,10 @@ import { debtorNameKey, normalizeIban } from '../../matching/names.js';
 import type { KnownPayer, MatchDecision, MatchableTransaction } from '../../matching/types.js';
 import { formatMinor, parseMoney } from '../../money/money.js';
 import { writeAudit } from '../shared/audit.js';
-import { newId } from '../shared/ids.js';
-import { allocate, assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
-import { bookInBulk, bulkBookable, proposalRow, type BookedItem } from './bulkBooking.js';
+import { assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
+import { bookingFacts, proposalRow, type BookingDecision, type ItemState, type ReceiptState } from './facts.js';
+import { readItems, readSubscriptions, storeBookingFacts } from './writer.js';
 import type { MatchingIndex } from './matchingIndex.js';
-import { indexWaitingReceipts } from './waitingReceipts.js';
 import { reasonTexts } from '../../matching/reasons.js';
 
 export const ENGINE_VERSION = 'stadtkasse-matcher/1';
@@ -188,18 +187,18 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
   for (let i = 0; i < receipts.length; i += BOOKING_CHUNK) {
     const chunk = receipts.slice(i, i + BOOKING_CHUNK).map((r, j) => ({ receipt: r, decision: decisions[i + j]! }));
     const tally: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
-    // Items this chunk changed: as the bulk booking wrote them, and ids of those to read again.
-    let bookedItems: BookedItem[] = [];
+    // Items this chunk changed: as the booking wrote them, and ids of those to read again.
+    let bookedItems: ItemState[] = [];
     let changedItems: string[] = [];
     try {
       [bookedItems, changedItems] = await ctx.db.transaction(
         async (tx) => {
-          const booked = await bookInBulk(tx, ctx, chunk.filter(bulkBookable), ENGINE_VERSION, tally, basis);
+          const booked = await bookDecisions(tx, ctx, chunk.filter((c) => c.decision.status !== 'return'), basis, tally);
           const changed: string[] = [];
-          // Returns and receipts a person already looked at go one by one, after the bulk part (a
-          // return may undo a booking made a moment ago in the same statement).
-          for (const { receipt, decision } of chunk.filter((c) => !bulkBookable(c))) {
-            const outcome = await bookDecision(tx, ctx, receipt, decision, basis);
+          // Returns go one by one, after the rest (a return may undo a booking made a moment ago
+          // in the same statement).
+          for (const { receipt, decision } of chunk.filter((c) => c.decision.status === 'return')) {
+            const outcome = await bookReturn(tx, ctx, receipt, decision);
             tally[outcome.status]++;
             changed.push(...outcome.itemIds);
           }
@@ -210,16 +209,27 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
     } catch (err) {
       if ((err as { code?: string }).code !== 'conflict') throw err;
       // Someone else touched a receipt or item of this window: nothing of it was stored. Each
-      // receipt now gets its own transaction, so one conflict costs only that receipt.
+      // receipt now gets its own transaction (the same writer, a batch of one), so one conflict
+      // costs only that receipt.
       for (const k of Object.keys(tally) as Array<keyof MatchingSummary>) tally[k] = 0;
-      for (const { receipt, decision } of chunk) {
+      bookedItems = [];
+      for (const one of chunk) {
         try {
-          const outcome = await ctx.db.transaction((tx) => bookDecision(tx, ctx, receipt, decision, basis), { timeoutMs: BOOKING_TIMEOUT_MS });
-          tally[outcome.status]++;
-          changedItems.push(...outcome.itemIds);
+          await ctx.db.transaction(
+            async (tx) => {
+              if (one.decision.status === 'return') {
+                const outcome = await bookReturn(tx, ctx, one.receipt, one.decision);
+                tally[outcome.status]++;
+                changedItems.push(...outcome.itemIds);
+              } else {
+                changedItems.push(...(await bookDecisions(tx, ctx, [one], basis, tally)).map((b) => b.id));
+              }
+            },
+            { timeoutMs: BOOKING_TIMEOUT_MS },
+          );
         } catch (e) {
           if ((e as { code?: string }).code !== 'conflict') throw e;
-          conflicted.push(receipt);
+          conflicted.push(one.receipt);
         }
       }
     }
@@ -246,61 +256,66 @@ async function matchAndBook(ctx: Ctx, deps: MatchingDeps, index: ItemIndex, rece
 }
 
 /**
- * Stores the decision as a proposal and carries out what it may, whole or not at all: a conflict
- * (the receipt or an item changed since the decision) is thrown, and the caller's transaction must
- * roll back — it is never caught here, so no half of a booking can be committed.
+ * Matcher decisions (other than returns) through the one booking path: bookingFacts decides the
+ * rows, storeBookingFacts writes them for the whole window. A conflict (a receipt or item changed
+ * since the decision) is thrown, never caught here: the caller's transaction rolls back whole.
+ * Returns the items as booked (for the matcher's index).
  */
-async function bookDecision(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecision, basis: ReadonlyMap<string, number>): Promise<{ status: MatchDecision['status']; itemIds: string[] }> {
-  const proposal = proposalRow(receipt.id, d, ENGINE_VERSION, ctx.clock.now());
-  const itemIds: string[] = [];
-  await tx.matchProposal.create({ data: proposal });
-
-  const waiting = receipt.matchState !== 'pending';
-  if (waiting && d.status !== 'auto') {
-    // Still for a person: the new proposal (with fresh suggestions) is in force; no money moves. A
-    // receipt that had no suggestion and now has one (its item arrived after the statement) says so.
-    if ((d.status === 'review' || d.status === 'unmatched') && d.status !== receipt.matchState) {
-      const moved = await tx.bankTransaction.updateMany({ where: { id: receipt.id, version: receipt.version, matchState: receipt.matchState }, data: { matchState: d.status, version: { increment: 1 } } });
-      if (moved.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
-    }
-    return { status: d.status, itemIds };
+async function bookDecisions(tx: Tx, ctx: Ctx, window: Array<{ receipt: ReceiptRow; decision: MatchDecision }>, basis: ReadonlyMap<string, number>, tally: MatchingSummary): Promise<ItemState[]> {
+  if (window.length === 0) return [];
+  const now = ctx.clock.now();
+  // Receipts waiting for a person hold their money in suspense; pending ones hold nothing yet.
+  const waitingIds = window.filter((c) => c.receipt.matchState !== 'pending').map((c) => c.receipt.id);
+  const held = new Map<string, bigint>();
+  if (waitingIds.length > 0) {
+    for (const h of await tx.suspenseMovement.groupBy({ by: ['transactionId'], where: { transactionId: { in: waitingIds } }, _sum: { amountMinor: true } })) held.set(h.transactionId, h._sum.amountMinor ?? 0n);
   }
-  if (d.status === 'auto') {
-    const booked = await allocate(tx, ctx, {
-      transactionId: receipt.id,
-      lines: d.allocations.map((a) => ({ itemId: a.itemId, amountMinor: a.amountMinor })),
+  const receipts = new Map<string, ReceiptState>(window.map(({ receipt: r }) => [r.id, { ...r, heldMinor: held.get(r.id) ?? 0n }]));
+  const items = await readItems(tx, window.flatMap((c) => (c.decision.status === 'auto' ? c.decision.allocations.map((a) => a.itemId) : [])));
+  const decisions: BookingDecision[] = window.map(({ receipt: r, decision: d }) => {
+    const proposal = proposalRow(r.id, d, ENGINE_VERSION, now);
+    if (d.status !== 'auto') return { type: 'wait', transactionId: r.id, status: d.status as 'review' | 'unmatched' | 'ignored', proposal, expectVersion: r.version };
+    const lines = d.allocations.map((a) => ({ itemId: a.itemId, amountMinor: a.amountMinor }));
+    for (const l of lines) if (!items.has(l.itemId)) throw new ConflictError('an open item the matcher chose no longer exists');
+    return {
+      type: 'allocate',
+      transactionId: r.id,
+      lines,
       kind: 'auto',
       reason: reasonTexts(d.reasons, 'en').join('; '),
-      proposalId: proposal.id,
+      proposal,
       matchState: 'auto',
-      expectStates: [receipt.matchState],
-      expectVersion: receipt.version,
-      expectItemVersions: new Map(d.allocations.map((a) => [a.itemId, basis.get(a.itemId) ?? -1])),
+      expectStates: [r.matchState],
+      expectVersion: r.version,
+      // The versions of the items as the matcher saw them: an item paid by someone else
+      // meanwhile makes the decision void instead of overpaying it.
+      expectItemVersions: new Map(lines.map((l) => [l.itemId, basis.get(l.itemId) ?? -1])),
       // Whatever the allocations leave of the receipt is the overpayment (held in suspense).
-      surplusMinor: receipt.amountMinor - d.allocations.reduce((sum, a) => sum + a.amountMinor, 0n),
-    });
-    itemIds.push(...booked.items.map((x) => x.id));
-    return { status: 'auto', itemIds };
-  }
+      surplusMinor: r.matchState === 'pending' ? r.amountMinor - lines.reduce((sum, l) => sum + l.amountMinor, 0n) : 0n,
+      // No payer IBAN is learned: an automatic booking is no person's confirmation (learnPayer).
+    };
+  });
+  const facts = bookingFacts({ receipts, items, subscriptions: await readSubscriptions(tx, items.values()) }, decisions, { actor: ctx.actor, requestId: ctx.requestId ?? null, now });
+  await storeBookingFacts(tx, ctx, facts);
+  for (const { decision: d } of window) tally[d.status]++;
+  return [...facts.items.values()].map((x) => x.after);
+}
 
-  // A return whose original receipt we cannot find waits for a person.
-  let state: string = d.status;
-  if (d.status === 'return') {
-    const reversed = await reverseReturnedReceipt(tx, ctx, receipt, d);
-    itemIds.push(...reversed.itemIds);
-    state = reversed.resolved ? 'return' : 'return_open';
-  }
+/**
+ * A return: stored as a proposal, the receipt it returns reversed (reverseReturnedReceipt), the
+ * return claimed. Whole or not at all, like every booking.
+ */
+async function bookReturn(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecision): Promise<{ status: MatchDecision['status']; itemIds: string[] }> {
+  const proposal = proposalRow(receipt.id, d, ENGINE_VERSION, ctx.clock.now());
+  await tx.matchProposal.create({ data: proposal as never });
+  if (receipt.matchState !== 'pending') return { status: d.status, itemIds: [] };
+  const reversed = await reverseReturnedReceipt(tx, ctx, receipt, d);
   const claimed = await tx.bankTransaction.updateMany({
     where: { id: receipt.id, version: receipt.version, matchState: 'pending' },
-    data: { matchState: state, version: { increment: 1 } },
+    data: { matchState: reversed.resolved ? 'return' : 'return_open', version: { increment: 1 } },
   });
   if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
-  if ((d.status === 'review' || d.status === 'unmatched') && receipt.creditDebit === 'CRDT' && receipt.unappliedMinor > 0n) {
-    // Money nobody could assign yet is held in suspense (Verwahrung) until a person decides.
-    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: d.status === 'review' ? 'waiting for review' : 'no matching open item' });
-    await indexWaitingReceipts(tx, ctx, [receipt]);
-  }
-  return { status: d.status, itemIds };
+  return { status: d.status, itemIds: reversed.itemIds };
 }
 
 /**
