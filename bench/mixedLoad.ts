@@ -27,7 +27,8 @@ import { generate } from './camt.js';
 import { DEFAULT_SCHEME, generateKassenzeichen, nextUsableSerial } from '../src/references/kassenzeichen.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.join(here, '..');
+// STADTKASSE_ROOT: serve another checkout (the code before a change) with this same load.
+const root = process.env.STADTKASSE_ROOT ?? path.join(here, '..');
 const KEY = 'sk_benchadmin_0123456789abcdefghijklmnopqrstuv';
 const PG_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const auth = { authorization: `Bearer ${KEY}` };

@@ -10,6 +10,7 @@ import { runCamtBench } from './camt.js';
 import { runLargeImportBench } from './largeImport.js';
 import { runClosingBench } from './closing.js';
 import { runMatchingBench } from './matching.js';
+import { runMixedLoadBench } from './mixedLoad.js';
 import { runReconcileBench } from './reconcile.js';
 
 const quick = process.argv.includes('--quick');
@@ -33,6 +34,10 @@ if (want('large')) {
 if (want('latency')) {
   log('\n# API latency while a 20 MB statement is imported');
   console.table([await runApiLatencyBench({ mb: 20, log })]);
+}
+if (want('load')) {
+  log('\n# writes under load: idle, during a 20 MB import (SQLite; two instances on PostgreSQL), with 50,000 payments waiting');
+  console.table(await runMixedLoadBench({ quick, log }));
 }
 if (want('matching')) {
   log('\n# matcher alone (pure functions, no database)');
