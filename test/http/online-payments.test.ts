@@ -7,6 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
+import { SYSTEM_ACTOR } from '../../src/context.js';
+import { createUser } from '../../src/services/users/users.js';
+import { FormClient } from '../browser/staffFixture.js';
 import { runScheduledJobs } from '../../src/services/jobs/scheduled.js';
 import { createServices } from '../../src/services/registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -110,6 +113,14 @@ forEachBackend('paying online with the XBezahldienste client (HTTP Basic)', (bac
     expect(page.match(/class="notice ok"/g)).toHaveLength(1);
     expect(page).not.toContain('Gutschrift');
     expect(page).toContain('Ihre Zahlungsbestätigung');
+    // The clerk sees on the item's page that it was paid online, with the provider's state.
+    await createUser({ ctx: { db: server.db, config: server.config, clock: { now: () => new Date() }, log: server.logger, actor: SYSTEM_ACTOR }, input: { username: `kasse-${it0.id.slice(0, 8)}`, role: 'clerk', password: 'Kassenbuch-2026!' } });
+    const clerk = new FormClient(server.url);
+    await clerk.login(`kasse-${it0.id.slice(0, 8)}`, 'Kassenbuch-2026!');
+    const itemPage = (await clerk.get(`/items/${it0.id}`)).text;
+    expect(itemPage).toContain('Online-Zahlungen');
+    expect(itemPage).toContain(tx.request.purpose);
+    expect(itemPage).not.toContain('Noch keine Zahlung zugeordnet');
     expect(page).not.toContain('>Online bezahlen<');
     expect((await item(server, it0.id)).status).toBe('paid');
     const payments = ((await (await server.api(`/v1/online/payments?paymentRequestId=`)).json()) as Json).payments as Json[];

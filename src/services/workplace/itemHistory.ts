@@ -11,6 +11,8 @@ import type { ReasonLang } from '../../matching/reasons.js';
 
 export interface ItemHistory {
   item: OpenItemView;
+  /** Payments made online for this item (through a payment provider), with their state at the provider. */
+  online: Array<{ id: string; onlinePaymentId: string; provider: string; reference: string; status: string; payedAt: Date | null; amountMinor: bigint; currency: string; reversed: boolean; createdAt: Date }>;
   paymentRequests: Array<{ id: string; createdAt: Date; expiresAt: Date; totalMinor: bigint; currency: string; itemCount: number }>;
   allocations: Array<{
     id: string;
@@ -46,6 +48,13 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   const explained = await bookingReasonsIn(ctx.db, allocations, input.lang ?? 'en');
+  // An item has few online attempts; a bound all the same.
+  const online = await db.onlineAllocation.findMany({
+    where: { openItemId: item.id },
+    include: { reversal: { select: { id: true } }, onlinePayment: { select: { id: true, provider: true, reference: true, status: true, payedAt: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: 100,
+  });
   const changes = await db.openItemChange.findMany({ where: { openItemId: item.id }, orderBy: { createdAt: 'asc' } });
   const events = await db.itemEvent.findMany({ where: { openItemId: item.id }, orderBy: { seq: 'asc' }, select: { id: true, type: true, createdAt: true } });
   const audit = await db.auditEntry.findMany({
@@ -55,6 +64,18 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
   });
   return {
     item,
+    online: online.map((o) => ({
+      id: o.id,
+      onlinePaymentId: o.onlinePayment.id,
+      provider: o.onlinePayment.provider,
+      reference: o.onlinePayment.reference,
+      status: o.onlinePayment.status,
+      payedAt: o.onlinePayment.payedAt,
+      amountMinor: o.amountMinor,
+      currency: o.currency,
+      reversed: o.reversal !== null,
+      createdAt: o.createdAt,
+    })),
     paymentRequests: requests.map((r) => ({
       id: r.paymentRequest.id,
       createdAt: r.paymentRequest.createdAt,

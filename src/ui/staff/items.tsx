@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: search by Kassenzeichen, debtor, amount and status; one item with its whole history. */
-import { itemStatusWord, stateWord } from './labels.js';
+import { itemStatusWord, onlineStatusWord, stateWord } from './labels.js';
 import type { OpenItemView } from '../../services/items/model.js';
 import { ITEM_STATUSES } from '../../services/items/status.js';
 import type { ItemHistory } from '../../services/workplace/itemHistory.js';
@@ -121,8 +121,28 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
 
       <h2>{t.itemHistory}</h2>
       <h3>{t.itemAllocations}</h3>
+      {h.online.length > 0 && (
+        <>
+          <h3>{t.itemOnline}</h3>
+          <DataTable columns={[t.itemOnlineReference, t.itemOnlineProvider, t.itemsStatus, num(t.amount), t.when]}>
+            {h.online.map((o) => (
+              <tr>
+                <th scope="row" class="mono">
+                  {o.reference}
+                </th>
+                <td>{o.provider}</td>
+                <td>
+                  <StateTag state={o.reversed ? 'rejected' : o.status === 'payed' ? 'paid' : 'pending'} word={o.reversed ? t.reviewReversedTag : onlineStatusWord(lang, o.status)} />
+                </td>
+                <td class="num">{formatAmount(lang, o.amountMinor, o.currency)}</td>
+                <td>{instant(lang, o.payedAt ?? o.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
+      )}
       {h.allocations.length === 0 ? (
-        <p>{t.itemNoAllocations}</p>
+        <p>{h.online.length > 0 ? t.itemNoBankAllocations : t.itemNoAllocations}</p>
       ) : (
         <BookingsTable
           lang={lang}
