@@ -63,6 +63,11 @@ export class DocumentReader {
     this.splitter = new XmlSplitter(file, limits);
   }
 
+  /** A problem found below the XML (the byte decoder), reported with the document's warnings. */
+  warn(sentence: string): void {
+    this.warnings.push(sentence);
+  }
+
   push(text: string): CamtEvent[] {
     return this.handle(this.splitter.push(text));
   }

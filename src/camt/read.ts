@@ -78,11 +78,22 @@ export async function* readCamt(
   }
   const decoder = new ByteDecoder(file);
   const doc = new DocumentReader(file, limits, counters);
+  let warned = false;
+  const noteEncoding = (): void => {
+    if (!warned && decoder.warning) {
+      warned = true;
+      doc.warn(decoder.warning);
+    }
+  };
   for await (const bytes of head.rest) {
-    yield* pacer.emit(doc.push(decoder.push(bytes)));
+    const text = decoder.push(bytes);
+    noteEncoding();
+    yield* pacer.emit(doc.push(text));
     report();
   }
-  yield* pacer.emit(doc.push(decoder.end()));
+  const rest = decoder.end();
+  noteEncoding();
+  yield* pacer.emit(doc.push(rest));
   yield* pacer.emit(doc.end());
   report();
 }
@@ -224,6 +235,7 @@ async function* readZip(
   let finished = 0;
   let uncompressed = 0;
   let open: string | undefined;
+  const warnedMembers = new Set<string>();
   const unzip = new Unzip((f: UnzipFile) => {
     if (failure !== undefined) return;
     const base = f.name.split('/').pop() ?? '';
@@ -251,9 +263,19 @@ async function* readZip(
           throw new LimitExceededError('zipUncompressedBytes', limits.zipUncompressedBytes, uncompressed, { file: name },
             `${file} inflates to more than ${limits.zipUncompressedBytes} bytes (limit zipUncompressedBytes), reached in ${f.name}`);
         }
-        for (const e of doc.push(decoder.push(data))) queue.push(e);
+        const text = decoder.push(data);
+        if (decoder.warning && !warnedMembers.has(name)) {
+          warnedMembers.add(name);
+          doc.warn(decoder.warning);
+        }
+        for (const e of doc.push(text)) queue.push(e);
         if (final) {
-          for (const e of doc.push(decoder.end())) queue.push(e);
+          const rest = decoder.end();
+          if (decoder.warning && !warnedMembers.has(name)) {
+            warnedMembers.add(name);
+            doc.warn(decoder.warning);
+          }
+          for (const e of doc.push(rest)) queue.push(e);
           for (const e of doc.end()) queue.push(e);
           finished++;
           open = undefined;

@@ -20,6 +20,12 @@ export class ByteDecoder {
   private kind: Kind | undefined;
   private utf: TextDecoder | undefined;
   private bytesSeen = 0;
+  /** True when nothing (no BOM, no declaration) named the encoding and UTF-8 is only the default. */
+  private undeclared = false;
+  /** Bytes at the end of the last chunk that may start an incomplete UTF-8 sequence. */
+  private tail: Uint8Array = new Uint8Array(0);
+  /** Set once, when the bytes were read as ISO-8859-1 for want of a declaration. */
+  warning: string | undefined;
 
   constructor(private readonly file: string) {}
 
@@ -62,6 +68,9 @@ export class ByteDecoder {
       skip = 2;
     } else {
       this.kind = fromDeclaration(head, this.file);
+      // An XML declaration without encoding declares UTF-8 (XML 1.0, 4.3.3): only a file without
+      // any declaration may turn out to be ISO-8859-1.
+      this.undeclared = this.kind === 'utf-8' && !(head[0] === 0x3c && head[1] === 0x3f && head[2] === 0x78 && head[3] === 0x6d && head[4] === 0x6c);
     }
     if (this.kind === 'utf-8' || this.kind === 'utf-16le' || this.kind === 'utf-16be') {
       try {
@@ -78,8 +87,19 @@ export class ByteDecoder {
     this.bytesSeen += bytes.length + skipped;
     if (this.utf) {
       try {
-        return this.utf.decode(bytes, { stream: !final });
+        const text = this.utf.decode(bytes, { stream: !final });
+        if (this.undeclared) this.tail = incompleteTail(this.tail, bytes);
+        return text;
       } catch {
+        if (this.undeclared) {
+          // FinTS downloads from German savings banks arrive in ISO-8859-1 without a declaration.
+          // Bytes that are not UTF-8 and that nothing declared are read as ISO-8859-1 (as
+          // windows-1252, its superset), from the bytes the UTF-8 decoder was still holding on.
+          this.utf = undefined;
+          this.kind = 'windows-1252';
+          this.warning = `${this.file}: the file has no XML declaration and is not valid UTF-8; read as ISO-8859-1 (check umlauts and names against the bank's statement)`;
+          return decodeSingleByte(concat(this.tail, bytes), CP1252);
+        }
         throw new ValidationError(
           `${this.file}: the bytes near offset ${at} are not valid ${this.kind === 'utf-8' ? 'UTF-8' : 'UTF-16'}; a file in ISO-8859-1 must say so in its XML declaration (encoding="ISO-8859-1")`,
           { file: this.file },
@@ -88,6 +108,21 @@ export class ByteDecoder {
     }
     return this.kind === 'iso-8859-15' ? decodeSingleByte(bytes, LATIN9) : decodeSingleByte(bytes, CP1252);
   }
+}
+
+/**
+ * The trailing bytes of `prev + bytes` that begin a UTF-8 sequence not yet complete (at most 3):
+ * what a streaming UTF-8 decoder holds back and what must be re-read if the encoding changes.
+ */
+function incompleteTail(prev: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const all = bytes.length >= 4 ? bytes : concat(prev, bytes);
+  for (let back = 1; back <= 3 && back <= all.length; back++) {
+    const b = all[all.length - back]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? all.slice(all.length - back) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
 }
 
 function declarationComplete(head: Uint8Array): boolean {
