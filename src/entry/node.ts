@@ -87,9 +87,11 @@ export async function startService(opts: { env?: Record<string, string | undefin
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Stop listening before saying so: whoever reads the line may rely on new connections being refused.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       logger.info('shutting down: finishing in-flight requests');
       clearInterval(sweep);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await (services.importer as WorkerImporter | undefined)?.stop();
       await services.outbox?.stop();
       await services.online?.poller?.stop();
