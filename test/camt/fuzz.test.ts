@@ -20,6 +20,7 @@ import type { CamtMessage } from '../../src/camt/model.js';
 import { LimitExceededError, UnsupportedFormatError, ValidationError } from '../../src/errors.js';
 import { transactionRows } from '../../src/services/statements/rows.js';
 import { fixtureDir, repoRoot } from './helpers.js';
+import { seededRandom as prng } from '../support/random.js';
 
 const CASES = 10_000;
 const BUDGET_MS = 55_000;
@@ -40,18 +41,6 @@ function files(dir: string): string[] {
 
 const corpus = path.resolve(repoRoot, '../shared/camt-corpus/files');
 const seeds = [...files(fixtureDir), ...files(corpus)].map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }));
-
-/** mulberry32: small, seeded, the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 const bytesOf = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));

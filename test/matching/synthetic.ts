@@ -14,6 +14,10 @@ import { toRfReference } from '../../src/references/rf.js';
 import { formatMinor } from '../../src/money/money.js';
 import type { MatchableItem } from '../../src/matching/types.js';
 import type { ScenarioTx, TruthTx } from './scenarioData.js';
+import { seededRandom as rng } from '../support/random.js';
+
+/** Seeded, so a seed reproduces a day exactly. */
+export { rng };
 
 type Alg = 'luhn' | 'mod11' | 'mod97-10' | 'none';
 interface Format {
@@ -22,18 +26,6 @@ interface Format {
   payloadLength: number;
   lead: string;
   alg: Alg;
-}
-
-/** Small deterministic PRNG (mulberry32) so a seed reproduces a day exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Elif', 'Frank', 'Gül', 'Hans', 'Ines', 'Jörg', 'Katrin', 'Lars', 'Merve', 'Nils', 'Olga', 'Peter', 'Rüdiger', 'Sven', 'Tanja', 'Ulrike', 'Volker', 'Wiebke', 'Yusuf', 'Zoë', 'Agnieszka', 'Björn', 'Carsten', 'Dilara', 'Emil', 'Frieda', 'Greta', 'Holger', 'Ida', 'Jannik', 'Kübra', 'Leonie', 'Malte', 'Nora', 'Oskar', 'Paula'];

@@ -8,6 +8,7 @@ import {
   hasValidCheckDigits,
   type CheckDigitAlgorithm,
 } from '../../src/references/checkDigits.js';
+import { seededRandom as prng } from '../support/random.js';
 
 describe('computeCheckDigits: known values', () => {
   it.each<[CheckDigitAlgorithm, string, string]>([
@@ -100,18 +101,6 @@ describe('hasValidCheckDigits', () => {
     }
   });
 });
-
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomPayloads(count: number, seed: number): string[] {
   const rnd = prng(seed);

@@ -23,6 +23,7 @@ import { parseOpenItemsCsv } from '../../src/services/items/csv.js';
 import { importStatementFile } from '../../src/services/statements/importStatementFile.js';
 import { forEachBackend, freshDatabase, type BackendName, type TestDatabase } from '../support/backends.js';
 import { camt } from '../support/camtBuilder.js';
+import { seededRandom as random } from '../support/random.js';
 
 const kz = (serial: number) => {
   const payload = '51' + String(serial).padStart(9, '0');
@@ -33,18 +34,6 @@ const SEEDS = [7, 1913, 424242];
 const RECEIPTS = 24;
 const ITEMS = 6;
 const BUDGET_MS = 40_000;
-
-/** mulberry32: small, seeded, good enough to pick cases. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface World {
   database: TestDatabase;
