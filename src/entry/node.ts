@@ -31,6 +31,8 @@ export interface RunningService {
   db: Database;
   config: Config;
   logger: Logger;
+  /** Waits until the work started after answering (re-matching for changed items) has finished. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +101,10 @@ export async function startService(opts: { env?: Record<string, string | undefin
       await db.close();
       logger.info('stopped');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, db, config, logger, stop };
+  const settled = async () => {
+    await services.rematcher?.flush();
+  };
+  return { url: `http://127.0.0.1:${port}`, port, db, config, logger, settled, stop };
 }
 
 async function main(): Promise<void> {

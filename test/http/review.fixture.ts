@@ -71,6 +71,9 @@ export async function startReviewFixture(backend: BackendName, opts: { env?: Rec
         json: { category: 'fee', amount, dueDate: '2026-11-30', description: 'Verwaltungsgebühr', debtor: { name: debtor }, externalRef: `EXT-${++refSeq}-${Date.now()}`, bookingData: { haushaltsstelle: '1.1100.1100', sachkonto: '431100' }, ...extra },
       });
       if (status !== 201) throw new Error(`creating item failed: ${status} ${JSON.stringify(body)}`);
+      // The new item's look at waiting payments runs after the answer; let it finish, so that it
+      // cannot decide a payment of the statement a test imports next while the test works on it.
+      await server.settled();
       return body;
     },
     async importStatement(spec) {
