@@ -60,20 +60,26 @@ export interface OriginalFile {
   bytes: Uint8Array;
 }
 
-/** The original file a statement came in, or NotFoundError (unknown statement, or file not kept). */
-export async function getStatementOriginalFile({ ctx, input }: { ctx: Ctx; input: { statementId: string } }): Promise<OriginalFile> {
-  const statement = await ctx.db.prisma.statement.findUnique({ where: { id: input.statementId }, select: { importId: true, import: { select: { fileName: true } } } });
-  if (!statement) throw new NotFoundError('statement', input.statementId);
-  const chunks = await ctx.db.prisma.statementFileChunk.findMany({ where: { importId: statement.importId }, orderBy: { position: 'asc' } });
-  if (chunks.length === 0) throw new NotFoundError('original file of statement', input.statementId);
-  const size = chunks.reduce((s, c) => s + c.bytes.byteLength, 0);
-  const bytes = new Uint8Array(size);
+/** The bytes an import kept of its file, put together from their chunks; null when none were kept. */
+export async function readStoredFile(ctx: Ctx, importId: string): Promise<{ bytes: Uint8Array; zip: boolean } | null> {
+  const chunks = await ctx.db.prisma.statementFileChunk.findMany({ where: { importId }, orderBy: { position: 'asc' } });
+  if (chunks.length === 0) return null;
+  const bytes = new Uint8Array(chunks.reduce((s, c) => s + c.bytes.byteLength, 0));
   let at = 0;
   for (const c of chunks) {
     bytes.set(c.bytes, at);
     at += c.bytes.byteLength;
   }
-  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  return { bytes, zip: bytes[0] === 0x50 && bytes[1] === 0x4b };
+}
+
+/** The original file a statement came in, or NotFoundError (unknown statement, or file not kept). */
+export async function getStatementOriginalFile({ ctx, input }: { ctx: Ctx; input: { statementId: string } }): Promise<OriginalFile> {
+  const statement = await ctx.db.prisma.statement.findUnique({ where: { id: input.statementId }, select: { importId: true, import: { select: { fileName: true } } } });
+  if (!statement) throw new NotFoundError('statement', input.statementId);
+  const stored = await readStoredFile(ctx, statement.importId);
+  if (!stored) throw new NotFoundError('original file of statement', input.statementId);
+  const { bytes, zip } = stored;
   const fileName = statement.import.fileName ?? `statement-${statement.importId}.${zip ? 'zip' : 'xml'}`;
   return { fileName, contentType: zip ? 'application/zip' : 'application/xml', bytes };
 }

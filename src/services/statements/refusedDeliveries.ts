@@ -10,7 +10,7 @@ import type { Ctx } from '../../context.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
-import type { OriginalFile, OriginalFileCollector } from './originalFile.js';
+import { readStoredFile, type OriginalFile, type OriginalFileCollector } from './originalFile.js';
 
 /** What differs between a statement read before and its new delivery. */
 export interface ContentDifference {
@@ -150,15 +150,8 @@ export async function listRefusedDeliveries({ ctx, input }: { ctx: Ctx; input: {
 export async function getRefusedDeliveryFile({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<OriginalFile> {
   const row = await ctx.db.prisma.refusedDelivery.findUnique({ where: { id: input.id }, select: { fileName: true } });
   if (!row) throw new NotFoundError('refused delivery', input.id);
-  const chunks = await ctx.db.prisma.statementFileChunk.findMany({ where: { importId: input.id }, orderBy: { position: 'asc' } });
-  if (chunks.length === 0) throw new NotFoundError('file of refused delivery', input.id);
-  const size = chunks.reduce((s, c) => s + c.bytes.byteLength, 0);
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c.bytes, at);
-    at += c.bytes.byteLength;
-  }
-  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  const stored = await readStoredFile(ctx, input.id);
+  if (!stored) throw new NotFoundError('file of refused delivery', input.id);
+  const { bytes, zip } = stored;
   return { fileName: row.fileName ?? `refused-${input.id}.${zip ? 'zip' : 'xml'}`, contentType: zip ? 'application/zip' : 'application/xml', bytes };
 }
