@@ -1,6 +1,7 @@
 import type { Account, EntryStatus, MessageKind, Party, PostalAddress } from './model.js';
 import type { DecodeContext, XNode } from './decode/context.js';
 import { at, isObject, list, text } from './decode/context.js';
+import { isIsoCurrency } from '../money/money.js';
 
 /**
  * One descriptor per message version: namespace, message kind, element names, and the decoders.
@@ -62,7 +63,10 @@ function accountV02(node: XNode, ctx: DecodeContext, path: string): Account {
   const other = ctx.text(node, 'Id/Othr/Id') ?? ctx.text(node, 'Id/PrtryAcct/Id');
   if (other !== undefined) acct.other = other;
   const ccy = ctx.text(node, 'Ccy');
-  if (ccy !== undefined) acct.currency = ccy;
+  if (ccy !== undefined) {
+    if (!isIsoCurrency(ccy)) ctx.fail(`${path}/Ccy`, `the account currency "${ccy}" is not an ISO 4217 currency`, ccy);
+    acct.currency = ccy;
+  }
   const name = ctx.text(node, 'Nm');
   if (name !== undefined) acct.name = name;
   const owner = ctx.text(node, 'Ownr/Nm');

@@ -23,6 +23,31 @@ export function minorExponent(currency: string): number {
 }
 
 const CURRENCY = /^[A-Z]{3}$/;
+
+/**
+ * ISO 4217 codes of money an account can be kept in: the active list, plus codes withdrawn since
+ * 2007 so that an old statement still reads. Left out on purpose: XXX ("no currency"), XTS
+ * (testing), the precious metals (XAU, XAG, XPD, XPT) and the accounting units (XBA–XBD, XDR, XSU,
+ * XUA). A bank file in one of those, or in a made-up code, is not money we can book.
+ */
+const ISO_4217 = new Set(
+  (
+    'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD ' +
+    'CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL ' +
+    'GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD ' +
+    'KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO ' +
+    'NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD ' +
+    'SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV ' +
+    'WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ' +
+    // withdrawn since 2007
+    'BYR CUC EEK HRK LTL LVL MRO SKK SLL STD VEF ZMK ZWL'
+  ).split(' '),
+);
+
+/** Whether `code` is an ISO 4217 code of money (upper case, as the standard writes it). */
+export function isIsoCurrency(code: string): boolean {
+  return ISO_4217.has(code);
+}
 const DECIMAL_TEXT = /^[+-]?(\d+)(\.\d+)?$/;
 
 export interface ParseAmountOptions {

@@ -268,6 +268,44 @@ describe('identity across deliveries', () => {
   });
 });
 
+describe('honest decoding: what would be read with an arbitrary meaning is refused where it stands', () => {
+  it.each([
+    ['a default namespace switched on the amount', entry('1.00').replace('<Amt Ccy="EUR">', '<Amt xmlns="urn:other" Ccy="EUR">'), 'in the namespace "urn:other"'],
+    ['an undeclared prefix', entry('1.00').replace('<Amt Ccy="EUR">1.00</Amt>', '<y:Amt Ccy="EUR">1.00</y:Amt>'), 'undeclared prefix "y"'],
+    ['two CdtDbtInd in a detail', entry('1.00', 'CRDT', '<NtryDtls><TxDtls><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><CdtDbtInd>CRDT</CdtDbtInd></TxDtls></NtryDtls>'), 'a second <CdtDbtInd> in <TxDtls>'],
+    ['two Amt in AmtDtls/InstdAmt', entry('1.00', 'CRDT', '<NtryDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="EUR">1.00</Amt><Amt Ccy="EUR">9.00</Amt></InstdAmt></AmtDtls></TxDtls></NtryDtls>'), 'a second <Amt> in <InstdAmt>'],
+    ['two remittance informations in a detail', entry('1.00', 'CRDT', '<NtryDtls><TxDtls><RmtInf><Ustrd>KZ 1</Ustrd></RmtInf><RmtInf><Ustrd>KZ 2</Ustrd></RmtInf></TxDtls></NtryDtls>'), 'a second <RmtInf> in <TxDtls>'],
+    ['the transaction details before the booking date', '<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><NtryDtls><TxDtls/></NtryDtls><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>', '<BookgDt> after <NtryDtls> in <Ntry> is out of schema order'],
+    ['an account currency that is not ISO 4217', entry('1.00').replace('<Amt Ccy="EUR">', '<Amt>'), 'the account currency "EUX" is not an ISO 4217 currency', 'EUX'],
+  ])('refuses %s, with line and column', async (_what, ntry, says, accountCcy?: string) => {
+    let xml = statement(ntry);
+    if (accountCcy) xml = xml.replace('<Ccy>EUR</Ccy>', `<Ccy>${accountCcy}</Ccy>`);
+    const err = await refusal(parseCamt(xml, { fileName: 'bank.xml' }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toContain(says);
+    expect(err.message).toMatch(/^bank\.xml line 1[,:]/);
+    expect((err as ValidationError).location?.file).toBe('bank.xml');
+  });
+
+  it('reads what the schema allows: repeated NtryDtls, supplementary data of any namespace', async () => {
+    const details =
+      '<NtryDtls><TxDtls><Amt Ccy="EUR">0.40</Amt></TxDtls></NtryDtls><NtryDtls><TxDtls><Amt Ccy="EUR">0.60</Amt></TxDtls></NtryDtls>' +
+      '<AddtlNtryInf>x</AddtlNtryInf>';
+    const xml = statement(entry('1.00', 'CRDT', details)).replace(
+      '</Stmt>',
+      '<SplmtryData><Envlp><v:Ext xmlns:v="urn:vendor"><v:Amt Ccy="XYZ">1</v:Amt><v:Amt>2</v:Amt></v:Ext></Envlp></SplmtryData></Stmt>',
+    );
+    const [m] = await parseCamt(xml, { fileName: 'bank.xml' });
+    expect(m!.statements[0]!.entries[0]!.transactions.map((t) => t.amount.minor)).toEqual([40n, 60n]);
+  });
+
+  it('reads NtryRef after Amt (viafintech/053/valid_example.xml does), because it changes nothing booked', async () => {
+    const ntry = '<Ntry><Amt Ccy="EUR">1.00</Amt><NtryRef>R1</NtryRef><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts></Ntry>';
+    const [m] = await parseCamt(statement(ntry), { fileName: 'bank.xml' });
+    expect(m!.statements[0]!.entries[0]!.amount.minor).toBe(100n);
+  });
+});
+
 describe('source hygiene', () => {
   const dir = path.join(repoRoot, 'src/camt');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { ValidationError } from '../../errors.js';
-import { minorExponent, parseMoney } from '../../money/money.js';
+import { isIsoCurrency, minorExponent, parseMoney } from '../../money/money.js';
 import type { CamtAmount, CreditDebit } from '../model.js';
 
 /**
@@ -210,6 +210,9 @@ export class DecodeContext {
       if (!this.accountCurrency) this.fail(path, `the amount ${value} has no currency (no Ccy attribute and no account currency)`, value);
       currency = this.accountCurrency;
       this.warn(path, `the amount ${value} has no Ccy attribute; the account currency ${currency} is assumed`, value);
+    }
+    if (!isIsoCurrency(currency)) {
+      this.fail(path, `the currency "${currency}" of the amount ${value} is not an ISO 4217 currency; the amount cannot be booked`, undefined, `"${currency}"`);
     }
     // Every lexical form of xs:decimal is a valid amount: ".6", "+1.0", "1." read exactly.
     const form = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(value);

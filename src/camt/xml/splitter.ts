@@ -1,4 +1,5 @@
 import { LimitExceededError, ValidationError } from '../../errors.js';
+import { SEQUENCES, type Sequence } from './sequences.js';
 
 /**
  * A small streaming XML tokenizer that cuts a camt document into the pieces we parse one by one:
@@ -10,6 +11,11 @@ import { LimitExceededError, ValidationError } from '../../errors.js';
  * and refuses DOCTYPE and ENTITY declarations outright: a bank statement never needs them, and they
  * are the door to entity bombs and to reading local files or URLs (XXE). Entity references in text
  * are left as they are; the decoders resolve the five predefined ones and character references.
+ *
+ * Below the parser the decoders see element names without prefixes and one value per name, so
+ * what would be read with an arbitrary meaning is refused here, where line and column are known:
+ * an attribute given twice, an element of another namespace inside a camt document, and a child
+ * out of schema order or repeated where one is allowed (./sequences.ts).
  *
  * Positions are 1-based line and column in characters of the decoded text.
  */
@@ -87,6 +93,18 @@ export class XmlSplitter {
   private readonly cols: number[] = [];
   /** Namespace declarations per open element (undefined when it declares none). */
   private readonly scopes: Array<Map<string, string> | undefined> = [];
+  /** Default namespace in scope inside each open element. */
+  private readonly defaults: Array<string | undefined> = [];
+  /** Per open element: the checked sequence of its children, the last child's rank, the children seen (bits by rank). */
+  private readonly sequences: Array<Sequence | undefined> = [];
+  private readonly lastRank: number[] = [];
+  private readonly lastChild: string[] = [];
+  private readonly seenChildren: number[] = [];
+  /** Depth of the open <Document> and its namespace; -1 outside a document. */
+  private documentDepth = -1;
+  private documentNamespace: string | undefined;
+  /** Depth of an open SplmtryData/Envlp, whose content may be of any namespace; -1 when none. */
+  private anyDepth = -1;
   /** Record element name expected inside the current message element. */
   private recordElement = '';
   private recordIndex = 0;
@@ -332,18 +350,31 @@ export class XmlSplitter {
     this.lines.push(at.line);
     this.cols.push(at.column);
     this.scopes.push(decls);
+    const inherited = depth === 0 ? undefined : this.defaults[depth - 1];
+    const own = decls?.get('');
+    this.defaults.push(own === undefined ? inherited : own === '' ? undefined : own);
+    if (depth > 0) this.checkChild(depth, name, local, at);
+    this.sequences.push(this.anyDepth === -1 && this.documentDepth !== -1 ? SEQUENCES.get(local) : undefined);
+    this.lastRank.push(-1);
+    this.lastChild.push('');
+    this.seenChildren.push(0);
+    if (local === 'Envlp' && this.anyDepth === -1) this.anyDepth = depth;
     switch (parent) {
       case Role.Outer:
         if (local === 'Document') {
           role = Role.Document;
           this.sawDocument = true;
           const ns = this.resolve(prefixOf(name));
+          this.documentDepth = depth;
+          this.documentNamespace = ns;
           this.out.push({ kind: 'document', element: name, namespace: ns, declared: this.declaredNamespaces(), implicit: false, path: this.pathOf(depth), ...at });
         } else if (local in MESSAGE_ELEMENTS) {
           // A message element without the <Document> around it: read it as if it were there.
           role = Role.Message;
           this.sawDocument = true;
           const ns = this.resolve(prefixOf(name));
+          this.documentDepth = depth;
+          this.documentNamespace = ns;
           this.out.push({ kind: 'document', element: name, namespace: ns, declared: this.declaredNamespaces(), implicit: true, path: this.pathOf(depth), ...at });
           this.enterMessage(local, depth, at);
         } else if (local === 'AppHdr') {
@@ -392,6 +423,46 @@ export class XmlSplitter {
     if (selfClosing) this.closeTop(lt, gt);
   }
 
+  /**
+   * A child of the element at depth - 1, checked against the document's namespace and against the
+   * parent's schema sequence. The child is already on the stack at `depth`.
+   */
+  private checkChild(depth: number, name: string, local: string, at: Position): void {
+    if (this.documentDepth !== -1 && this.documentNamespace !== undefined && this.anyDepth === -1) {
+      const prefix = prefixOf(name);
+      const ns = prefix === '' ? this.defaults[depth] : this.resolve(prefix);
+      if (ns !== this.documentNamespace) {
+        const where = ns === undefined
+          ? prefix === '' ? 'in no namespace' : `in the undeclared prefix "${prefix}"`
+          : `in the namespace "${ns}"`;
+        throw this.refused(
+          `<${name}> is ${where}, not in the document's namespace "${this.documentNamespace}"; an element of another vocabulary is not read as camt`,
+          at,
+        );
+      }
+    }
+    const seq = this.sequences[depth - 1];
+    if (seq === undefined) return;
+    const index = seq.bit.get(local);
+    if (index === undefined) return;
+    const parent = localName(this.names[depth - 1]!);
+    const bit = 1 << index;
+    if ((this.seenChildren[depth - 1]! & bit) !== 0 && seq.once.has(local)) {
+      throw this.refused(`a second <${local}> in <${parent}>, where one is allowed; which one the bank meant is unknown`, at);
+    }
+    this.seenChildren[depth - 1]! |= bit;
+    const rank = seq.rank.get(local);
+    if (rank === undefined) return;
+    if (rank < this.lastRank[depth - 1]!) {
+      throw this.refused(
+        `<${local}> after <${this.lastChild[depth - 1]}> in <${parent}> is out of schema order (the schema puts <${local}> before <${this.lastChild[depth - 1]}>)`,
+        at,
+      );
+    }
+    this.lastRank[depth - 1] = rank;
+    this.lastChild[depth - 1] = local;
+  }
+
   private enterMessage(local: string, depth: number, at: Position): void {
     this.recordElement = MESSAGE_ELEMENTS[local]!;
     this.recordIndex = 0;
@@ -411,6 +482,7 @@ export class XmlSplitter {
   private attributes(from: number, to: number, element: string, at: Position): Map<string, string> | undefined {
     const src = this.buf.slice(from, to);
     let decls: Map<string, string> | undefined;
+    const seen: string[] = [];
     ATTR.lastIndex = 0;
     let k = 0;
     while (k < src.length) {
@@ -422,6 +494,11 @@ export class XmlSplitter {
       }
       const attr = m[1]!;
       const value = m[3] ?? m[4] ?? '';
+      if (seen.includes(attr)) {
+        // Not well-formed XML; a parser that keeps the last (or the first) picks a meaning for us.
+        throw this.malformed(`the attribute ${attr} is given twice on <${element}>; which value the bank meant is unknown`, at);
+      }
+      seen.push(attr);
       if (value.length > this.limits.textLength) {
         throw new LimitExceededError('textLength', this.limits.textLength, value.length, { file: this.file, line: at.line, column: at.column },
           `attribute ${attr} of <${element}> at line ${at.line}, column ${at.column} in ${this.file} is ${value.length} characters long; the limit textLength allows ${this.limits.textLength}`);
@@ -493,6 +570,16 @@ export class XmlSplitter {
     this.lines.pop();
     this.cols.pop();
     this.scopes.pop();
+    this.defaults.pop();
+    this.sequences.pop();
+    this.lastRank.pop();
+    this.lastChild.pop();
+    this.seenChildren.pop();
+    if (depth === this.anyDepth) this.anyDepth = -1;
+    if (depth === this.documentDepth) {
+      this.documentDepth = -1;
+      this.documentNamespace = undefined;
+    }
     if (this.names.length === 0) this.rootClosed = true;
   }
 
@@ -588,6 +675,16 @@ export class XmlSplitter {
 
   private pathOf(depth: number): string {
     return this.names.slice(0, depth + 1).map(localName).join('/');
+  }
+
+  /** Well-formed XML that the reader will not give a meaning to. */
+  private refused(sentence: string, at: Position): ValidationError {
+    return new ValidationError(`${this.file} line ${at.line}, column ${at.column}: ${sentence}`, {
+      file: this.file,
+      line: at.line,
+      column: at.column,
+      path: this.pathOf(this.names.length - 1),
+    });
   }
 
   private malformed(sentence: string, at: Position): ValidationError {
