@@ -187,8 +187,13 @@ export function bookingFacts(
       if (r.matchState !== 'pending') {
         // Still for a person: the new proposal (with fresh suggestions) is in force; no money moves.
         // A receipt that had no suggestion and now has one (its item arrived after the statement)
-        // says so.
-        if ((d.status === 'review' || d.status === 'unmatched') && WAITING.includes(r.matchState) && d.status !== r.matchState) claim(r, d.status, r.unappliedMinor);
+        // says so. The receipt is claimed even when its state stays: what a person confirms is
+        // "suggestion n" of the proposal they saw at a version, so a new proposal moves the version
+        // (their confirmation becomes a 409, never a booking of suggestions they did not see), and
+        // a proposal decided on the receipt before someone booked it is refused instead of being
+        // stored after the booking.
+        const waitAs = (d.status === 'review' || d.status === 'unmatched') && WAITING.includes(r.matchState) ? d.status : r.matchState;
+        claim(r, waitAs, r.unappliedMinor);
         facts.outcomes.push({ transactionId: r.id, allocationIds: [], items: [] });
         continue;
       }

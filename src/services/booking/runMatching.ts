@@ -272,12 +272,23 @@ async function bookDecisions(tx: Tx, ctx: Ctx, window: Array<{ receipt: ReceiptR
   }
   const receipts = new Map<string, ReceiptState>(window.map(({ receipt: r }) => [r.id, { ...r, heldMinor: held.get(r.id) ?? 0n }]));
   const items = await readItems(tx, window.flatMap((c) => (c.decision.status === 'auto' ? c.decision.allocations.map((a) => a.itemId) : [])));
-  const decisions: BookingDecision[] = window.map(({ receipt: r, decision: d }) => {
+  // A waiting receipt decided as its latest proposal already says stays as it is: storing the same
+  // proposal again would move its version and turn the confirmation of a clerk looking at it into a
+  // 409 for nothing (a re-match runs whenever an item it could match changes).
+  const again = window.filter((c) => c.receipt.matchState !== 'pending' && c.decision.status === c.receipt.matchState).map((c) => c.receipt.id);
+  const latest = await latestProposals(tx, again);
+  const decisions: BookingDecision[] = [];
+  for (const { receipt: r, decision: d } of window) {
     const proposal = proposalRow(r.id, d, ENGINE_VERSION, now);
-    if (d.status !== 'auto') return { type: 'wait', transactionId: r.id, status: d.status as 'review' | 'unmatched' | 'ignored', proposal, expectVersion: r.version };
+    if (d.status !== 'auto') {
+      const stored = latest.get(r.id);
+      if (stored !== undefined && d.status === r.matchState && stored === proposalContent(proposal)) continue;
+      decisions.push({ type: 'wait', transactionId: r.id, status: d.status as 'review' | 'unmatched' | 'ignored', proposal, expectVersion: r.version });
+      continue;
+    }
     const lines = d.allocations.map((a) => ({ itemId: a.itemId, amountMinor: a.amountMinor }));
     for (const l of lines) if (!items.has(l.itemId)) throw new ConflictError('an open item the matcher chose no longer exists');
-    return {
+    decisions.push({
       type: 'allocate',
       transactionId: r.id,
       lines,
@@ -293,12 +304,29 @@ async function bookDecisions(tx: Tx, ctx: Ctx, window: Array<{ receipt: ReceiptR
       // Whatever the allocations leave of the receipt is the overpayment (held in suspense).
       surplusMinor: r.matchState === 'pending' ? r.amountMinor - lines.reduce((sum, l) => sum + l.amountMinor, 0n) : 0n,
       // No payer IBAN is learned: an automatic booking is no person's confirmation (learnPayer).
-    };
-  });
+    });
+  }
   const facts = bookingFacts({ receipts, items, subscriptions: await readSubscriptions(tx, items.values()) }, decisions, { actor: ctx.actor, requestId: ctx.requestId ?? null, now });
   await storeBookingFacts(tx, ctx, facts);
   for (const { decision: d } of window) tally[d.status]++;
   return [...facts.items.values()].map((x) => x.after);
+}
+
+const PROPOSAL_CONTENT = { transactionId: true, decision: true, confidenceBp: true, reasons: true, allocations: true, surplusMinor: true, suggestions: true, returnOf: true, engineVersion: true } as const;
+
+/** What a proposal says, without when or under which id it was stored. */
+function proposalContent(p: Partial<Record<keyof typeof PROPOSAL_CONTENT, unknown>>): string {
+  return JSON.stringify([p.decision, p.confidenceBp, p.reasons, p.allocations, String(p.surplusMinor), p.suggestions, p.returnOf ?? null, p.engineVersion]);
+}
+
+/** The content of each receipt's latest proposal (the one in force), read in the caller's transaction. */
+async function latestProposals(tx: Tx, transactionIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (transactionIds.length === 0) return out;
+  // Newest first per receipt; a waiting receipt has a few proposals, one per decision that differed.
+  const rows = await tx.matchProposal.findMany({ where: { transactionId: { in: transactionIds } }, orderBy: [{ transactionId: 'asc' }, { createdAt: 'desc' }, { id: 'desc' }], select: PROPOSAL_CONTENT });
+  for (const p of rows) if (!out.has(p.transactionId)) out.set(p.transactionId, proposalContent(p));
+  return out;
 }
 
 /**
@@ -308,7 +336,12 @@ async function bookDecisions(tx: Tx, ctx: Ctx, window: Array<{ receipt: ReceiptR
 async function bookReturn(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecision): Promise<{ status: MatchDecision['status']; itemIds: string[] }> {
   const proposal = proposalRow(receipt.id, d, ENGINE_VERSION, ctx.clock.now());
   await tx.matchProposal.create({ data: proposal as never });
-  if (receipt.matchState !== 'pending') return { status: d.status, itemIds: [] };
+  if (receipt.matchState !== 'pending') {
+    // A new proposal for a waiting receipt moves its version like any decision (facts.ts, wait).
+    const n = await tx.bankTransaction.updateMany({ where: { id: receipt.id, version: receipt.version, matchState: receipt.matchState }, data: { version: { increment: 1 } } });
+    if (n.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
+    return { status: d.status, itemIds: [] };
+  }
   const reversed = await reverseReturnedReceipt(tx, ctx, receipt, d);
   const claimed = await tx.bankTransaction.updateMany({
     where: { id: receipt.id, version: receipt.version, matchState: 'pending' },
