@@ -36,24 +36,11 @@ import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
 import { MAX_SPLIT_LINES, ReviewDetailPage, ReviewListPage } from '../../ui/staff/review/index.js';
 import { StatementPage, StatementsPage } from '../../ui/staff/statements.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
+import { amountParam, queryOf } from './query.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx } from './render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
-
-/** Only the query parameters a page understands, back into a query string (for "show more"). */
-function queryOf(params: Record<string, string | undefined>): string {
-  return Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
-    .join('&');
-}
-
-/** An amount typed into a filter: "1.234,50" → "1234.50"; text that is no amount goes on to the service, which names the field. */
-function amountParam(text: string | undefined): string | undefined {
-  if (!text || !text.trim()) return undefined;
-  return amountFromInput(text) ?? text;
-}
 
 /** The queue's filter as the list's form sends it (also carried by a payment's page, so "next" keeps it). */
 function reviewFilterOf(q: Record<string, string>): ReviewQueueFilter {

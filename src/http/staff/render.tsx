@@ -25,6 +25,7 @@ const NAV_SCOPES: Array<[string, Scope | null]> = [
   ['approvals', 'approve'],
   ['statements', 'statements:read'],
   ['items', 'items:read'],
+  ['online', 'statements:read'],
   ['import', 'statements:import'],
   ['closings', 'statements:read'],
 ];
@@ -85,12 +86,15 @@ export async function formFields(c: StaffContext): Promise<Record<string, string
 /** Display names for the actor labels on a page ("user:…" → "Maria Müller"). */
 export async function whoResolver(c: StaffContext, labels: Iterable<string>): Promise<(label: string) => string> {
   const names = await actorNames(staffCtx(c), labels);
-  const automatic = c.get('lang') === 'de' ? 'Stadtkasse (automatisch)' : 'Stadtkasse (automatic)';
+  const de = c.get('lang') === 'de';
+  const automatic = de ? 'Stadtkasse (automatisch)' : 'Stadtkasse (automatic)';
+  // The service's own actors by what they do, in the page's language.
+  const systems: Record<string, string> = de ? { 'online-payment': 'Stadtkasse (Online-Zahlung)', 'sign-in': 'Stadtkasse (Anmeldung)' } : { 'online-payment': 'Stadtkasse (online payment)', 'sign-in': 'Stadtkasse (sign-in)' };
   return (label) => {
     const known = names.get(label);
     if (known) return known;
     if (label === 'system:system') return automatic;
-    if (label.startsWith('system:')) return `Stadtkasse (${label.slice(7)})`;
+    if (label.startsWith('system:')) return systems[label.slice(7)] ?? `Stadtkasse (${label.slice(7)})`;
     return label;
   };
 }

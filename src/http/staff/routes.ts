@@ -8,10 +8,11 @@ import { staffSession, type StaffEnv } from '../session.js';
 import { mountAuthRoutes } from './auth.js';
 import { mountPageRoutes } from './pages.js';
 import { mountClosingPages } from '../closings/pages.js';
+import { mountOnlinePages } from './online.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/refused-deliveries', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/refused-deliveries', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();
@@ -19,6 +20,7 @@ export function staffRoutes(): Hono<StaffEnv> {
   mountAuthRoutes(app);
   mountPageRoutes(app);
   mountClosingPages(app);
+  mountOnlinePages(app);
   app.onError((err, c) => staffErrorPage(c, err));
   return app;
 }

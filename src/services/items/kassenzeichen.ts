@@ -84,6 +84,15 @@ function describe(scheme: KassenzeichenScheme | undefined, kassenzeichen: string
   return { kassenzeichen, display, rfReference: kassenzeichen.length <= RF_MAX_REFERENCE_LENGTH ? toRfReference(kassenzeichen) : null };
 }
 
+/**
+ * The one spelling of a stored Kassenzeichen that people read (pages, CSV downloads, messages):
+ * as printed on the notice. Every place in the workplace that shows a Kassenzeichen goes through
+ * this, so the same item never appears in two spellings.
+ */
+export function kassenzeichenDisplayOf(config: Config, kassenzeichen: string): string {
+  return kassenzeichenFacts(schemesOf(config), kassenzeichen).display;
+}
+
 export function isSchemeCategory(category: string): category is KassenzeichenCategory {
   return (KASSENZEICHEN_CATEGORIES as readonly string[]).includes(category);
 }

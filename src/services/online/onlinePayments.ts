@@ -31,7 +31,9 @@ import type { XbdPaymentInformation } from './xbd/protocol.js';
 
 export const ONLINE_ACTOR: Actor = { type: 'system', id: 'online-payment', name: 'Online-Zahlung', scopes: new Set() };
 
-export type OnlinePaymentStatus = 'created' | 'initial' | 'payed' | 'failed' | 'canceled' | 'expired' | 'unreachable' | 'superseded';
+/** The one list of an online payment's states (OnlinePayment.status). */
+export const ONLINE_PAYMENT_STATUSES = ['created', 'initial', 'payed', 'failed', 'canceled', 'expired', 'unreachable', 'superseded'] as const;
+export type OnlinePaymentStatus = (typeof ONLINE_PAYMENT_STATUSES)[number];
 /** Statuses in which the provider may still report a payment: these are re-checked. */
 export const OPEN_STATUSES: OnlinePaymentStatus[] = ['initial', 'expired', 'superseded'];
 /** An expired or superseded payment is still asked about this long: a citizen who paid at the last moment is booked. */

@@ -39,6 +39,14 @@ export const SETTLEMENT_REVIEW = 'settlement_review' satisfies ReceiptState;
 /** A receipt whose money cleared a provider's clearing account. */
 export const CLEARED = 'clearing' satisfies ReceiptState;
 /** Lines per uploaded report, and bytes per report. */
+/** Why money moved on a provider's clearing account (ClearingMovement.reason): the one list. */
+export const CLEARING_REASONS = ['payment_received', 'settled', 'fee', 'written_off', 'reversed'] as const;
+export type ClearingReason = (typeof CLEARING_REASONS)[number];
+
+/** A payout's states (PspSettlement.status): the one list. */
+export const SETTLEMENT_STATUSES = ['cleared', 'review', 'awaiting_credit', 'accepted', 'released', 'superseded'] as const;
+export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
+
 export const MAX_REPORT_LINES = 10_000;
 export const MAX_REPORT_BYTES = 5_000_000;
 /** How far back an uploaded report looks for its bank credit. */

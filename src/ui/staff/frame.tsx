@@ -153,6 +153,7 @@ const NAV: Array<[NavKey, string]> = [
   ['approvals', '/approvals'],
   ['statements', '/statements'],
   ['items', '/items'],
+  ['online', '/online-payments'],
   ['import', '/import'],
   ['closings', '/closings'],
 ];

@@ -74,7 +74,7 @@ export function percentOf(lang: Lang, part: number, all: number): string {
 const de = {
   siteName: 'Stadtkasse',
   skip: 'Zum Inhalt springen',
-  nav: { dashboard: 'Übersicht', statements: 'Kontoauszüge', review: 'Prüfung', items: 'Offene Posten', approvals: 'Freigaben', import: 'Einlesen', closings: 'Tagesabschluss' },
+  nav: { dashboard: 'Übersicht', statements: 'Kontoauszüge', review: 'Prüfung', items: 'Offene Posten', online: 'Online-Zahlungen', approvals: 'Freigaben', import: 'Einlesen', closings: 'Tagesabschluss' },
   navLabel: 'Hauptnavigation',
   signedInAs: (name: string, role: string) => `Angemeldet: ${name} (${role})`,
   roles: { viewer: 'Lesen', clerk: 'Sachbearbeitung', approver: 'Freigabe', admin: 'Verwaltung' } as Record<string, string>,
@@ -423,7 +423,7 @@ export type StaffMessages = typeof de;
 const en: StaffMessages = {
   siteName: 'Stadtkasse',
   skip: 'Skip to content',
-  nav: { dashboard: 'Overview', statements: 'Statements', review: 'Review', items: 'Open items', approvals: 'Approvals', import: 'Import', closings: 'Daily closing' },
+  nav: { dashboard: 'Overview', statements: 'Statements', review: 'Review', items: 'Open items', online: 'Online payments', approvals: 'Approvals', import: 'Import', closings: 'Daily closing' },
   navLabel: 'Main navigation',
   signedInAs: (name, role) => `Signed in: ${name} (${role})`,
   roles: { viewer: 'viewer', clerk: 'clerk', approver: 'approver', admin: 'admin' },

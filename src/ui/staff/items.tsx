@@ -127,8 +127,10 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
           <DataTable columns={[t.itemOnlineReference, t.itemOnlineProvider, t.itemsStatus, num(t.amount), t.when]}>
             {h.online.map((o) => (
               <tr>
-                <th scope="row" class="mono">
-                  {o.reference}
+                <th scope="row">
+                  <a href={`/online-payments/${o.onlinePaymentId}`} class="mono">
+                    {o.reference}
+                  </a>
                 </th>
                 <td>{o.provider}</td>
                 <td>

@@ -8,6 +8,7 @@ import type { Lang } from '../i18n.js';
 import { isReceiptState, type ReceiptState, type ReviewAction } from '../../services/review/states.js';
 import { ITEM_STATUSES, type ItemStatus } from '../../services/items/status.js';
 import type { OnlinePaymentStatus } from '../../services/online/onlinePayments.js';
+import type { ClearingReason, SettlementStatus } from '../../services/online/settlement.js';
 
 export const RECEIPT_STATE_WORDS: Record<Lang, Record<ReceiptState, string>> = {
   de: {
@@ -103,6 +104,16 @@ export const ONLINE_STATUS_WORDS: Record<Lang, Record<OnlinePaymentStatus, strin
   },
 };
 
+export const SETTLEMENT_STATUS_WORDS: Record<Lang, Record<SettlementStatus, string>> = {
+  de: { cleared: 'ausgeglichen', review: 'mit Differenz, zu prüfen', awaiting_credit: 'Gutschrift der Bank steht aus', accepted: 'angenommen', released: 'in die Prüfung gegeben', superseded: 'durch Bericht ersetzt' },
+  en: { cleared: 'cleared', review: 'with a difference, to review', awaiting_credit: 'bank credit outstanding', accepted: 'accepted', released: 'handed to review', superseded: 'replaced by a report' },
+};
+
+export const CLEARING_REASON_WORDS: Record<Lang, Record<ClearingReason, string>> = {
+  de: { payment_received: 'online bezahlt (Anbieter schuldet)', settled: 'ausgezahlt (auf dem Kontoauszug)', fee: 'Gebühr des Anbieters', written_off: 'ausgebucht', reversed: 'zurückgegeben (Rückbelastung oder Erstattung)' },
+  en: { payment_received: 'paid online (provider owes)', settled: 'paid out (on the bank statement)', fee: "provider's fee", written_off: 'written off', reversed: 'given back (chargeback or refund)' },
+};
+
 const UNKNOWN: Record<Lang, string> = { de: 'unbekannter Stand', en: 'unknown status' };
 
 /** A receipt's state as a word; a value outside the list (a stored row from a newer version) says so instead of showing the key. */
@@ -116,4 +127,8 @@ export function itemStatusWord(lang: Lang, status: string): string {
 
 export function onlineStatusWord(lang: Lang, status: string): string {
   return Object.hasOwn(ONLINE_STATUS_WORDS[lang], status) ? ONLINE_STATUS_WORDS[lang][status as OnlinePaymentStatus] : UNKNOWN[lang];
+}
+
+export function settlementStatusWord(lang: Lang, status: string): string {
+  return Object.hasOwn(SETTLEMENT_STATUS_WORDS[lang], status) ? SETTLEMENT_STATUS_WORDS[lang][status as SettlementStatus] : UNKNOWN[lang];
 }

@@ -1,0 +1,63 @@
+/** @jsxImportSource hono/jsx */
+/** Online payments and the providers' clearing accounts in the workplace (read-only pages and a CSV). */
+import type { Hono } from 'hono';
+import { LimitExceededError } from '../../errors.js';
+import { allOnlinePaymentsFor, countOnlinePaymentsFor, getClearingAccounts, getOnlinePaymentPage, listOnlinePaymentsFor, ONLINE_CSV_ROWS, onlineProviders, type OnlinePaymentFilter } from '../../services/workplace/onlinePayments.js';
+import { ClearingPage, OnlinePaymentDetailPage, OnlinePaymentsPage, onlinePaymentsCsv } from '../../ui/staff/online/pages.js';
+import { csvHeaders } from '../../ui/staff/csv.js';
+import { requireStaff, type StaffEnv } from '../session.js';
+import { amountParam, dayParam, queryOf } from './query.js';
+import { forbiddenPage, html, pageContext, staffCtx, whoResolver } from './render.js';
+
+const staff = () => requireStaff('statements:read', forbiddenPage);
+
+/** The list's filter as its form sends it: days and amounts as typed ("16.11.2026", "1.234,50"). */
+function filterOf(q: Record<string, string>): OnlinePaymentFilter {
+  const pick = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+  const out: OnlinePaymentFilter = {};
+  if (pick(q.status)) out.status = pick(q.status)!;
+  if (pick(q.provider)) out.provider = pick(q.provider)!;
+  if (dayParam(q.from)) out.from = dayParam(q.from)!;
+  if (dayParam(q.to)) out.to = dayParam(q.to)!;
+  if (amountParam(q.amountFrom)) out.amountFrom = amountParam(q.amountFrom)!;
+  if (amountParam(q.amountTo)) out.amountTo = amountParam(q.amountTo)!;
+  if (pick(q.kassenzeichen)) out.kassenzeichen = pick(q.kassenzeichen)!;
+  return out;
+}
+
+const queryOfFilter = (q: Record<string, string>) => queryOf({ kassenzeichen: q.kassenzeichen, status: q.status, provider: q.provider, from: q.from, to: q.to, amountFrom: q.amountFrom, amountTo: q.amountTo });
+
+export function mountOnlinePages(app: Hono<StaffEnv>): void {
+  app.get('/online-payments', staff(), async (c) => {
+    const q = c.req.query();
+    const ctx = staffCtx(c);
+    const filter = filterOf(q);
+    const page = await listOnlinePaymentsFor({ ctx, input: { ...filter, limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) } });
+    const total = await countOnlinePaymentsFor({ ctx, input: filter });
+    const providers = await onlineProviders({ ctx });
+    // The form shows what was typed, not its normalized form.
+    const shown: OnlinePaymentFilter = { ...filter, ...Object.fromEntries((['from', 'to', 'amountFrom', 'amountTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
+    return html(c, <OnlinePaymentsPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} total={total} filter={shown} query={queryOfFilter(q)} providers={providers} />);
+  });
+
+  app.get('/online-payments.csv', staff(), async (c) => {
+    const lang = c.get('lang');
+    const ctx = staffCtx(c);
+    const filter = filterOf(c.req.query());
+    const total = await countOnlinePaymentsFor({ ctx, input: filter });
+    if (total > ONLINE_CSV_ROWS) throw new LimitExceededError('onlineCsvRows', ONLINE_CSV_ROWS, total);
+    const rows = await allOnlinePaymentsFor({ ctx, input: filter });
+    return c.body(onlinePaymentsCsv(lang, rows), 200, csvHeaders(lang === 'de' ? 'online-zahlungen' : 'online-payments'));
+  });
+
+  app.get('/online-payments/:id', staff(), async (c) => {
+    const page = await getOnlinePaymentPage({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
+    const who = await whoResolver(c, page.history.flatMap((h) => (h.actor ? [h.actor] : [])));
+    return html(c, <OnlinePaymentDetailPage {...(await pageContext(c))} page={page} who={who} />);
+  });
+
+  app.get('/clearing', staff(), async (c) => {
+    const accounts = await getClearingAccounts({ ctx: staffCtx(c) });
+    return html(c, <ClearingPage {...(await pageContext(c))} accounts={accounts} />);
+  });
+}
