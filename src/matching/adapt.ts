@@ -69,6 +69,7 @@ export function itemFromRow(row: {
   debtorName: string;
   debtorIban?: string | null;
   category: string;
+  description?: string | null;
   dueDate: string;
   status?: string;
 }): MatchableItem {
@@ -81,6 +82,7 @@ export function itemFromRow(row: {
     debtorName: row.debtorName,
     ...(row.debtorIban ? { debtorIban: row.debtorIban } : {}),
     category: row.category,
+    ...(row.description ? { description: row.description } : {}),
     dueDate: row.dueDate,
     status: row.status ?? (row.openMinor > 0n ? 'open' : 'paid'),
   };

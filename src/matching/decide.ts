@@ -13,6 +13,7 @@ import {
 } from './score.js';
 import { reason, reasonAmount, type Reason, type ReferenceSource } from './reasons.js';
 import type { Allocation, MatchDecision, MatchableTransaction, Suggestion } from './types.js';
+import { guessBasis, rankPayerItems, sameDebtor, tiedOnEvidence } from './rank.js';
 
 /**
  * The auto/review decision. Rules, in the order a treasury ranks the failures (a wrong automatic
@@ -86,14 +87,6 @@ function rulesOut(hit: ItemEvidence, rival: ItemEvidence, mode: 'single' | 'sum'
   // The payer is the hit's debtor: a rival of someone else is ruled out, and so is another item
   // of the same debtor (the payer quoted this one of their own references exactly).
   return (!payerCorroborates(rival) && !payerStrong(rival)) || sameDebtor(hit, rival);
-}
-
-/** Both items belong to one debtor: the same name, and no two different IBANs on file. */
-function sameDebtor(a: ItemEvidence, b: ItemEvidence): boolean {
-  if (a.entry.nameKey !== b.entry.nameKey) return false;
-  const ia = a.entry.item.debtorIban?.replace(/\s+/g, '').toUpperCase();
-  const ib = b.entry.item.debtorIban?.replace(/\s+/g, '').toUpperCase();
-  return !ia || !ib || ia === ib;
 }
 
 /** Rivals of a hit that the evidence does not rule out, best candidates first. */
@@ -322,17 +315,23 @@ export function decide(input: DecideInput): MatchDecision {
   const notFound = quoted.length > 0 ? [reason('referenceNotFound', { reference: quoted[0]!.display })] : [reason('noReference')];
   const plausible = input.byPayer.filter((e) => e.openMinor > 0n);
   if (plausible.length > 0) {
-    const sorted = [...plausible].sort(compareEvidence);
-    // Items the evidence cannot tell apart (same amount fit, same payer fit): the oldest comes
-    // first, and the reasons say it is a guess.
-    const ties = sorted.filter((e) => compareEvidence(e, sorted[0]!) === 0 || sameStanding(e, sorted[0]!));
-    const ambiguous = ties.length > 1 ? [reason('ambiguousChoice', { items: ties.length, kassenzeichen: sorted[0]!.entry.item.kassenzeichen })] : [];
+    const ranked = rankPayerItems(plausible, tx.remittanceLines);
+    const top = ranked[0]!;
+    // Items the evidence cannot tell apart (same amount fit, same payer fit): the text, a claim
+    // issued twice or the age put one first, and the reasons say it is a guess.
+    const ties = ranked.filter((r) => tiedOnEvidence(r, top));
+    const guess: Reason[] = [];
+    if (top.issue === 2 && top.twin) guess.push(reason('issuedTwice', { kassenzeichen: top.e.entry.item.kassenzeichen, other: top.twin.entry.item.kassenzeichen }));
+    if (ties.length > 1) {
+      guess.push(reason('ambiguousChoice', { items: ties.length, kassenzeichen: top.e.entry.item.kassenzeichen, basis: guessBasis(top, ties) }));
+    }
+    const ambiguous = ties.length > 1;
     return {
       ...base,
       status: 'review',
-      confidenceBp: Math.min(confidenceOf(sorted[0]!), ambiguous.length > 0 ? 4000 : 6000),
-      reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(sorted[0]!, tx, fmt), ...ambiguous],
-      suggestions: rankSingles(sorted, tx.amountMinor, fmt, config),
+      confidenceBp: Math.min(confidenceOf(top.e), ambiguous ? 4000 : 6000),
+      reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(top.e, tx, fmt), ...guess],
+      suggestions: rankInOrder(ranked.map((r) => r.e), tx.amountMinor, fmt, config),
     };
   }
   return { ...base, status: 'unmatched', confidenceBp: 0, reasons: [...notFound, reason('noItemOfPayer')] };
@@ -388,11 +387,6 @@ function suggest(items: ItemEvidence[], amount: bigint, fmt: Fmt, paidItem: bool
   const reasons: Reason[] = items.length > 1 ? [reason('splitOver', { paid: fmt(amount), kassenzeichen: items.map((e) => e.entry.item.kassenzeichen) })] : [];
   if (rest > 0n && !paidItem) reasons.push(reason('leftForSuspense', { rest: fmt(rest) }));
   return { allocations, confidenceBp: Math.min(...items.map(confidenceOf)), reasons };
-}
-
-/** Equal in everything the ranking weighs except age and due date. */
-function sameStanding(a: ItemEvidence, b: ItemEvidence): boolean {
-  return a.amount === b.amount && payerStrong(a) === payerStrong(b) && a.payer === b.payer && a.iban === b.iban && a.ibanDiffers === b.ibanDiffers && a.ref.kind === b.ref.kind;
 }
 
 /** Suggestions in the order given (already ranked by the caller). */

@@ -17,6 +17,8 @@ export type ReasonLang = 'de' | 'en';
 export type ReferenceSource = 'structured' | 'rf' | 'e2e' | 'remittance' | 'remittance-split';
 export type NameRole = 'payer' | 'ultimate debtor';
 export type NameAgreement = 'same' | 'contains' | 'family';
+/** Why, among items the evidence cannot tell apart, one is suggested first. */
+export type GuessBasis = 'oldest' | 'text' | 'issuedTwice' | 'ibanOnFile';
 
 /** An amount as the API writes it, with its currency. */
 export interface ReasonAmount {
@@ -81,7 +83,9 @@ interface ReasonValues {
   slipNeighbour: { kassenzeichen: string; other: string; slip: NearMissKind; amount?: ReasonAmount };
   sameAmountNoEvidence: { amount: ReasonAmount; items: number };
   surplusPaysOtherItem: { surplus: ReasonAmount; kassenzeichen: string };
-  ambiguousChoice: { items: number; kassenzeichen: string };
+  /** `basis`: what put the first one first (absent in reasons stored before it was recorded: the oldest). */
+  ambiguousChoice: { items: number; kassenzeichen: string; basis?: GuessBasis };
+  issuedTwice: { kassenzeichen: string; other: string };
 }
 
 export type ReasonCode = keyof ReasonValues;
@@ -95,6 +99,11 @@ export function reason<C extends ReasonCode>(code: C, ...values: keyof ReasonVal
 export function reasonAmount(minor: bigint, currency: string): ReasonAmount {
   return { amount: formatMinor(minor, currency), currency };
 }
+
+const GUESS: Record<ReasonLang, Record<GuessBasis, string>> = {
+  en: { oldest: 'the oldest', text: 'the one the text names', issuedTwice: 'the first issue of a claim issued twice', ibanOnFile: "the one with the payer's IBAN on file" },
+  de: { oldest: 'der älteste', text: 'der, den der Text nennt', issuedTwice: 'die erste Ausfertigung einer doppelt erhobenen Forderung', ibanOnFile: 'der mit der IBAN des Zahlers in der Akte' },
+};
 
 type Sentences = { [C in ReasonCode]: (v: ReasonValues[C]) => string };
 
@@ -260,7 +269,8 @@ const EN: Sentences = {
   slipNeighbour: (v) => `${v.kassenzeichen} and ${v.other} ${DIFFER.en[v.slip]}${v.amount ? `; both are ${amountIn.en(v.amount)}` : ''}`,
   sameAmountNoEvidence: (v) => `${v.items} items one keying slip apart are open for ${amountIn.en(v.amount)}: the amount does not tell them apart, and neither does the payer`,
   surplusPaysOtherItem: (v) => `the surplus ${amountIn.en(v.surplus)} is exactly the open amount of the payer's item ${v.kassenzeichen}`,
-  ambiguousChoice: (v) => `ambiguous: ${v.items} items fit equally; ${v.kassenzeichen} (the oldest) is suggested first, as a guess`,
+  ambiguousChoice: (v) => `ambiguous: ${v.items} items fit equally; ${v.kassenzeichen} (${GUESS.en[v.basis ?? 'oldest']}) is suggested first, as a guess`,
+  issuedTwice: (v) => `${v.kassenzeichen} and ${v.other} look like one claim issued twice (same debtor, amount, due date and purpose); ${v.kassenzeichen}, the first issue, is suggested`,
 };
 
 const DE: Sentences = {
@@ -327,7 +337,8 @@ const DE: Sentences = {
   slipNeighbour: (v) => `${v.kassenzeichen} und ${v.other} ${DIFFER.de[v.slip]}${v.amount ? `; beide ${amountIn.de(v.amount)}` : ''}`,
   sameAmountNoEvidence: (v) => `${v.items} Posten, einen Tippfehler voneinander entfernt, sind über ${amountIn.de(v.amount)} offen: weder Betrag noch Zahler unterscheiden sie`,
   surplusPaysOtherItem: (v) => `der Überschuss ${amountIn.de(v.surplus)} ist genau der offene Betrag des Postens ${v.kassenzeichen} desselben Zahlers`,
-  ambiguousChoice: (v) => `mehrdeutig: ${v.items} Posten passen gleich gut; ${v.kassenzeichen} (der älteste) steht als Vermutung vorn`,
+  ambiguousChoice: (v) => `mehrdeutig: ${v.items} Posten passen gleich gut; ${v.kassenzeichen} (${GUESS.de[v.basis ?? 'oldest']}) steht als Vermutung vorn`,
+  issuedTwice: (v) => `${v.kassenzeichen} und ${v.other} sehen nach derselben, zweimal erhobenen Forderung aus (gleicher Schuldner, Betrag, Fälligkeit und Zweck); ${v.kassenzeichen}, die erste, ist vorgeschlagen`,
 };
 
 const SENTENCES: Record<ReasonLang, Sentences> = { en: EN, de: DE };

@@ -24,6 +24,8 @@ export interface MatchableItem {
   debtorNameKey?: string;
   debtorIban?: string;
   category: string;
+  /** What the claim is for, as the finance system writes it ("Hundesteuer 2026"): a payer's text may name it. */
+  description?: string;
   /** ISO date. */
   dueDate: string;
   status: ItemStatus;

@@ -58,6 +58,7 @@ const EXAMPLES: { [C in ReasonCode]: Extract<Reason, { code: C }> } = {
   sameAmountNoEvidence: { code: 'sameAmountNoEvidence', amount: eur(3000n), items: 2 },
   surplusPaysOtherItem: { code: 'surplusPaysOtherItem', surplus: eur(1000n), kassenzeichen: 'K-2' },
   ambiguousChoice: { code: 'ambiguousChoice', items: 2, kassenzeichen: 'K-1' },
+  issuedTwice: { code: 'issuedTwice', kassenzeichen: 'K-1', other: 'K-2' },
 };
 
 describe('reasons', () => {

@@ -34,6 +34,7 @@ export function readItemsCsv(text: string): MatchableItem[] {
       debtorName: r.debtor_name ?? '',
       ...(r.debtor_iban ? { debtorIban: r.debtor_iban } : {}),
       category: r.category ?? '',
+      ...(r.description ? { description: r.description } : {}),
       dueDate: r.due_date ?? '',
       status: 'open',
     };

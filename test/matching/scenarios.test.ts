@@ -20,9 +20,10 @@ describe.skipIf(dirs.length === 0)(`sample scenarios (${SCENARIO_ROOT})`, () => 
     expect(f.auto_precision).toBe(1);
     expect(f.expected_auto_coverage).toBeGreaterThanOrEqual(0.99);
     // What is left for review with a wrong first suggestion is, on these days, a payment without
-    // reference from a debtor with two or more open items of exactly that amount: the days' truth
-    // picks one of them at random, so no ranking gets all of them.
-    expect(f.review_top1_rate).toBeGreaterThanOrEqual(0.92);
+    // reference from a debtor with two or more open items of that amount that nothing tells apart
+    // (same purpose, no text, same account): the day's truth picks one of them, and no ranking
+    // gets all of them (rank.ts).
+    expect(f.review_top1_rate).toBeGreaterThanOrEqual(0.95);
     expect(f.returns_flagged).toBe(f.returns);
     expect(f.debit_booked).toBe(0);
     expect(f.missing).toBe(0);

@@ -51,6 +51,8 @@ export interface ItemState {
   debtorName: string;
   debtorIban: string | null;
   category: string;
+  /** Kept so the matcher's index, updated from what was booked, still knows the item's purpose. */
+  description: string;
   dueDate: string;
 }
 

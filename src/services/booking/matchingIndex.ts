@@ -31,12 +31,13 @@ type ItemRow = {
   debtorName: string;
   debtorIban: string | null;
   category: string;
+  description: string;
   dueDate: string;
   status: string;
   updatedAt: Date;
 };
 
-const SELECT = { id: true, version: true, kassenzeichen: true, amountMinor: true, paidMinor: true, currency: true, debtorName: true, debtorIban: true, category: true, dueDate: true, status: true, updatedAt: true } as const;
+const SELECT = { id: true, version: true, kassenzeichen: true, amountMinor: true, paidMinor: true, currency: true, debtorName: true, debtorIban: true, category: true, description: true, dueDate: true, status: true, updatedAt: true } as const;
 
 export function matchableItem(row: Omit<ItemRow, 'updatedAt' | 'version'>): MatchableItem {
   const open = row.amountMinor - row.paidMinor;
@@ -49,6 +50,7 @@ export function matchableItem(row: Omit<ItemRow, 'updatedAt' | 'version'>): Matc
     debtorName: row.debtorName,
     debtorIban: row.debtorIban,
     category: row.category,
+    description: row.description,
     dueDate: row.dueDate,
     status: row.status,
   });

@@ -120,6 +120,7 @@ export const REASON_WEIGHT: Record<ReasonCode, 'for' | 'against' | 'neutral'> = 
   sameAmountNoEvidence: 'against',
   surplusPaysOtherItem: 'neutral',
   ambiguousChoice: 'against',
+  issuedTwice: 'neutral',
 };
 
 /** Reasons as stored: facts with a code, or (older proposals) plain sentences, which weigh nothing. */
