@@ -25,4 +25,19 @@ describe('logging', () => {
     expect(text).toContain('Jörg Müller');
     expect(text).not.toContain('whsec_123');
   });
+
+  it("redacts what child loggers are bound to and what errors carry, and leaves the caller's objects as they were", () => {
+    const { log, lines } = capture(false);
+    const payer = { name: 'Anna Berg', iban: 'DE02120300000000202051', amount: '30.70' };
+    const err = Object.assign(new Error('refused'), { details: { debtorName: 'Jörg Müller' } });
+    log.child({ requestId: 'r-1', token: 'tok_secret' }).error({ err, payers: [payer], deep: { a: { b: { payerName: 'Deep Name' } } } }, 'failed');
+    const line = JSON.parse(lines.join('')) as Record<string, any>;
+    expect(line.requestId).toBe('r-1');
+    expect(line.token).toBe('[redacted]');
+    expect(line.err).toMatchObject({ type: 'Error', message: 'refused', details: { debtorName: '[redacted]' } });
+    expect(line.payers).toEqual([{ name: '[redacted]', iban: '[redacted]', amount: '30.70' }]);
+    expect(line.deep.a.b.payerName).toBe('[redacted]');
+    expect(payer).toEqual({ name: 'Anna Berg', iban: 'DE02120300000000202051', amount: '30.70' });
+    expect(err.details.debtorName).toBe('Jörg Müller');
+  });
 });
