@@ -270,4 +270,11 @@ export const BULK_TABLES = {
   SuspenseMovement: { id: 'text', transactionId: 'text', amountMinor: 'bigint', currency: 'text', reason: 'text', note: 'text', createdBy: 'text', createdAt: 'timestamp' },
   AuditEntry: { id: 'text', at: 'timestamp', actorType: 'text', actorId: 'text', action: 'text', subjectType: 'text', subjectId: 'text', reason: 'text', requestId: 'text', data: 'text' },
   ItemEvent: { id: 'text', openItemId: 'text', type: 'text', issuerClientId: 'text', payload: 'text', createdAt: 'timestamp' },
+  OpenItem: {
+    id: 'text', kassenzeichen: 'text', rfReference: 'text', category: 'text', description: 'text', amountMinor: 'bigint', currency: 'text', dueDate: 'text',
+    debtorName: 'text', debtorNameKey: 'text', debtorAddress: 'text', debtorEmail: 'text', debtorIban: 'text', issuerClientId: 'text', externalRef: 'text',
+    bookingData: 'text', status: 'text', paidMinor: 'bigint', cancelledAt: 'timestamp', cancelReason: 'text', createdAt: 'timestamp', updatedAt: 'timestamp',
+    listPosition: 'int', version: 'int',
+  },
+  OpenItemChange: { id: 'text', openItemId: 'text', kind: 'text', oldAmountMinor: 'bigint', newAmountMinor: 'bigint', reason: 'text', actor: 'text', createdAt: 'timestamp' },
 } as const satisfies Record<string, TableColumns>;

@@ -6,7 +6,10 @@
 import type { Ctx } from '../../context.js';
 import { isUniqueViolation, type Tx } from '../../db/database.js';
 import { ConflictError, ValidationError } from '../../errors.js';
-import { writeAudit } from '../shared/audit.js';
+import { auditRow, writeAudit } from '../shared/audit.js';
+import { GroupCommit, type Outcome } from '../shared/groupCommit.js';
+import { BULK_TABLES, bulkInsert } from '../../db/bulk.js';
+import type { Database } from '../../db/database.js';
 import { newId } from '../shared/ids.js';
 import { actorLabel } from '../../context.js';
 import { MAX_REPORTED_ROW_ERRORS, parseOpenItemsCsv, rowError, rowErrors, type RowError } from './csv.js';
@@ -17,8 +20,8 @@ import { checkNewOpenItem, type CheckedOpenItem, type NewOpenItemInput } from '.
 import { itemStatus } from './status.js';
 import { validateSuppliedReference } from '../../references/kassenzeichen.js';
 
-/** Rows per INSERT: 27 columns × 500 stays far below PostgreSQL's 65 535 bind parameters. */
-const INSERT_CHUNK = 500;
+/** Values per IN list of the checks before writing: far below PostgreSQL's 65 535 bind parameters. */
+const IN_LIST_CHUNK = 500;
 /** A 100 000-row import writes 200 000 rows; the default 60 s transaction timeout is too short. */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
@@ -30,23 +33,88 @@ export async function createOpenItem({ ctx, input }: { ctx: Ctx; input: NewOpenI
   }
   const item = checked.item;
   const supplied = item.suppliedKassenzeichen ? checkSuppliedKassenzeichen(schemesOf(ctx.config), item.suppliedKassenzeichen) : null;
-  const issuer = issuerOf(ctx);
-  const facts = await assignKassenzeichen(ctx, [{ item, supplied }]);
-  const [row] = await ctx.db
+  return itemGroupOf(ctx.db).submit({ ctx, item, supplied });
+}
+
+/** One `createOpenItem` call waiting to be written with the others of its moment. */
+interface ItemJob {
+  ctx: Ctx;
+  item: CheckedOpenItem;
+  supplied: KassenzeichenFacts | null;
+}
+
+/**
+ * Items of one group commit: enough to share a transaction's price among a crowd of callers (10 at
+ * a time fill a group of about 10), few enough that a group holds the writer for milliseconds.
+ */
+const ITEMS_PER_GROUP = 100;
+const itemGroups = new WeakMap<Database, GroupCommit<ItemJob, OpenItemView>>();
+
+function itemGroupOf(db: Database): GroupCommit<ItemJob, OpenItemView> {
+  let group = itemGroups.get(db);
+  if (!group) itemGroups.set(db, (group = new GroupCommit(writeItemGroup, ITEMS_PER_GROUP)));
+  return group;
+}
+
+/**
+ * Single items of concurrent calls in one transaction (see groupCommit.ts). Each item is checked
+ * as if alone: a supplied Kassenzeichen or an externalRef already taken — in the database or by an
+ * earlier item of the same group — refuses that item with 409 and stores the others.
+ */
+async function writeItemGroup(jobs: ItemJob[]): Promise<Array<Outcome<OpenItemView>>> {
+  const ctx = jobs[0]!.ctx;
+  const facts = await assignKassenzeichen(ctx, jobs);
+  return ctx.db
     .transaction(async (tx) => {
-      if (supplied && (await tx.openItem.findUnique({ where: { kassenzeichen: supplied.kassenzeichen }, select: { id: true } }))) {
-        throw new ConflictError(`kassenzeichen: ${supplied.kassenzeichen} is already taken by another open item`, { field: 'kassenzeichen' });
+      const outcomes: Array<Outcome<OpenItemView> | undefined> = new Array(jobs.length);
+      const suppliedKz = jobs.flatMap((j) => (j.supplied ? [j.supplied.kassenzeichen] : []));
+      const takenKz = new Set(
+        suppliedKz.length === 0 ? [] : (await tx.openItem.findMany({ where: { kassenzeichen: { in: suppliedKz } }, select: { kassenzeichen: true } })).map((r) => r.kassenzeichen),
+      );
+      const refKey = (issuer: string | null, ref: string) => `${issuer ?? ''}\u0000${ref}`;
+      const takenRefs = new Map<string, string>();
+      const refsByIssuer = new Map<string | null, string[]>();
+      for (const j of jobs) {
+        if (j.item.externalRef === null) continue;
+        const issuer = issuerOf(j.ctx);
+        refsByIssuer.set(issuer, [...(refsByIssuer.get(issuer) ?? []), j.item.externalRef]);
       }
-      if (item.externalRef !== null) {
-        const existing = await tx.openItem.findFirst({ where: { issuerClientId: issuer, externalRef: item.externalRef }, select: { id: true } });
-        if (existing) throw new ConflictError(`externalRef: "${item.externalRef}" was already used for open item ${existing.id}`, { field: 'externalRef', existingItemId: existing.id });
+      for (const [issuer, refs] of refsByIssuer) {
+        for (const r of await tx.openItem.findMany({ where: { issuerClientId: issuer, externalRef: { in: refs } }, select: { id: true, externalRef: true } })) {
+          takenRefs.set(refKey(issuer, r.externalRef!), r.id);
+        }
       }
-      const rows = await insertItems(tx, ctx, [{ item }], facts, undefined);
-      await writeAudit(tx, ctx, { action: 'open_item.created', subjectType: 'open_item', subjectId: rows[0]!.id, data: auditData(rows[0]!) });
-      return rows;
+      const accepted: Array<{ job: ItemJob; index: number; id: string }> = [];
+      jobs.forEach((j, index) => {
+        const kz = facts[index]!.kassenzeichen;
+        if (j.supplied && takenKz.has(kz)) {
+          outcomes[index] = { ok: false, error: new ConflictError(`kassenzeichen: ${kz} is already taken by another open item`, { field: 'kassenzeichen' }) };
+          return;
+        }
+        const ref = j.item.externalRef;
+        const existing = ref === null ? undefined : takenRefs.get(refKey(issuerOf(j.ctx), ref));
+        if (existing) {
+          outcomes[index] = { ok: false, error: new ConflictError(`externalRef: "${ref}" was already used for open item ${existing}`, { field: 'externalRef', existingItemId: existing }) };
+          return;
+        }
+        const id = newId();
+        takenKz.add(kz);
+        if (ref !== null) takenRefs.set(refKey(issuerOf(j.ctx), ref), id);
+        accepted.push({ job: j, index, id });
+      });
+      const rows = accepted.map(({ job, index, id }) => itemRow(job.ctx, job.item, facts[index]!, id, 0));
+      await writeItemRows(tx, ctx.db, rows, accepted.map(({ job }) => job.ctx), undefined);
+      await bulkInsert(
+        tx,
+        ctx.db,
+        'AuditEntry',
+        BULK_TABLES.AuditEntry,
+        rows.map((r, i) => auditRow(accepted[i]!.job.ctx, { action: 'open_item.created', subjectType: 'open_item', subjectId: r.id, data: auditData(r) })),
+      );
+      rows.forEach((r, i) => (outcomes[accepted[i]!.index] = { ok: true, value: toItemView(accepted[i]!.job.ctx, r) }));
+      return outcomes as Array<Outcome<OpenItemView>>;
     })
     .catch(uniqueToConflict);
-  return toItemView(ctx, row!);
 }
 
 export interface ImportRow {
@@ -118,11 +186,11 @@ export async function importOpenItems({
     }
     prepared.push({ row, item, supplied });
   }
-  for (const chunk of chunks([...seenKz.keys()], INSERT_CHUNK)) {
+  for (const chunk of chunks([...seenKz.keys()], IN_LIST_CHUNK)) {
     const taken = await ctx.db.prisma.openItem.findMany({ where: { kassenzeichen: { in: chunk } }, select: { kassenzeichen: true } });
     for (const t of taken) err('kassenzeichen', `${t.kassenzeichen} is already taken by an open item`, seenKz.get(t.kassenzeichen)!);
   }
-  for (const chunk of chunks([...seenRef.keys()], INSERT_CHUNK)) {
+  for (const chunk of chunks([...seenRef.keys()], IN_LIST_CHUNK)) {
     const taken = await ctx.db.prisma.openItem.findMany({ where: { issuerClientId: issuer, externalRef: { in: chunk } }, select: { externalRef: true, id: true } });
     for (const t of taken) err('externalRef', `"${t.externalRef}" was already used for open item ${t.id}`, seenRef.get(t.externalRef!)!);
   }
@@ -132,9 +200,11 @@ export async function importOpenItems({
   }
 
   const facts = await assignKassenzeichen(ctx, prepared);
+  const now = ctx.clock.now();
   const created = await ctx.db
     .transaction(async (tx) => {
-      const inserted = await insertItems(tx, ctx, prepared, facts, file);
+      const inserted = prepared.map(({ item }, i) => itemRow(ctx, item, facts[i]!, newId(), i, now));
+      await writeItemRows(tx, ctx.db, inserted, inserted.map(() => ctx), file);
       await writeAudit(tx, ctx, {
         action: 'open_items.imported',
         subjectType: 'open_item_import',
@@ -162,7 +232,7 @@ async function assignKassenzeichen(ctx: Ctx, items: Array<{ item: CheckedOpenIte
   for (const [category, indexes] of needByCategory) {
     const generated = await generateKassenzeichenBatch(ctx.db, schemes, category, indexes.length, async (candidates) => {
       const taken = new Set<string>();
-      for (const chunk of chunks(candidates, INSERT_CHUNK)) {
+      for (const chunk of chunks(candidates, IN_LIST_CHUNK)) {
         for (const t of await ctx.db.prisma.openItem.findMany({ where: { kassenzeichen: { in: chunk } }, select: { kassenzeichen: true } })) taken.add(t.kassenzeichen);
       }
       return taken;
@@ -172,14 +242,12 @@ async function assignKassenzeichen(ctx: Ctx, items: Array<{ item: CheckedOpenIte
   return facts;
 }
 
-/** Writes items and their "created" change rows; answers the rows in input order. */
-async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenItem }>, facts: KassenzeichenFacts[], fileName: string | undefined) {
-  const now = ctx.clock.now();
-  const issuer = issuerOf(ctx);
-  const rows = items.map(({ item }, i) => ({
-    id: newId(),
-    kassenzeichen: facts[i]!.kassenzeichen,
-    rfReference: facts[i]!.rfReference,
+/** The stored row of a new item (`now`: one moment for a whole imported list). */
+function itemRow(ctx: Ctx, item: CheckedOpenItem, facts: KassenzeichenFacts, id: string, listPosition: number, now: Date = ctx.clock.now()) {
+  return {
+    id,
+    kassenzeichen: facts.kassenzeichen,
+    rfReference: facts.rfReference,
     category: item.category,
     description: item.description,
     amountMinor: item.amountMinor,
@@ -190,7 +258,7 @@ async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenIte
     debtorAddress: item.debtorAddress,
     debtorEmail: item.debtorEmail,
     debtorIban: item.debtorIban,
-    issuerClientId: issuer,
+    issuerClientId: issuerOf(ctx),
     externalRef: item.externalRef,
     bookingData: item.bookingData,
     status: itemStatus(item.amountMinor, 0n, false),
@@ -201,17 +269,25 @@ async function insertItems(tx: Tx, ctx: Ctx, items: Array<{ item: CheckedOpenIte
     updatedAt: now,
     // Claims raised at the same moment keep the order of the list they came in: the matcher
     // suggests a payer's oldest equal claim first, and the finance system lists them oldest first.
-    listPosition: i,
+    listPosition,
     version: 0,
-  }));
-  const actor = actorLabel(ctx.actor);
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
-    await tx.openItem.createMany({ data: chunk });
-    await tx.openItemChange.createMany({
-      data: chunk.map((r) => ({ id: newId(), openItemId: r.id, kind: 'created', oldAmountMinor: null, newAmountMinor: r.amountMinor, reason: fileName ? `imported from ${fileName}` : null, actor, createdAt: now })),
-    });
-  }
-  return rows;
+  };
+}
+
+/**
+ * Writes items and their "created" change rows (`ctxs[i]`: who raised row i). Through bulkInsert:
+ * on SQLite prepared statements on the transaction's connection, elsewhere one JSON parameter per
+ * thousand rows; Prisma's createMany cost more than the inserts themselves.
+ */
+async function writeItemRows(tx: Tx, db: Database, rows: Array<ReturnType<typeof itemRow>>, ctxs: Ctx[], fileName: string | undefined): Promise<void> {
+  await bulkInsert(tx, db, 'OpenItem', BULK_TABLES.OpenItem, rows);
+  await bulkInsert(
+    tx,
+    db,
+    'OpenItemChange',
+    BULK_TABLES.OpenItemChange,
+    rows.map((r, i) => ({ id: newId(), openItemId: r.id, kind: 'created', oldAmountMinor: null, newAmountMinor: r.amountMinor, reason: fileName ? `imported from ${fileName}` : null, actor: actorLabel(ctxs[i]!.actor), createdAt: r.createdAt })),
+  );
 }
 
 /** Items raised by an API client belong to it; staff and the command line raise items of no client. */

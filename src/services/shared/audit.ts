@@ -17,20 +17,23 @@ export interface AuditInput {
 }
 
 export async function writeAudit(tx: Tx, ctx: Ctx, input: AuditInput): Promise<void> {
-  await tx.auditEntry.create({
-    data: {
-      id: newId(),
-      at: ctx.clock.now(),
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-      action: input.action,
-      subjectType: input.subjectType,
-      subjectId: input.subjectId,
-      reason: input.reason ?? null,
-      requestId: ctx.requestId ?? null,
-      data: JSON.stringify(input.data ?? {}, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
-    },
-  });
+  await tx.auditEntry.create({ data: auditRow(ctx, input) });
+}
+
+/** The row of an audit entry, for writing many at once (bulkInsert into AuditEntry). */
+export function auditRow(ctx: Pick<Ctx, 'clock' | 'actor' | 'requestId'>, input: AuditInput) {
+  return {
+    id: newId(),
+    at: ctx.clock.now(),
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    action: input.action,
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    reason: input.reason ?? null,
+    requestId: ctx.requestId ?? null,
+    data: JSON.stringify(input.data ?? {}, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+  };
 }
 
 /**
