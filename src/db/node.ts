@@ -14,6 +14,7 @@ import { PrismaClient as PgClient } from './generated/postgresql/client.js';
 import { createDatabase, type Database, type Db } from './database.js';
 import { MIGRATIONS_TABLE, runMigrations, type Migration, type MigrationDriver } from './migrate.js';
 import { registerSqliteConnection } from './bulk.js';
+import { registerSqliteReadConnection } from './rawRead.js';
 import { queuedAdapter } from './sqliteAdapter.js';
 import { WriterQueue } from './writerQueue.js';
 
@@ -84,7 +85,11 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
     // can use prepared statements on the same connection, inside Prisma's transaction (bulk.ts).
     // busy_timeout: only another process (the command line on the same file) can hold the lock.
     let connection: BetterSqlite3.Database | undefined;
-    const adapter = queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (c) => (connection = c));
+    let prepare: ((sql: string) => BetterSqlite3.Statement) | undefined;
+    const adapter = queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (c, p) => {
+      connection = c;
+      prepare = p;
+    });
     // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
     const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
     // WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
@@ -103,13 +108,14 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
     // indexes), so every commit ran a checkpoint with its fsyncs. At 10,000 pages (40 MiB of WAL)
     // a checkpoint writes back many windows at once; what is committed is in the WAL either way.
     await client.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 10000');
-    if (!connection) throw new Error('the SQLite adapter did not open its connection');
-    return { client, connection };
+    if (!connection || !prepare) throw new Error('the SQLite adapter did not open its connection');
+    return { client, connection, reads: { prepare } };
   };
   if (file === ':memory:') {
     const only = await open();
     const db = createDatabase(only.client, 'sqlite');
     registerSqliteConnection(db, only.connection);
+    registerSqliteReadConnection(db, only.reads);
     return db;
   }
   // One connection for transactions (imports, bookings), one for everything else: see createDatabase.
@@ -117,6 +123,7 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
   const transactions = await open();
   const db = createDatabase(prisma.client, 'sqlite', () => transactions.client.$disconnect(), transactions.client, (fn) => WriterQueue.inside(file, fn));
   registerSqliteConnection(db, transactions.connection);
+  registerSqliteReadConnection(db, prisma.reads);
   return db;
 }
 

@@ -28,7 +28,7 @@ function isRead(sql: string): boolean {
  * then `run()`, `columns()` or `raw().all()`; better-sqlite3 binds a statement only once, so the
  * cached statement is wrapped and the arguments passed on every call instead.
  */
-export function cacheStatements(connection: BetterSqlite3.Database): void {
+export function cacheStatements(connection: BetterSqlite3.Database): (sql: string) => BetterSqlite3.Statement {
   const original = connection.prepare.bind(connection);
   const cache = new Map<string, BetterSqlite3.Statement>();
   const get = (sql: string): BetterSqlite3.Statement => {
@@ -59,21 +59,25 @@ export function cacheStatements(connection: BetterSqlite3.Database): void {
       }),
     };
   };
+  return original;
 }
 
 /**
- * The adapter factory, wrapped: `connection` receives the better-sqlite3 connection it opens
- * (bulk.ts writes on it inside Prisma's transaction).
+ * The adapter factory, wrapped: `onConnection` receives the better-sqlite3 connection it opens
+ * (bulk.ts writes on it inside Prisma's transaction) and its own, unwrapped `prepare` (rawRead.ts).
  */
-export function queuedAdapter(factory: Factory, queue: WriterQueue | undefined, onConnection: (c: BetterSqlite3.Database) => void) {
+export function queuedAdapter(
+  factory: Factory,
+  queue: WriterQueue | undefined,
+  onConnection: (c: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => void,
+) {
   return {
     provider: factory.provider as typeof factory.provider,
     adapterName: factory.adapterName,
     async connect(): Promise<Adapter> {
       const adapter = await factory.connect();
       const connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
-      cacheStatements(connection);
-      onConnection(connection);
+      onConnection(connection, cacheStatements(connection));
       if (!queue) return adapter;
       const queryRaw = adapter.queryRaw.bind(adapter);
       const executeRaw = adapter.executeRaw.bind(adapter);

@@ -6,12 +6,16 @@ import { parseMoney } from '../../money/money.js';
 import { normalizeReference } from '../../references/kassenzeichen.js';
 import { afterCursorWhere, decodeTimeCursor, encodeTimeCursor, NEWEST_FIRST } from '../shared/paging.js';
 import { foldName } from './foldName.js';
-import { assertVisible, toItemView, visibleItemsWhere, type OpenItemView } from './model.js';
+import { assertVisible, toItemView, visibleItemsWhere, type OpenItemRow, type OpenItemView } from './model.js';
+import { BULK_TABLES } from '../../db/bulk.js';
+import { sqliteFindByKey } from '../../db/rawRead.js';
 import { isIsoDate } from './newItem.js';
 import { ITEM_STATUSES } from './status.js';
 
 export async function getOpenItem({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<OpenItemView> {
-  const row = await ctx.db.prisma.openItem.findUnique({ where: { id: input.id } });
+  // The API's most frequent read: by key straight from SQLite where it can (src/db/rawRead.ts).
+  const raw = sqliteFindByKey<OpenItemRow>(ctx.db, 'OpenItem', BULK_TABLES.OpenItem, 'id', input.id);
+  const row = raw !== undefined ? raw : await ctx.db.prisma.openItem.findUnique({ where: { id: input.id } });
   return toItemView(ctx, assertVisible(ctx.actor, row, input.id));
 }
 
