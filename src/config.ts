@@ -4,6 +4,7 @@
  * passes the environment (process.env on Node, the bindings on Workers).
  */
 import { parseMoney } from './money/money.js';
+import { CREDIT_TRANSFER_FORMATS, type CreditTransferFormat } from './sepa/formats.js';
 import { isValidBic, isValidIban, normalizeIban } from './references/iban.js';
 import { loadOnlineConfig, ONLINE_CONFIG_VARIABLES, type OnlineConfig } from './services/online/config.js';
 import { WEBHOOK_CONFIG_VARIABLES, type WebhookConfig } from './services/webhooks/targets.js';
@@ -49,6 +50,17 @@ export interface Config {
   uploadDir?: string;
   /** The Kasse closes every booking day, or (small Kassen, where the Land allows it) every week. */
   closingMode: 'day' | 'week';
+  /** Files the city sends its bank itself (refunds by credit transfer). */
+  sepa: SepaConfig;
+}
+
+export interface SepaConfig {
+  /** pain.001 version of refund runs: .09 (current DK rules) or .03 for banks that still need it. */
+  creditTransferFormat: CreditTransferFormat;
+  /** Ask the bank to book a run as one debit (true) or each refund on its own. */
+  batchBooking: boolean;
+  /** Node: folder the bank's EBICS client picks released files up from (bin/stadtkasse sepa outbox). */
+  outboxDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +98,9 @@ export const CONFIG_VARIABLES = [
   ['SESSION_MAX_HOURS', '10', 'staff sessions end this many hours after sign-in, however active'],
   ['INLINE_IMPORT_MAX_BYTES', '4194304', 'statement uploads up to this size are answered with the import (201); larger ones with 202 and a status URL'],
   ['UPLOAD_DIR', 'TMPDIR/stadtkasse-uploads', 'Node: folder where uploads are received completely before they are imported, and where queued imports wait'],
+  ['SEPA_CREDIT_TRANSFER_FORMAT', 'pain.001.001.09', 'version of the refund files: pain.001.001.09, or pain.001.001.03 for banks that still need it'],
+  ['SEPA_BATCH_BOOKING', 'true', 'the bank books a refund run as one debit (true) or every refund on its own (false)'],
+  ['SEPA_OUTBOX_DIR', '', 'folder bin/stadtkasse sepa outbox writes released files to, for the bank\'s EBICS client'],
   ['CLOSING_MODE', 'day', 'day: a closing (Tagesabschluss) per booking day; week: one per calendar week, for small Kassen where the Land allows it'],
 ] as const;
 
@@ -147,6 +162,7 @@ export function loadConfig(env: Env): Config {
     inlineImportMaxBytes: integer(env, 'INLINE_IMPORT_MAX_BYTES', 4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     ...(text(env, 'UPLOAD_DIR') ? { uploadDir: text(env, 'UPLOAD_DIR')! } : {}),
     closingMode: closingMode(env),
+    sepa: sepaConfig(env),
   };
 }
 
@@ -154,6 +170,13 @@ function closingMode(env: Env): 'day' | 'week' {
   const v = text(env, 'CLOSING_MODE') ?? 'day';
   if (v !== 'day' && v !== 'week') throw new ConfigError('CLOSING_MODE', `must be day or week (got "${v}")`);
   return v;
+}
+
+function sepaConfig(env: Env): SepaConfig {
+  const format = text(env, 'SEPA_CREDIT_TRANSFER_FORMAT') ?? 'pain.001.001.09';
+  if (!(CREDIT_TRANSFER_FORMATS as readonly string[]).includes(format)) throw new ConfigError('SEPA_CREDIT_TRANSFER_FORMAT', `must be one of ${CREDIT_TRANSFER_FORMATS.join(', ')} (got "${format}")`);
+  const outboxDir = text(env, 'SEPA_OUTBOX_DIR');
+  return { creditTransferFormat: format as CreditTransferFormat, batchBooking: bool(env, 'SEPA_BATCH_BOOKING', true), ...(outboxDir ? { outboxDir } : {}) };
 }
 
 function text(env: Env, name: string): string | undefined {

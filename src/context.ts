@@ -20,6 +20,7 @@ export const SCOPES = [
   'review',
   'approve',
   'export',
+  'refunds',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -31,6 +31,8 @@ export const LIMITS = {
   jsonBodyBytes: 1024 * 1024,
   /** Nesting of arrays and objects in a JSON body; bookingData of finance systems stays below 5. */
   jsonDepth: 32,
+  /** Refunds gathered into one refund run (one pain.001 file); the rest waits for the next run. */
+  refundsPerRun: 10_000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

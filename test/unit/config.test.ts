@@ -21,6 +21,8 @@ describe('configuration', () => {
     [{ STADTKASSE_ADMIN_KEY: 'secret' }, 'STADTKASSE_ADMIN_KEY', 'must look like'],
     [{ MATCH_CONFIG: '{nope' }, 'MATCH_CONFIG', 'not valid JSON'],
     [{ LOG_PERSONAL_DATA: 'maybe' }, 'LOG_PERSONAL_DATA', 'true or false'],
+    [{ SEPA_CREDIT_TRANSFER_FORMAT: 'pain.001.001.02' }, 'SEPA_CREDIT_TRANSFER_FORMAT', 'pain.001.001.09, pain.001.001.03'],
+    [{ SEPA_BATCH_BOOKING: 'ja' }, 'SEPA_BATCH_BOOKING', 'true or false'],
   ])('refuses %o naming %s', (env, variable, problem) => {
     let err: unknown;
     try {

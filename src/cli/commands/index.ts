@@ -5,6 +5,7 @@ import { reconcileCommand } from './reconcile.js';
 import { importCommand } from './import.js';
 import { usersCommand } from './users.js';
 import { verifyCommand } from './verify.js';
+import { sepaCommand } from './sepa.js';
 
 export interface CliTools {
   parseArgs: typeof parseArgs;
@@ -23,4 +24,5 @@ export const commands: Record<string, Command> = {
   import: importCommand,
   users: usersCommand,
   verify: verifyCommand,
+  sepa: sepaCommand,
 };

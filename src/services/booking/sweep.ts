@@ -6,6 +6,7 @@
  * when the same file is delivered again.
  */
 import type { Ctx } from '../../context.js';
+import { settleRefunds } from '../refunds/settle.js';
 import { recognizeSettlements } from '../online/settlement.js';
 import { indexUnkeyedWaitingReceipts } from './waitingReceipts.js';
 import { runMatching, type MatchingDeps, type MatchingSummary } from './runMatching.js';
@@ -28,5 +29,7 @@ export async function sweepPendingReceipts({ ctx, deps, input = {} }: { ctx: Ctx
   const ids = pending.map((p) => p.id);
   ctx.log.warn({ receipts: ids.length, importId: input.importId }, 'matching receipts an earlier run left undecided');
   await recognizeSettlements({ ctx, input: { transactionIds: ids } });
-  return runMatching({ ctx, deps, input: { transactionIds: ids } });
+  const summary = await runMatching({ ctx, deps, input: { transactionIds: ids } });
+  await settleRefunds({ ctx, input: { transactionIds: ids } });
+  return summary;
 }

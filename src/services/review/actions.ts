@@ -374,6 +374,9 @@ export async function unmarkRefund({ ctx, input }: { ctx: Ctx; input: { transact
   return ctx.db.transaction(async (tx) => {
     await lockPayment(tx, ctx, input.transactionId);
     const r = await receiptForDecision(tx, input.transactionId, { ...(input.version !== undefined ? { version: input.version } : {}), states: [REFUND] });
+    // In a refund run the money is on its way (or about to be): the run decides, not the mark.
+    const standing = await tx.refund.findUnique({ where: { standingFor: r.id }, select: { state: true, run: { select: { number: true } } } });
+    if (standing) throw new ConflictError(`payment ${r.entryRef}#${r.position} is in refund run ${standing.run.number} (${standing.state}); ${standing.state === 'in_run' ? 'cancel the run first' : 'the refund was sent to the bank'}`, { state: r.matchState });
     await claim(tx, r, 'review');
     await writeAudit(tx, ctx, { action: 'payment.refund_cancelled', subjectType: 'bank_transaction', subjectId: r.id, reason: note, data: { inSuspense: formatMinor(r.unappliedMinor, r.currency) } });
     return paymentState(tx, r.id);

@@ -21,7 +21,7 @@ import { normalizeIban } from '../../references/iban.js';
 import { assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from '../booking/ledger.js';
 import { writeAudit } from '../shared/audit.js';
 import type { BookingPlan } from './plan.js';
-import { REFUND_DEBIT_STATES, RETURN_OPEN } from './states.js';
+import { REFUND, REFUND_DEBIT_STATES, RETURN_OPEN } from './states.js';
 
 type Row = NonNullable<Awaited<ReturnType<Tx['bankTransaction']['findUnique']>>>;
 type RefundPlan = Extract<BookingPlan, { kind: 'refund' }>;
@@ -105,25 +105,76 @@ export async function carryOutRefund(tx: Tx, ctx: Ctx, plan: RefundPlan, opts: D
     throw new ConflictError(`${formatMinor(plan.amountMinor, r.currency)} of payment ${refOf(r)} was to be refunded, but ${formatMinor(r.unappliedMinor, r.currency)} is left now; reload it`, { state: r.matchState });
   }
   const debit = await refundDebitFor(tx, r, plan.refundTransactionId, plan.amountMinor);
-  await claimRow(tx, r, { matchState: 'refunded', unappliedMinor: r.unappliedMinor - plan.amountMinor });
+  await payBack(tx, ctx, debit, [{ receipt: r, amountMinor: plan.amountMinor }], plan.reason, opts.approvalId);
+}
+
+/**
+ * A refund run the bank booked as one debit (batch booking, no details on the statement): every
+ * refund of the run is paid back with that one debit, which must carry exactly the run's total.
+ * Each receipt must still be marked for refund with exactly its refund's amount left.
+ */
+export async function carryOutRefundBatch(tx: Tx, ctx: Ctx, input: { debitTransactionId: string; refunds: Array<{ transactionId: string; amountMinor: bigint }>; reason: string }): Promise<void> {
+  const debit = await row(tx, input.debitTransactionId, 'payment');
+  if (debit.creditDebit !== 'DBIT' || !(REFUND_DEBIT_STATES as readonly string[]).includes(debit.matchState)) {
+    throw new ConflictError(`outgoing payment ${refOf(debit)} is ${debit.matchState}; only one not linked to anything yet can book refunds`, { state: debit.matchState });
+  }
+  const total = input.refunds.reduce((s, p) => s + p.amountMinor, 0n);
+  if (debit.amountMinor !== total) throw new ConflictError(`outgoing payment ${refOf(debit)} of ${formatMinor(debit.amountMinor, debit.currency)} is not the run's total ${formatMinor(total, debit.currency)}`);
+  const parts: Array<{ receipt: Row; amountMinor: bigint }> = [];
+  for (const p of input.refunds) {
+    const r = await row(tx, p.transactionId, 'payment');
+    checkReceipt(r, { expectStates: [REFUND] });
+    if (r.unappliedMinor !== p.amountMinor || r.currency !== debit.currency) throw new ConflictError(`payment ${refOf(r)} has ${formatMinor(r.unappliedMinor, r.currency)} left, not the ${formatMinor(p.amountMinor, r.currency)} of its refund`);
+    parts.push({ receipt: r, amountMinor: p.amountMinor });
+  }
+  await payBack(tx, ctx, debit, parts, input.reason);
+}
+
+/**
+ * The one write of money paid back: each receipt becomes `refunded` and its suspense leaves
+ * (reason `refunded`), the debit becomes `refund_booked`, a refund of a released run is booked
+ * with it. A refund still in a run nobody released is refused: its file may yet go to the bank.
+ */
+async function payBack(tx: Tx, ctx: Ctx, debit: Row, parts: Array<{ receipt: Row; amountMinor: bigint }>, reason: string, approvalId?: string): Promise<void> {
+  for (const { receipt: r, amountMinor } of parts) {
+    const standing = await tx.refund.findUnique({ where: { standingFor: r.id }, include: { run: { select: { number: true } } } });
+    if (standing?.state === 'in_run') {
+      throw new ConflictError(`payment ${refOf(r)} is in refund run ${standing.run.number}, which is not released; release or cancel the run first`, { state: r.matchState });
+    }
+    await claimRow(tx, r, { matchState: 'refunded', unappliedMinor: r.unappliedMinor - amountMinor });
+    await moveSuspense(tx, ctx, { transactionId: r.id, amountMinor: -amountMinor, currency: r.currency, reason: 'refunded', note: `paid back with ${refOf(debit)}` });
+    if (standing) {
+      const n = await tx.refund.updateMany({
+        where: { id: standing.id, version: standing.version },
+        data: { state: standing.state === 'sent' ? 'booked' : standing.state, debitTransactionId: debit.id, updatedAt: ctx.clock.now(), version: { increment: 1 } },
+      });
+      if (n.count !== 1) throw new ConflictError(`refund ${standing.endToEndId} was changed at the same moment; try again`);
+    }
+    const amount = formatMinor(amountMinor, r.currency);
+    await writeAudit(tx, ctx, {
+      action: 'payment.refunded',
+      subjectType: 'bank_transaction',
+      subjectId: r.id,
+      reason,
+      data: { amount, currency: r.currency, refundTransactionId: debit.id, refundRef: refOf(debit), approvalId, ...(standing ? { refundId: standing.id, endToEndId: standing.endToEndId } : {}) },
+    });
+    await assertPaidBackBalanced(tx, r.id);
+  }
   await claimRow(tx, debit, { matchState: 'refund_booked' }, REFUND_DEBIT_STATES);
-  const amount = formatMinor(plan.amountMinor, r.currency);
-  await moveSuspense(tx, ctx, { transactionId: r.id, amountMinor: -plan.amountMinor, currency: r.currency, reason: 'refunded', note: `paid back with ${refOf(debit)}` });
-  await writeAudit(tx, ctx, {
-    action: 'payment.refunded',
-    subjectType: 'bank_transaction',
-    subjectId: r.id,
-    reason: plan.reason,
-    data: { amount, currency: r.currency, refundTransactionId: debit.id, refundRef: refOf(debit), approvalId: opts.approvalId },
-  });
+  const total = parts.reduce((s, p) => s + p.amountMinor, 0n);
   await writeAudit(tx, ctx, {
     action: 'payment.refund_booked',
     subjectType: 'bank_transaction',
     subjectId: debit.id,
-    reason: plan.reason,
-    data: { amount, currency: r.currency, refundOf: r.id, refundOfRef: refOf(r), approvalId: opts.approvalId },
+    reason,
+    data: {
+      amount: formatMinor(total, debit.currency),
+      currency: debit.currency,
+      // One receipt (a person's booking), or every receipt of a run booked as one debit.
+      ...(parts.length === 1 ? { refundOf: parts[0]!.receipt.id, refundOfRef: refOf(parts[0]!.receipt) } : { refundsOf: parts.map((p) => p.receipt.id) }),
+      approvalId,
+    },
   });
-  await assertPaidBackBalanced(tx, r.id);
 }
 
 export async function carryOutReturn(tx: Tx, ctx: Ctx, plan: ReturnPlan, opts: DepartureOptions): Promise<void> {

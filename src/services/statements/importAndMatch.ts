@@ -10,6 +10,7 @@ import type { AppDeps } from '../../http/env.js';
 import { runMatching, type MatchingSummary } from '../booking/runMatching.js';
 import { sweepPendingReceipts } from '../booking/sweep.js';
 import { recognizeSettlements } from '../online/settlement.js';
+import { settleRefunds } from '../refunds/settle.js';
 import { importStatementFile, type ImportInput, type ImportResult } from './importStatementFile.js';
 
 export type ImportAndMatchResult = Omit<ImportResult, 'newTransactions'> & {
@@ -64,6 +65,8 @@ export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: Matchi
       // taken out of the matcher's way first (the items were paid when the provider said PAYED).
       await recognizeSettlements({ ctx, input: { transactionIds } });
       const page = await runMatching({ ctx, deps, input: { transactionIds } });
+      // Debits and returns of refunds the city sent itself (refund runs).
+      await settleRefunds({ ctx, input: { transactionIds } });
       for (const k of Object.keys(total) as Array<keyof MatchingSummary>) total[k] += page[k];
     }
   }

@@ -9,8 +9,9 @@ export const ROLES = ['viewer', 'clerk', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const VIEWER: Scope[] = ['items:read', 'statements:read'];
-// Clerks work the review queue, import the bank's files and the finance system's open-item lists.
-const CLERK: Scope[] = [...VIEWER, 'review', 'statements:import', 'items:write', 'export'];
+// Clerks work the review queue, import the bank's files and the finance system's open-item lists,
+// and gather refund runs (released by a second person with `approve`).
+const CLERK: Scope[] = [...VIEWER, 'review', 'statements:import', 'items:write', 'export', 'refunds'];
 // Approvers do what clerks do and are the second pair of eyes on large bookings.
 const APPROVER: Scope[] = [...CLERK, 'approve'];
 

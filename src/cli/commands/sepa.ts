@@ -1,0 +1,88 @@
+/**
+ * bin/stadtkasse sepa: the files the city sends its bank, for operators.
+ *   sepa runs [--status S]            refund runs, newest first: number, status, count, total, file
+ *   sepa write --run N [--dir D] [--copy]   writes the released file of run N into D
+ *   sepa outbox [--dir D]             writes every released file not fetched yet (for the EBICS client)
+ * The folder defaults to SEPA_OUTBOX_DIR. A file is written under a temporary name and renamed, so
+ * the bank's client never picks up half a file. A file fetched before is written again only with
+ * --copy, named as a copy: the bank would refuse the same message id twice anyway.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REFUND_RUN_STATUSES, type RefundRunStatus } from '../../services/refunds/states.js';
+import { listRefundRuns, refundRunByNumber, refundRunFile, unfetchedRefundRuns } from '../../services/refunds/runs.js';
+import type { Ctx } from '../../context.js';
+import { commandContext } from './shared.js';
+import type { Command } from './index.js';
+
+function writeAtomically(dir: string, name: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  const tmp = join(dir, `.${name}.partial`);
+  writeFileSync(tmp, content, 'utf8');
+  renameSync(tmp, path);
+  return path;
+}
+
+async function writeRun(ctx: Ctx, runId: string, dir: string): Promise<string> {
+  const f = await refundRunFile({ ctx, input: { runId } });
+  const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
+  const path = writeAtomically(dir, name, f.content);
+  process.stdout.write(`${path}  sha256 ${f.sha256}${f.copy > 0 ? `  (copy ${f.copy})` : ''}\n`);
+  return path;
+}
+
+export const sepaCommand: Command = {
+  help: [
+    '  sepa runs [--status draft|released|cancelled]   refund runs with their totals and files',
+    '  sepa write --run N [--dir DIR] [--copy]   write the released pain.001 of refund run N (DIR: SEPA_OUTBOX_DIR); --copy when it was fetched before',
+    '  sepa outbox [--dir DIR]                   write every released refund file not fetched yet, for the bank\'s EBICS client',
+  ].join('\n'),
+  async run(args, { parseArgs }) {
+    const [sub, ...rest] = args;
+    const { values } = parseArgs({ args: rest, options: { status: { type: 'string' }, run: { type: 'string' }, dir: { type: 'string' }, copy: { type: 'boolean', default: false }, 'database-url': { type: 'string' } }, allowPositionals: false, strict: true });
+    if (sub !== 'runs' && sub !== 'write' && sub !== 'outbox') {
+      process.stderr.write('stadtkasse sepa: runs, write or outbox (try: bin/stadtkasse help)\n');
+      return 2;
+    }
+    if (values.status !== undefined && !(REFUND_RUN_STATUSES as readonly string[]).includes(values.status)) {
+      process.stderr.write(`stadtkasse sepa: --status is one of ${REFUND_RUN_STATUSES.join(', ')}\n`);
+      return 2;
+    }
+    const { ctx, db, config } = await commandContext(values['database-url'] ? { databaseUrl: values['database-url'] } : {});
+    try {
+      if (sub === 'runs') {
+        const page = await listRefundRuns({ ctx, input: { limit: 100, ...(values.status ? { status: values.status as RefundRunStatus } : {}) } });
+        for (const r of page.items) {
+          process.stdout.write(`${String(r.number).padStart(5)}  ${r.status.padEnd(9)}  ${r.executionDate}  ${String(r.count).padStart(6)}  ${r.total.padStart(14)} ${r.currency}  ${r.file ? `${r.file.name} (${r.file.downloads}x fetched)` : '-'}\n`);
+        }
+        return 0;
+      }
+      const dir = values.dir ?? config.sepa.outboxDir;
+      if (!dir) {
+        process.stderr.write('stadtkasse sepa: give --dir or set SEPA_OUTBOX_DIR\n');
+        return 2;
+      }
+      if (sub === 'write') {
+        const number = Number.parseInt(values.run ?? '', 10);
+        if (!Number.isInteger(number) || number < 1) {
+          process.stderr.write('stadtkasse sepa write: --run takes the run number\n');
+          return 2;
+        }
+        const run = await refundRunByNumber({ ctx, input: { number } });
+        if (run.file && run.file.downloads > 0 && !values.copy) {
+          process.stderr.write(`stadtkasse sepa write: the file of run ${number} was fetched ${run.file.downloads}x already; give --copy to write a copy\n`);
+          return 1;
+        }
+        await writeRun(ctx, run.id, dir);
+        return 0;
+      }
+      const runs = await unfetchedRefundRuns({ ctx });
+      for (const r of runs) await writeRun(ctx, r.id, dir);
+      if (runs.length === 0) process.stdout.write('no released refund file waits to be written\n');
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};

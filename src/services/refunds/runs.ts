@@ -1,0 +1,350 @@
+/**
+ * Refund runs: receipts marked for refund are gathered into a run by one person and released by a
+ * second (four-eyes: never the person who gathered it) into one SEPA credit transfer file. The file
+ * is written once, at release, kept with its SHA-256 and handed out as those same bytes every time
+ * after; every fetch after the first is counted and marked as a copy. A run is released at most once
+ * (claimed under its version and status), so nothing is sent twice.
+ */
+import { actorLabel, type Ctx } from '../../context.js';
+import type { Tx } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { ConflictError, ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
+import { formatMinor } from '../../money/money.js';
+import { isValidBic, isValidIban, maskIban, normalizeIban } from '../../references/iban.js';
+import { sepaText } from '../../sepa/charset.js';
+import { writeCreditTransfer } from '../../sepa/pain001.js';
+import { cityDate, isIsoDay } from '../review/dates.js';
+import { REFUND } from '../review/states.js';
+import { writeAudit } from '../shared/audit.js';
+import { newId, sha256Hex } from '../shared/ids.js';
+import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/paging.js';
+import type { RefundRunStatus, RefundState } from './states.js';
+
+export interface RefundRunView {
+  id: string;
+  number: number;
+  status: RefundRunStatus;
+  format: string;
+  batchBooking: boolean;
+  executionDate: string;
+  count: number;
+  total: string;
+  currency: string;
+  messageId: string;
+  createdBy: string;
+  createdAt: string;
+  releasedBy: string | null;
+  releasedAt: string | null;
+  file: { name: string; sha256: string; downloads: number } | null;
+  /** Refunds per state (booked, bounced … as the statements showed them). */
+  states: Partial<Record<RefundState, number>>;
+}
+
+export interface RefundView {
+  id: string;
+  position: number;
+  transactionId: string;
+  endToEndId: string;
+  amount: string;
+  currency: string;
+  creditorName: string;
+  /** Masked: the full account is in the file and on the receipt's refund mark. */
+  creditorIban: string;
+  remittance: string;
+  kassenzeichen: string | null;
+  state: RefundState;
+  debitTransactionId: string | null;
+  bounceTransactionId: string | null;
+  returnReasonCode: string | null;
+}
+
+type RunRow = NonNullable<Awaited<ReturnType<Tx['refundRun']['findUnique']>>>;
+type RefundRow = NonNullable<Awaited<ReturnType<Tx['refund']['findUnique']>>>;
+
+async function runView(tx: Tx, r: RunRow): Promise<RefundRunView> {
+  const byState = await tx.refund.groupBy({ by: ['state'], where: { runId: r.id }, _count: { _all: true } });
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status as RefundRunStatus,
+    format: r.format,
+    batchBooking: r.batchBooking,
+    executionDate: r.executionDate,
+    count: r.count,
+    total: formatMinor(r.totalMinor, r.currency),
+    currency: r.currency,
+    messageId: r.messageId,
+    createdBy: r.createdByName,
+    createdAt: r.createdAt.toISOString(),
+    releasedBy: r.releasedByName,
+    releasedAt: r.releasedAt?.toISOString() ?? null,
+    file: r.fileName && r.fileSha256 ? { name: r.fileName, sha256: r.fileSha256, downloads: r.downloads } : null,
+    states: Object.fromEntries(byState.map((s) => [s.state, s._count._all])),
+  };
+}
+
+export function refundView(r: RefundRow): RefundView {
+  return {
+    id: r.id,
+    position: r.position,
+    transactionId: r.transactionId,
+    endToEndId: r.endToEndId,
+    amount: formatMinor(r.amountMinor, r.currency),
+    currency: r.currency,
+    creditorName: r.creditorName,
+    creditorIban: maskIban(r.creditorIban),
+    remittance: r.remittance,
+    kassenzeichen: r.kassenzeichen,
+    state: r.state as RefundState,
+    debitTransactionId: r.debitTransactionId,
+    bounceTransactionId: r.bounceTransactionId,
+    returnReasonCode: r.returnReasonCode,
+  };
+}
+
+/** The next weekday from `today` on (banks execute on TARGET2 business days; weekends never). */
+function nextWeekday(today: string): string {
+  const d = new Date(`${today}T12:00:00Z`);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+const dayDe = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+
+export interface GatherInput {
+  /** Requested execution date; the next weekday from today when left out. Never in the past. */
+  executionDate?: string;
+  /** Only these receipts (each must be marked for refund); every marked receipt when left out. */
+  transactionIds?: string[];
+}
+
+export interface GatherResult {
+  run: RefundRunView;
+  /** Marked receipts that could not be gathered, and why (a person fixes the mark). */
+  skipped: Array<{ transactionId: string; reason: string }>;
+}
+
+/**
+ * Gathers receipts marked for refund (not in another run) into a draft run: per receipt the amount
+ * left, the recipient and account of its refund mark, one end-to-end id, and the remittance text
+ * with the Kassenzeichen the money was paid for (when it was booked to an item in part).
+ */
+export async function gatherRefundRun({ ctx, input }: { ctx: Ctx; input: GatherInput }): Promise<GatherResult> {
+  const today = cityDate(ctx.clock.now());
+  const executionDate = input.executionDate ?? nextWeekday(today);
+  if (!isIsoDay(executionDate)) throw new ValidationError('executionDate: a day like 2026-12-07', { field: 'executionDate' });
+  if (executionDate < today) throw new ValidationError(`executionDate: ${executionDate} is in the past`, { field: 'executionDate' });
+  if (input.transactionIds && input.transactionIds.length > LIMITS.refundsPerRun) throw new LimitExceededError('refundsPerRun', LIMITS.refundsPerRun, input.transactionIds.length, { field: 'transactionIds' });
+  const { config } = ctx;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const marked = await tx.bankTransaction.findMany({
+        where: { matchState: REFUND, creditDebit: 'CRDT', unappliedMinor: { gt: 0n }, ...(input.transactionIds ? { id: { in: input.transactionIds } } : {}) },
+        // In the order the bank booked them (as the matcher goes).
+        orderBy: [{ createdAt: 'asc' }, { entry: { statement: { position: 'asc' } } }, { entry: { position: 'asc' } }, { position: 'asc' }],
+        take: LIMITS.refundsPerRun + 1,
+      });
+      if (input.transactionIds) {
+        const found = new Set(marked.map((m) => m.id));
+        const missing = input.transactionIds.find((id) => !found.has(id));
+        if (missing) throw new ValidationError(`transactionIds: payment ${missing} is not marked for refund`, { field: 'transactionIds' });
+      }
+      const standing = new Set((await tx.refund.findMany({ where: { standingFor: { in: marked.map((m) => m.id) } }, select: { transactionId: true } })).map((r) => r.transactionId));
+      const open = marked.filter((m) => !standing.has(m.id)).slice(0, LIMITS.refundsPerRun);
+      const skipped: GatherResult['skipped'] = [];
+      const lines: Array<Omit<RefundRow, 'runId' | 'position' | 'endToEndId' | 'updatedAt' | 'version'>> = [];
+      for (const r of open) {
+        // The refund mark says to whom and which account (src/services/review/actions.ts markForRefund).
+        const mark = await tx.auditEntry.findFirst({ where: { subjectType: 'bank_transaction', subjectId: r.id, action: 'payment.refund_requested' }, orderBy: { seq: 'desc' }, select: { data: true } });
+        const m = JSON.parse(mark?.data ?? '{}') as { iban?: string; bic?: string | null; recipientName?: string | null };
+        const iban = normalizeIban(m.iban ?? '');
+        const name = sepaText(m.recipientName ?? '', 70);
+        if (!isValidIban(iban)) {
+          skipped.push({ transactionId: r.id, reason: 'the refund mark carries no valid IBAN; take the mark back and mark again with the account' });
+          continue;
+        }
+        if (name.length === 0) {
+          skipped.push({ transactionId: r.id, reason: 'no recipient name: the payment names no payer' });
+          continue;
+        }
+        if (r.currency !== 'EUR') {
+          skipped.push({ transactionId: r.id, reason: `a SEPA credit transfer pays euros; this payment is in ${r.currency}` });
+          continue;
+        }
+        const live = await tx.allocation.findFirst({ where: { transactionId: r.id, reversal: null }, orderBy: { createdAt: 'asc' }, select: { openItem: { select: { kassenzeichen: true } } } });
+        const kassenzeichen = live?.openItem.kassenzeichen ?? null;
+        const paidOn = r.bookingDate ? ` Ihre Zahlung vom ${dayDe(r.bookingDate)}` : '';
+        const remittance = sepaText(`Rueckzahlung${kassenzeichen ? ` Kassenzeichen ${kassenzeichen}` : ''}${paidOn} ${config.creditor.name}`, 140);
+        const bic = m.bic && isValidBic(m.bic) ? m.bic : null;
+        lines.push({ id: newId(), transactionId: r.id, standingFor: r.id, amountMinor: r.unappliedMinor, currency: r.currency, creditorName: name, creditorIban: iban, creditorBic: bic, remittance, kassenzeichen, state: 'in_run', debitTransactionId: null, bounceTransactionId: null, returnReasonCode: null });
+      }
+      if (lines.length === 0) throw new ConflictError(skipped.length > 0 ? `no marked payment can be paid back as it stands: ${skipped.map((s) => s.reason).join('; ')}` : 'no payment is marked for refund and outside a run', { skipped });
+      const last = await tx.refundRun.findFirst({ orderBy: { number: 'desc' }, select: { number: true } });
+      const number = (last?.number ?? 0) + 1;
+      // Unique per creditor for the bank: the day and the run's serial number.
+      const messageId = `STK-R-${today.replaceAll('-', '')}-${number}`;
+      const now = ctx.clock.now();
+      const total = lines.reduce((s, l) => s + l.amountMinor, 0n);
+      const run = await tx.refundRun.create({
+        data: {
+          id: newId(), number, status: 'draft', format: config.sepa.creditTransferFormat, batchBooking: config.sepa.batchBooking, executionDate, count: lines.length, totalMinor: total, currency: 'EUR',
+          messageId, paymentInformationId: `${messageId}-1`, createdBy: actorLabel(ctx.actor), createdByName: ctx.actor.name, createdAt: now,
+        },
+      });
+      await tx.refund.createMany({ data: lines.map((l, i) => ({ ...l, runId: run.id, position: i + 1, endToEndId: `STK-R${number}-${i + 1}`, updatedAt: now })) });
+      await writeAudit(tx, ctx, { action: 'refund_run.gathered', subjectType: 'refund_run', subjectId: run.id, data: { number, count: lines.length, total: formatMinor(total, 'EUR'), executionDate, skipped: skipped.length } });
+      return { run: await runView(tx, run), skipped };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError('someone gathered refunds at the same moment; look at the refund runs and gather again');
+    throw err;
+  }
+}
+
+async function runRow(tx: Tx, runId: string): Promise<RunRow> {
+  const r = await tx.refundRun.findUnique({ where: { id: runId } });
+  if (!r) throw new NotFoundError('refund run', runId);
+  return r;
+}
+
+export interface ReleaseResult {
+  run: RefundRunView;
+}
+
+/**
+ * Releases a draft run: a second person (never who gathered it) checks it, the pain.001 file is
+ * written, read back and compared with the run, kept with its hash, and every refund becomes
+ * `sent`. Released twice is refused (409); so is a run whose receipts changed since gathering.
+ */
+export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string; version?: number } }): Promise<ReleaseResult> {
+  return ctx.db.transaction(async (tx) => {
+    const run = await runRow(tx, input.runId);
+    if (run.status === 'released') throw new ConflictError(`refund run ${run.number} was released by ${run.releasedByName} at ${run.releasedAt?.toISOString()}; its file is sent once (fetch a copy from /file)`, { runStatus: run.status });
+    if (run.status !== 'draft') throw new ConflictError(`refund run ${run.number} is ${run.status}`, { runStatus: run.status });
+    if (input.version !== undefined && input.version !== run.version) throw new ConflictError(`refund run ${run.number} changed since you read it; reload it`, { currentVersion: run.version });
+    if (run.createdBy === actorLabel(ctx.actor)) throw new ForbiddenError(`refund run ${run.number} was gathered by you; a second person releases it`);
+    if (run.executionDate < cityDate(ctx.clock.now())) throw new ConflictError(`refund run ${run.number} was to be executed on ${run.executionDate}, which has passed; cancel it and gather again`);
+    const refunds = await tx.refund.findMany({ where: { runId: run.id }, orderBy: { position: 'asc' } });
+    // The receipts must still be as gathered: marked for refund with exactly that much left.
+    for (let i = 0; i < refunds.length; i += 500) {
+      const slice = refunds.slice(i, i + 500);
+      const receipts = new Map((await tx.bankTransaction.findMany({ where: { id: { in: slice.map((r) => r.transactionId) } }, select: { id: true, matchState: true, unappliedMinor: true, entryRef: true, position: true } })).map((r) => [r.id, r]));
+      for (const f of slice) {
+        const r = receipts.get(f.transactionId);
+        if (!r || r.matchState !== REFUND || r.unappliedMinor !== f.amountMinor) {
+          throw new ConflictError(`payment ${r ? `${r.entryRef}#${r.position}` : f.transactionId} changed since run ${run.number} was gathered (it is ${r?.matchState ?? 'gone'}); cancel the run and gather again`);
+        }
+      }
+    }
+    const now = ctx.clock.now();
+    const xml = writeCreditTransfer({
+      format: run.format as 'pain.001.001.09' | 'pain.001.001.03',
+      messageId: run.messageId,
+      paymentInformationId: run.paymentInformationId,
+      createdAt: now,
+      executionDate: run.executionDate,
+      batchBooking: run.batchBooking,
+      initiatorName: sepaText(ctx.config.creditor.name, 70),
+      debtor: { name: sepaText(ctx.config.creditor.name, 70), iban: ctx.config.creditor.iban, bic: ctx.config.creditor.bic },
+      transfers: refunds.map((f) => ({ endToEndId: f.endToEndId, amountMinor: f.amountMinor, creditorName: f.creditorName, creditorIban: f.creditorIban, creditorBic: f.creditorBic, remittance: f.remittance })),
+    });
+    const sha256 = await sha256Hex(xml);
+    const fileName = `${run.messageId}.xml`;
+    const claimed = await tx.refundRun.updateMany({
+      where: { id: run.id, version: run.version, status: 'draft' },
+      data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, fileContent: xml, fileSha256: sha256, version: { increment: 1 } },
+    });
+    if (claimed.count !== 1) throw new ConflictError(`refund run ${run.number} was released or changed by someone else at the same moment`);
+    const sent = await tx.refund.updateMany({ where: { runId: run.id, state: 'in_run' }, data: { state: 'sent', updatedAt: now, version: { increment: 1 } } });
+    if (sent.count !== refunds.length) throw new ConflictError(`refunds of run ${run.number} changed at the same moment; reload it`);
+    await writeAudit(tx, ctx, { action: 'refund_run.released', subjectType: 'refund_run', subjectId: run.id, data: { number: run.number, count: run.count, total: formatMinor(run.totalMinor, run.currency), fileName, sha256, format: run.format, gatheredBy: run.createdBy } });
+    ctx.log.info({ run: run.number, count: run.count, total: formatMinor(run.totalMinor, run.currency) }, 'refund run released');
+    return { run: await runView(tx, await runRow(tx, run.id)) };
+  });
+}
+
+/** Cancels a draft run: its receipts stay marked for refund and can be gathered again. */
+export async function cancelRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string; note: string } }): Promise<RefundRunView> {
+  const note = input.note.trim();
+  if (note.length === 0 || note.length > 500) throw new ValidationError('note: say why, in 1 to 500 characters', { field: 'note' });
+  return ctx.db.transaction(async (tx) => {
+    const run = await runRow(tx, input.runId);
+    if (run.status !== 'draft') throw new ConflictError(`refund run ${run.number} is ${run.status}; only a run not released can be cancelled`, { runStatus: run.status });
+    const now = ctx.clock.now();
+    const n = await tx.refundRun.updateMany({ where: { id: run.id, version: run.version, status: 'draft' }, data: { status: 'cancelled', cancelledBy: actorLabel(ctx.actor), cancelledAt: now, version: { increment: 1 } } });
+    if (n.count !== 1) throw new ConflictError(`refund run ${run.number} was changed by someone else at the same moment`);
+    await tx.refund.updateMany({ where: { runId: run.id }, data: { state: 'cancelled', standingFor: null, updatedAt: now, version: { increment: 1 } } });
+    await writeAudit(tx, ctx, { action: 'refund_run.cancelled', subjectType: 'refund_run', subjectId: run.id, reason: note, data: { number: run.number } });
+    return runView(tx, await runRow(tx, run.id));
+  });
+}
+
+export async function getRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RefundRunView> {
+  const tx: Tx = ctx.db.prisma;
+  return runView(tx, await runRow(tx, input.runId));
+}
+
+/** Runs newest first (by number), a page at a time. */
+export async function listRefundRuns({ ctx, input }: { ctx: Ctx; input: { status?: RefundRunStatus; limit?: number; cursor?: string } }): Promise<Page<RefundRunView>> {
+  const limit = pageLimit(input.limit);
+  const after = decodeCursor(input.cursor, 1);
+  const tx: Tx = ctx.db.prisma;
+  const rows = await tx.refundRun.findMany({
+    where: { ...(input.status ? { status: input.status } : {}), ...(after ? { number: { lt: Number.parseInt(after[0]!, 10) } } : {}) },
+    orderBy: { number: 'desc' },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return { items: await Promise.all(page.map((r) => runView(tx, r))), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.number)]) : null };
+}
+
+/** The refunds of a run in file order, a page at a time. */
+export async function listRunRefunds({ ctx, input }: { ctx: Ctx; input: { runId: string; limit?: number; cursor?: string } }): Promise<Page<RefundView>> {
+  const limit = pageLimit(input.limit);
+  const after = decodeCursor(input.cursor, 1);
+  const tx: Tx = ctx.db.prisma;
+  await runRow(tx, input.runId);
+  const rows = await tx.refund.findMany({ where: { runId: input.runId, ...(after ? { position: { gt: Number.parseInt(after[0]!, 10) } } : {}) }, orderBy: { position: 'asc' }, take: limit + 1 });
+  const page = rows.slice(0, limit);
+  return { items: page.map(refundView), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.position)]) : null };
+}
+
+export interface RunFile {
+  fileName: string;
+  content: string;
+  sha256: string;
+  /** 0 for the first fetch after release; n for the n-th copy. */
+  copy: number;
+}
+
+/**
+ * The released file, exactly as kept: its hash is checked on every read (a changed row is a bug or
+ * tampering, never handed to the bank). Every fetch is counted; all but the first are copies.
+ */
+export async function refundRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RunFile> {
+  return ctx.db.transaction(async (tx) => {
+    const run = await runRow(tx, input.runId);
+    if (run.status !== 'released' || !run.fileContent || !run.fileSha256 || !run.fileName) throw new ConflictError(`refund run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
+    if ((await sha256Hex(run.fileContent)) !== run.fileSha256) throw new Error(`invariant: the kept file of refund run ${run.number} no longer has its SHA-256`);
+    const n = await tx.refundRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
+    if (n.count !== 1) throw new ConflictError(`the file of refund run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
+    await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'refund_run.file_fetched' : 'refund_run.copy_fetched', subjectType: 'refund_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
+    return { fileName: run.fileName, content: run.fileContent, sha256: run.fileSha256, copy: run.downloads };
+  });
+}
+
+/** A run by its number (the operator's handle on the command line). */
+export async function refundRunByNumber({ ctx, input }: { ctx: Ctx; input: { number: number } }): Promise<RefundRunView> {
+  const tx: Tx = ctx.db.prisma;
+  const r = await tx.refundRun.findUnique({ where: { number: input.number } });
+  if (!r) throw new NotFoundError('refund run number', String(input.number));
+  return runView(tx, r);
+}
+
+/** Released runs whose file nobody fetched yet: what goes to the bank's outbox folder. */
+export async function unfetchedRefundRuns({ ctx }: { ctx: Ctx }): Promise<RefundRunView[]> {
+  const tx: Tx = ctx.db.prisma;
+  const rows = await tx.refundRun.findMany({ where: { status: 'released', downloads: 0 }, orderBy: { number: 'asc' }, take: LIMITS.pageSize });
+  return Promise.all(rows.map((r) => runView(tx, r)));
+}
