@@ -23,6 +23,8 @@ export const LIMITS = {
   candidatesPerPayment: 50,
   /** Items in one page of a list endpoint. */
   pageSize: 500,
+  /** Payments one bulk decision in the workplace takes (confirm by confidence, park many): a day's queue. */
+  bulkDecisions: 500,
   /** Rows in one bulk open-item import. */
   bulkItemRows: 100_000,
   /** Bytes of a JSON or CSV request body (bulk import). */

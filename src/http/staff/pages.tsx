@@ -36,31 +36,11 @@ import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
 import { MAX_SPLIT_LINES, ReviewDetailPage, ReviewListPage } from '../../ui/staff/review/index.js';
 import { StatementPage, StatementsPage } from '../../ui/staff/statements.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
-import { amountParam, queryOf } from './query.js';
+import { amountParam, queryOf, reviewFilterOf, reviewQueryOf } from './query.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx } from './render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
-
-/** The queue's filter as the list's form sends it (also carried by a payment's page, so "next" keeps it). */
-function reviewFilterOf(q: Record<string, string>): ReviewQueueFilter {
-  const [sort, order] = (q.sort ?? 'age:asc').split(':');
-  return {
-    ...(q.state ? { state: q.state } : {}),
-    ...(q.q ? { q: q.q } : {}),
-    ...(amountParam(q.amountFrom) ? { amountFrom: amountParam(q.amountFrom)! } : {}),
-    ...(amountParam(q.amountTo) ? { amountTo: amountParam(q.amountTo)! } : {}),
-    ...(q.bookedFrom?.trim() ? { bookedFrom: dayFromInput(q.bookedFrom) ?? q.bookedFrom } : {}),
-    ...(q.bookedTo?.trim() ? { bookedTo: dayFromInput(q.bookedTo) ?? q.bookedTo } : {}),
-    sort: sort === 'amount' ? 'amount' : 'age',
-    order: order === 'desc' ? 'desc' : 'asc',
-  };
-}
-
-/** The filter's own parameters as a query string (what the list was showing). */
-function reviewQueryOf(q: Record<string, string>): string {
-  return queryOf({ q: q.q, state: q.state, amountFrom: q.amountFrom, amountTo: q.amountTo, bookedFrom: q.bookedFrom, bookedTo: q.bookedTo, sort: q.sort });
-}
 
 /** The first payment of the filtered queue other than `exclude`: where a clerk goes after deciding one. */
 async function nextInQueue(c: StaffContext, exclude: string): Promise<string | null> {
@@ -168,7 +148,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const query = reviewQueryOf(q);
     // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
     const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
-    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} total={total} />);
+    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} total={total} canReview={can(c, 'review')} />);
   });
 
   // The same list as a CSV file for a spreadsheet, every page of it (up to REVIEW_CSV_ROWS rows).

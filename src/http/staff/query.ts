@@ -1,5 +1,6 @@
 /** Reading a list page's query string: the filter as typed, and back into a query string. */
 import { amountFromInput, dayFromInput } from '../../ui/staff/i18n.js';
+import type { ReviewQueueFilter } from '../../services/review/queue.js';
 
 /** Only the query parameters a page understands, back into a query string (for "show more"). */
 export function queryOf(params: Record<string, string | undefined>): string {
@@ -20,3 +21,24 @@ export function dayParam(text: string | undefined): string | undefined {
   if (!text || !text.trim()) return undefined;
   return dayFromInput(text) ?? text.trim();
 }
+
+/** The queue's filter as the list's form sends it (also carried by a payment's page, so "next" keeps it). */
+export function reviewFilterOf(q: Record<string, string>): ReviewQueueFilter {
+  const [sort, order] = (q.sort ?? 'age:asc').split(':');
+  return {
+    ...(q.state ? { state: q.state } : {}),
+    ...(q.q ? { q: q.q } : {}),
+    ...(amountParam(q.amountFrom) ? { amountFrom: amountParam(q.amountFrom)! } : {}),
+    ...(amountParam(q.amountTo) ? { amountTo: amountParam(q.amountTo)! } : {}),
+    ...(q.bookedFrom?.trim() ? { bookedFrom: dayFromInput(q.bookedFrom) ?? q.bookedFrom } : {}),
+    ...(q.bookedTo?.trim() ? { bookedTo: dayFromInput(q.bookedTo) ?? q.bookedTo } : {}),
+    sort: sort === 'amount' ? 'amount' : 'age',
+    order: order === 'desc' ? 'desc' : 'asc',
+  };
+}
+
+/** The filter's own parameters as a query string (what the list was showing). */
+export function reviewQueryOf(q: Record<string, string>): string {
+  return queryOf({ q: q.q, state: q.state, amountFrom: q.amountFrom, amountTo: q.amountTo, bookedFrom: q.bookedFrom, bookedTo: q.bookedTo, sort: q.sort });
+}
+

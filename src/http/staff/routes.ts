@@ -9,6 +9,7 @@ import { mountAuthRoutes } from './auth.js';
 import { mountPageRoutes } from './pages.js';
 import { mountClosingPages } from '../closings/pages.js';
 import { mountOnlinePages } from './online.js';
+import { mountBulkRoutes } from './bulk.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
@@ -18,6 +19,8 @@ export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();
   for (const path of STAFF_PATHS) app.use(path, staffSession);
   mountAuthRoutes(app);
+  // Before the page routes: /review/bulk is not a payment's id.
+  mountBulkRoutes(app);
   mountPageRoutes(app);
   mountClosingPages(app);
   mountOnlinePages(app);

@@ -115,6 +115,12 @@ export const STAFF_SCRIPT = `
       if (f) { f.focus(); e.preventDefault(); }
       return;
     }
+    if (k === 'a') {
+      var row = document.activeElement && document.activeElement.closest ? document.activeElement.closest('tr') : null;
+      var box = row ? row.querySelector('input[name="pick"]') : null;
+      if (box) { box.checked = !box.checked; e.preventDefault(); }
+      return;
+    }
     if (k === 'u') {
       var back = document.querySelector('[data-back]');
       if (back) { e.preventDefault(); window.location.assign(back.getAttribute('href')); }

@@ -20,8 +20,9 @@ import { day, instant, messages, money, percentBp } from '../i18n.js';
 type Lang = StaffPageContext['lang'];
 
 import { REVIEW_CSS } from './detail.js';
+import { BulkForms, PickBox, bulkTexts } from './bulk.js';
 
-export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; nextCursor: string | null; filter: ReviewQueueFilter; query: string; total: number }) {
+export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; nextCursor: string | null; filter: ReviewQueueFilter; query: string; total: number; canReview: boolean }) {
   const { lang, filter: f } = props;
   const t = messages(lang);
   const sort = `${f.sort ?? 'age'}:${f.order ?? 'asc'}`;
@@ -82,9 +83,14 @@ export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; ne
           {t.reviewEmpty}
         </p>
       ) : (
-        <DataTable class="review-list" columns={[t.reviewBooked, num(t.amount), t.reviewPayer, t.reviewRemittance, t.reviewState, t.reviewTop, num(t.reviewAge)]}>
+        <DataTable class="review-list" columns={[...(props.canReview ? [bulkTexts(lang).pickColumn] : []), t.reviewBooked, num(t.amount), t.reviewPayer, t.reviewRemittance, t.reviewState, t.reviewTop, num(t.reviewAge)]}>
           {props.rows.map((r, i) => (
             <tr>
+              {props.canReview && (
+                <td>
+                  <PickBox lang={lang} id={r.id} version={r.version} ref={r.ref} />
+                </td>
+              )}
               <td>
                 <a href={`/review/${r.id}${props.query ? `?${props.query}` : ""}`} data-row-link {...(i === 0 ? { 'aria-keyshortcuts': 'j k' } : {})}>
                   {day(lang, r.bookingDate)}
@@ -116,6 +122,7 @@ export function ReviewListPage(props: StaffPageContext & { rows: ReviewRow[]; ne
         </DataTable>
       )}
       <Pager lang={lang} base="/review" query={props.query} cursor={props.nextCursor} />
+      <BulkForms lang={lang} query={props.query} canReview={props.canReview} {...(props.csrf ? { csrf: props.csrf } : {})} />
       <KeyboardHelp lang={lang} />
     </StaffPage>
   );
