@@ -4,6 +4,7 @@
  * passes the environment (process.env on Node, the bindings on Workers).
  */
 import { parseMoney } from './money/money.js';
+import { isValidCreditorId, normalizeCreditorId } from './sepa/creditorId.js';
 import { CREDIT_TRANSFER_FORMATS, type CreditTransferFormat } from './sepa/formats.js';
 import { isValidBic, isValidIban, normalizeIban } from './references/iban.js';
 import { loadOnlineConfig, ONLINE_CONFIG_VARIABLES, type OnlineConfig } from './services/online/config.js';
@@ -61,6 +62,8 @@ export interface SepaConfig {
   batchBooking: boolean;
   /** Node: folder the bank's EBICS client picks released files up from (bin/stadtkasse sepa outbox). */
   outboxDir?: string;
+  /** The city's SEPA creditor identifier (Gläubiger-ID), check digits verified at start. */
+  creditorId: string;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +103,7 @@ export const CONFIG_VARIABLES = [
   ['UPLOAD_DIR', 'TMPDIR/stadtkasse-uploads', 'Node: folder where uploads are received completely before they are imported, and where queued imports wait'],
   ['SEPA_CREDIT_TRANSFER_FORMAT', 'pain.001.001.09', 'version of the refund files: pain.001.001.09, or pain.001.001.03 for banks that still need it'],
   ['SEPA_BATCH_BOOKING', 'true', 'the bank books a refund run as one debit (true) or every refund on its own (false)'],
+  ['SEPA_CREDITOR_ID', 'DE98ZZZ09999999999', "the city's SEPA creditor identifier (Gläubiger-ID) for direct debits; the default is the Bundesbank's test identifier"],
   ['SEPA_OUTBOX_DIR', '', 'folder bin/stadtkasse sepa outbox writes released files to, for the bank\'s EBICS client'],
   ['CLOSING_MODE', 'day', 'day: a closing (Tagesabschluss) per booking day; week: one per calendar week, for small Kassen where the Land allows it'],
 ] as const;
@@ -176,7 +180,9 @@ function sepaConfig(env: Env): SepaConfig {
   const format = text(env, 'SEPA_CREDIT_TRANSFER_FORMAT') ?? 'pain.001.001.09';
   if (!(CREDIT_TRANSFER_FORMATS as readonly string[]).includes(format)) throw new ConfigError('SEPA_CREDIT_TRANSFER_FORMAT', `must be one of ${CREDIT_TRANSFER_FORMATS.join(', ')} (got "${format}")`);
   const outboxDir = text(env, 'SEPA_OUTBOX_DIR');
-  return { creditTransferFormat: format as CreditTransferFormat, batchBooking: bool(env, 'SEPA_BATCH_BOOKING', true), ...(outboxDir ? { outboxDir } : {}) };
+  const creditorId = normalizeCreditorId(text(env, 'SEPA_CREDITOR_ID') ?? 'DE98ZZZ09999999999');
+  if (!isValidCreditorId(creditorId)) throw new ConfigError('SEPA_CREDITOR_ID', 'is not a valid SEPA creditor identifier (check digits or shape wrong)');
+  return { creditTransferFormat: format as CreditTransferFormat, batchBooking: bool(env, 'SEPA_BATCH_BOOKING', true), creditorId, ...(outboxDir ? { outboxDir } : {}) };
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -21,6 +21,7 @@ export const SCOPES = [
   'approve',
   'export',
   'refunds',
+  'mandates',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

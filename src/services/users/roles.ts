@@ -10,8 +10,8 @@ export type Role = (typeof ROLES)[number];
 
 const VIEWER: Scope[] = ['items:read', 'statements:read'];
 // Clerks work the review queue, import the bank's files and the finance system's open-item lists,
-// and gather refund runs (released by a second person with `approve`).
-const CLERK: Scope[] = [...VIEWER, 'review', 'statements:import', 'items:write', 'export', 'refunds'];
+// gather refund runs (released by a second person with `approve`) and keep mandates.
+const CLERK: Scope[] = [...VIEWER, 'review', 'statements:import', 'items:write', 'export', 'refunds', 'mandates'];
 // Approvers do what clerks do and are the second pair of eyes on large bookings.
 const APPROVER: Scope[] = [...CLERK, 'approve'];
 
