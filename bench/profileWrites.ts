@@ -32,11 +32,18 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** Self time per frame and per package, in per cent of the samples that were not idle. */
-export function summarize(profile: Profile, top: number): { frames: Array<{ frame: string; 'self %': string }>; packages: Array<{ where: string; 'self %': string }>; idle: string } {
+/**
+ * Self time per frame and per package, in per cent of the samples that were not idle, leaving out
+ * the first `skipUs` of the profile (start-up: loading and compiling the code).
+ */
+export function summarize(profile: Profile, top: number, skipUs = 0): { frames: Array<{ frame: string; 'self %': string }>; packages: Array<{ where: string; 'self %': string }>; idle: string } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= skipUs) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   let idle = 0;
   const frames = new Map<string, number>();
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // The service's log lines go to a file, as under a process manager, not through this process.
   const logFd = openSync(path.join(dir, 'service.log'), 'a');
+  const spawned = performance.now();
   const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', path.join(root, 'src/entry/node.ts')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'x.db')}`, STADTKASSE_ADMIN_KEY: KEY },
@@ -114,6 +122,8 @@ async function main(): Promise<void> {
   }
   const created = await fetch(`${base}/v1/items`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: itemBody() });
   const itemId = ((await created.json()) as { id: string }).id;
+  // Everything before the load is start-up; the profile leaves it out.
+  const loadStartsUs = (performance.now() - spawned) * 1000;
   const rows: Array<Record<string, string | number>> = [];
   const add = (k: string, r: autocannon.Result) => rows.push({ kind: k, 'req/s': Math.round(r.requests.average), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, failed: r.non2xx + r.errors + r.timeouts });
   add('GET /healthz', await cannon({ url: `${base}/healthz`, connections: 10, duration: 3 }));
@@ -124,10 +134,12 @@ async function main(): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   console.table(rows);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (the import
+  // thread and tsx's loader write their own).
+  const file = readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   if (!file) throw new Error('no profile written');
-  const s = summarize(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile, top);
-  process.stdout.write(`profile (whole run, ${s.idle}; self time in % of busy time):\n`);
+  const s = summarize(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile, top, loadStartsUs);
+  process.stdout.write(`profile of the main thread under load (start-up left out; ${s.idle}; self time in % of busy time):\n`);
   console.table(s.packages);
   console.table(s.frames);
   if (process.argv.includes('--keep')) process.stdout.write(`kept ${path.join(dir, file)}\n`);
