@@ -15,6 +15,12 @@ export interface ErrorLocation {
   row?: number;
 }
 
+/**
+ * One of several problems (a row of a bulk list): where, the English text, and what is wrong as
+ * data (`reason.code` and its values), so an edge can word it in its reader's language.
+ */
+export type ErrorEntry = { message: string; reason?: { readonly code: string } } & ErrorLocation;
+
 export type DomainErrorCode =
   | 'validation'
   | 'not_found'
@@ -43,8 +49,8 @@ export class ValidationError extends DomainError {
   readonly code = 'validation' as const;
   readonly location: ErrorLocation;
   /** Several problems at once (bulk imports): each with its own location. */
-  readonly errors: Array<{ message: string } & ErrorLocation>;
-  constructor(message: string, location: ErrorLocation = {}, errors: Array<{ message: string } & ErrorLocation> = []) {
+  readonly errors: ErrorEntry[];
+  constructor(message: string, location: ErrorLocation = {}, errors: ErrorEntry[] = []) {
     super(message, {});
     this.location = location;
     this.errors = errors;

@@ -274,7 +274,7 @@ export const BULK_TABLES = {
     id: 'text', kassenzeichen: 'text', rfReference: 'text', category: 'text', description: 'text', amountMinor: 'bigint', currency: 'text', dueDate: 'text',
     debtorName: 'text', debtorNameKey: 'text', debtorAddress: 'text', debtorEmail: 'text', debtorIban: 'text', issuerClientId: 'text', externalRef: 'text',
     bookingData: 'text', status: 'text', paidMinor: 'bigint', cancelledAt: 'timestamp', cancelReason: 'text', createdAt: 'timestamp', updatedAt: 'timestamp',
-    listPosition: 'int', version: 'int',
+    listPosition: 'int', version: 'int', kassenzeichenAsIssued: 'text',
   },
   OpenItemChange: { id: 'text', openItemId: 'text', kind: 'text', oldAmountMinor: 'bigint', newAmountMinor: 'bigint', reason: 'text', actor: 'text', createdAt: 'timestamp' },
 } as const satisfies Record<string, TableColumns>;

@@ -48,6 +48,13 @@ export interface KassenzeichenScheme {
   readonly serialDigits: number;
   readonly checkDigits: CheckDigitAlgorithm;
   readonly display?: KassenzeichenDisplay;
+  /**
+   * Whether a Kassenzeichen that a caller supplies with one of this scheme's prefixes must pass the
+   * scheme's check digit. Off unless the operator turns it on: the finance system prints numbers of
+   * its own, and a prefix they share with ours says nothing about whose check digit they carry.
+   * The numbers Stadtkasse generates always follow the scheme.
+   */
+  readonly verifySupplied?: boolean;
 }
 
 /**
@@ -130,6 +137,30 @@ export function nextUsableSerial(
   return null;
 }
 
+/** What is wrong with a Kassenzeichen, as data: the edges word it in the reader's language. */
+export type KassenzeichenFault =
+  | { code: 'empty' }
+  | { code: 'characters' }
+  | { code: 'length'; length: number; min: number; max: number }
+  | { code: 'unknownPrefix'; known: string[] }
+  | { code: 'schemeLength'; length: number; expected: number; category: KassenzeichenCategory }
+  | { code: 'digitsAfterPrefix'; prefix: string }
+  | { code: 'neverIssued'; serial: string }
+  | { code: 'checkDigit'; expected: string; found: string; scheme: string };
+
+/** A ValidationError about a Kassenzeichen that also says, as data, what is wrong. */
+export class KassenzeichenError extends ValidationError {
+  constructor(
+    message: string,
+    field: string,
+    readonly fault: KassenzeichenFault,
+  ) {
+    super(message, { field });
+    // Across a process boundary it travels and is revived as the ValidationError it is.
+    this.name = 'ValidationError';
+  }
+}
+
 export interface ParsedKassenzeichen {
   /** Normalized form: no separators, upper case. Store and compare this one. */
   readonly kassenzeichen: string;
@@ -149,47 +180,51 @@ export function validateKassenzeichen(
   const kz = normalizeReference(text);
   const shown = quote(text);
   if (kz.length === 0) {
-    throw new ValidationError(`${field}: is empty`, { field });
+    throw new KassenzeichenError(`${field}: is empty`, field, { code: 'empty' });
   }
   if (!/^[A-Z0-9]+$/.test(kz)) {
-    throw new ValidationError(`${field}: ${shown} may contain only letters A–Z, digits and separators (. - / space)`, {
-      field,
-    });
+    throw new KassenzeichenError(`${field}: ${shown} may contain only letters A–Z, digits and separators (. - / space)`, field, { code: 'characters' });
   }
   const match = categoryOf(scheme, kz);
   if (!match) {
     const known = prefixEntries(scheme)
       .map(([c, p]) => `${p} (${c})`)
       .join(', ');
-    throw new ValidationError(`${field}: ${shown} has an unknown prefix, expected one of ${known}`, { field });
+    throw new KassenzeichenError(`${field}: ${shown} has an unknown prefix, expected one of ${known}`, field, {
+      code: 'unknownPrefix',
+      known: prefixEntries(scheme).map(([, p]) => p),
+    });
   }
   const [category, prefix] = match;
   const checkLen = checkDigitLength(scheme.checkDigits);
   const expected = prefix.length + scheme.serialDigits + checkLen;
   if (kz.length !== expected) {
-    throw new ValidationError(
+    throw new KassenzeichenError(
       `${field}: ${shown} has ${kz.length} characters, a ${category} Kassenzeichen has ${expected} ` +
         `(prefix ${prefix}, ${scheme.serialDigits} serial digits, ${checkLen} check digit${checkLen === 1 ? '' : 's'})`,
-      { field },
+      field,
+      { code: 'schemeLength', length: kz.length, expected, category },
     );
   }
   const serialPart = kz.slice(prefix.length, prefix.length + scheme.serialDigits);
   const checkPart = kz.slice(prefix.length + scheme.serialDigits);
   if (!/^[0-9]+$/.test(serialPart) || !/^[0-9]*$/.test(checkPart)) {
-    throw new ValidationError(`${field}: ${shown} must have only digits after the prefix ${prefix}`, { field });
+    throw new KassenzeichenError(`${field}: ${shown} must have only digits after the prefix ${prefix}`, field, { code: 'digitsAfterPrefix', prefix });
   }
   const payload = lettersToDigits(prefix + serialPart);
   if (!canComputeCheckDigits(scheme.checkDigits, payload)) {
-    throw new ValidationError(
+    throw new KassenzeichenError(
       `${field}: ${shown} cannot be valid: serial ${serialPart} has no ${scheme.checkDigits} check digit and is never issued`,
-      { field },
+      field,
+      { code: 'neverIssued', serial: serialPart },
     );
   }
   const want = computeCheckDigits(scheme.checkDigits, payload);
   if (want !== checkPart) {
-    throw new ValidationError(
+    throw new KassenzeichenError(
       `${field}: ${shown} check digit${checkLen === 1 ? '' : 's'} should be ${want}, found ${checkPart}`,
-      { field },
+      field,
+      { code: 'checkDigit', expected: want, found: checkPart, scheme: scheme.id },
     );
   }
   return { kassenzeichen: kz, category, serial: BigInt(serialPart) };
@@ -234,18 +269,18 @@ function groupForDisplay(kz: string, display: KassenzeichenDisplay | undefined):
  * the normalized form. The 35 is the SEPA reference length, the 4 keeps "1" or "AB" from being
  * taken for a reference by the matcher.
  */
+const SUPPLIED_MIN_LENGTH = 4;
+
 export function validateSuppliedReference(text: string, field = 'reference'): string {
   const ref = normalizeReference(text);
   if (!/^[A-Z0-9]*$/.test(ref)) {
-    throw new ValidationError(
-      `${field}: ${quote(text)} may contain only letters A–Z, digits and separators (. - / space)`,
-      { field },
-    );
+    throw new KassenzeichenError(`${field}: ${quote(text)} may contain only letters A–Z, digits and separators (. - / space)`, field, { code: 'characters' });
   }
-  if (ref.length < 4 || ref.length > KASSENZEICHEN_MAX_LENGTH) {
-    throw new ValidationError(
-      `${field}: ${quote(text)} has ${ref.length} characters after removing separators, allowed are 4–${KASSENZEICHEN_MAX_LENGTH}`,
-      { field },
+  if (ref.length < SUPPLIED_MIN_LENGTH || ref.length > KASSENZEICHEN_MAX_LENGTH) {
+    throw new KassenzeichenError(
+      `${field}: ${quote(text)} has ${ref.length} characters after removing separators, allowed are ${SUPPLIED_MIN_LENGTH}–${KASSENZEICHEN_MAX_LENGTH}`,
+      field,
+      { code: 'length', length: ref.length, min: SUPPLIED_MIN_LENGTH, max: KASSENZEICHEN_MAX_LENGTH },
     );
   }
   return ref;
@@ -263,7 +298,7 @@ export interface KassenzeichenSchemes {
  * ```json
  * { "default": "stadt",
  *   "schemes": [ { "id": "stadt", "prefixes": { "fee": "51", "fine": "52", "library": "BG" },
- *                  "serialDigits": 9, "checkDigits": "mod11",
+ *                  "serialDigits": 9, "checkDigits": "mod11", "verifySupplied": true,
  *                  "display": { "groups": [4, 7, 1], "separator": "." } } ] }
  * ```
  *
@@ -344,8 +379,8 @@ function parseScheme(
   };
 
   for (const key of Object.keys(raw)) {
-    if (!['id', 'prefixes', 'serialDigits', 'checkDigits', 'display'].includes(key)) {
-      f(`${at}.${key}`, 'unknown key; allowed are id, prefixes, serialDigits, checkDigits, display');
+    if (!['id', 'prefixes', 'serialDigits', 'checkDigits', 'display', 'verifySupplied'].includes(key)) {
+      f(`${at}.${key}`, 'unknown key; allowed are id, prefixes, serialDigits, checkDigits, display, verifySupplied');
     }
   }
   const id = raw['id'];
@@ -415,6 +450,11 @@ function parseScheme(
     }
   }
 
+  const verifySupplied = raw['verifySupplied'];
+  if (verifySupplied !== undefined && typeof verifySupplied !== 'boolean') {
+    f(`${at}.verifySupplied`, 'must be true or false');
+  }
+
   if (failed) return null;
   const scheme: KassenzeichenScheme = Object.freeze({
     id: id as string,
@@ -422,6 +462,7 @@ function parseScheme(
     serialDigits: serialDigits as number,
     checkDigits: checkDigits as CheckDigitAlgorithm,
     ...(display ? { display } : {}),
+    ...(verifySupplied === true ? { verifySupplied: true } : {}),
   });
   for (const [cat, p] of prefixEntries(scheme)) {
     const len = p.length + scheme.serialDigits + checkDigitLength(scheme.checkDigits);

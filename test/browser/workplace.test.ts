@@ -281,7 +281,8 @@ suite(`treasury workplace in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     await page.waitForLoadState('load');
     const text = await page.locator('#csv-result').textContent().then(plain);
     expect(text).toContain('„falsch.csv“ wurde nicht übernommen');
-    expect(text).toMatch(/row 3, amount: "zwölf" is not a decimal amount/);
+    // Row, column and reason, in the page's language (the API answers the same refusal in English).
+    expect(text).toMatch(/Zeile\s*Spalte\s*Grund\s*3\s*amount\s*„zwölf“ ist kein Betrag wie 30\.70/);
     await screenshot(page, '18-import-csv-refused');
     expect(await f.server.db.prisma.openItem.count({ where: { externalRef: 'CSV-3' } })).toBe(0);
   });

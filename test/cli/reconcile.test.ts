@@ -42,6 +42,19 @@ describe('bin/stadtkasse reconcile', () => {
     expect(doc.transactions[1]).toMatchObject({ entryRef: 'REF-2', status: 'ignored', allocations: [] });
   });
 
+  it('answers each reference as the CSV gave it, and finds it quoted in another spelling', () => {
+    const issued = file('issued.csv', `${HEADER}\nGEB-2026-4711,41.10,EUR,2026-12-01,Greta Gebühr,,fee,Gebühr,GEB-1\nHKR 2026 0815,12.00,EUR,2026-12-01,Otto Ohm,,fee,Gebühr,HKR-1\n`);
+    const stmt = file(
+      'issued.xml',
+      camt({ entries: [{ amount: '41.10', name: 'Greta Gebuehr', remittance: ['GEB 2026 4711'], ref: 'ISS-1' }, { amount: '12.00', name: 'Otto Ohm', remittance: ['HKR20260815'], ref: 'ISS-2' }] }),
+    );
+    const r = run(['--items', issued, '--statement', stmt, '--json']);
+    expect(r.status, r.stderr.join('\n')).toBe(0);
+    const doc = JSON.parse(r.stdout) as { transactions: Array<Record<string, unknown>> };
+    expect(doc.transactions[0]).toMatchObject({ entryRef: 'ISS-1', status: 'auto', allocations: [{ reference: 'GEB-2026-4711', amount: '41.10' }] });
+    expect(doc.transactions[1]).toMatchObject({ entryRef: 'ISS-2', status: 'auto', allocations: [{ reference: 'HKR 2026 0815', amount: '12.00' }] });
+  });
+
   it.each([
     ['malformed XML', () => ['--items', items, '--statement', file('bad.xml', '<Document><BkToCstmrStmt>')], /bad\.xml/],
     ['an unknown message type', () => ['--items', items, '--statement', file('pain.xml', '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn/></Document>')], /pain\.001/],

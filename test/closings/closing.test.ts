@@ -125,7 +125,7 @@ forEachBackend('daily closing', (backend) => {
     k = await openKasse(backend);
     k.clock.set('2026-11-16', '10:00');
     const ctx = k.as(ALICE);
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv('kassenzeichen,amount,currency,due_date,debtor_name,debtor_iban,category,description,external_ref\n5100000017,25.00,EUR,2026-12-01,Erika Muster,,fee,Gebühr,G-1\n'), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv('kassenzeichen,amount,currency,due_date,debtor_name,debtor_iban,category,description,external_ref\n5100000017,25.00,EUR,2026-12-01,Erika Muster,,fee,Gebühr,G-1\n'), source: 'csv' } });
     const item = await k.db.prisma.openItem.findFirstOrThrow();
     const reference = onlineReference();
     const row = await k.db.prisma.onlinePayment.create({ data: { id: newId(), provider: 'test', paymentRequestId: newId(), reference, amountMinor: 2500n, lines: linesJson([{ itemId: item.id, amountMinor: 2500n }]), status: 'initial', createdAt: k.clock.now(), updatedAt: k.clock.now() } });

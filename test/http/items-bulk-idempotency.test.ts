@@ -26,7 +26,8 @@ forEachBackend('bulk import and idempotency over HTTP', (backend) => {
   const count = () => server.db.prisma.openItem.count();
 
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    // The default scheme, with supplied numbers verified (the operator's choice): the refusal of a wrong check digit is part of what this file checks.
+    server = await startTestServer(backend, { env: { KASSENZEICHEN_SCHEMES: JSON.stringify({ schemes: [{ ...DEFAULT_SCHEME, verifySupplied: true }] }) } });
     key = await createClientKey(server, ['items:read', 'items:write'], 'Finanzverfahren');
   });
   afterAll(async () => server?.close());

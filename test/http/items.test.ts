@@ -15,9 +15,9 @@ import pino from 'pino';
 const SCHEMES = {
   default: 'stadt',
   schemes: [
-    { id: 'stadt', prefixes: { fee: '51', fine: '52', library: '61', other: '69' }, serialDigits: 9, checkDigits: 'mod11', display: { groups: [4, 7, 1], separator: '.' } },
-    { id: 'bib', prefixes: { library: 'BIB' }, serialDigits: 7, checkDigits: 'luhn' },
-    { id: 'bussgeld', prefixes: { fine: '77' }, serialDigits: 8, checkDigits: 'mod97-10', display: { groups: [2, 4, 4, 2], separator: ' ' } },
+    { id: 'stadt', prefixes: { fee: '51', fine: '52', library: '61', other: '69' }, serialDigits: 9, checkDigits: 'mod11', display: { groups: [4, 7, 1], separator: '.' }, verifySupplied: true },
+    { id: 'bib', prefixes: { library: 'BIB' }, serialDigits: 7, checkDigits: 'luhn', verifySupplied: true },
+    { id: 'bussgeld', prefixes: { fine: '77' }, serialDigits: 8, checkDigits: 'mod97-10', display: { groups: [2, 4, 4, 2], separator: ' ' }, verifySupplied: true },
   ],
 };
 const parsed = parseKassenzeichenSchemes(SCHEMES);
@@ -138,10 +138,14 @@ forEachBackend('open items over HTTP', (backend) => {
       expect(await bad.json()).toMatchObject({ field: 'kassenzeichen', detail: expect.stringMatching(/check digit/) });
     });
 
-    it('shows the scheme display form', async () => {
+    it('shows a supplied one as printed, a generated one in the scheme display form', async () => {
       const kz = generateKassenzeichen(parsed.byId.get('bussgeld')!, 'fine', 4711n);
-      const item = await create({ category: 'fine', kassenzeichen: kz });
-      expect(item.kassenzeichenDisplay).toBe(`${kz.slice(0, 2)} ${kz.slice(2, 6)} ${kz.slice(6, 10)} ${kz.slice(10)}`);
+      const printed = `${kz.slice(0, 4)}-${kz.slice(4)}`;
+      const item = await create({ category: 'fine', kassenzeichen: printed });
+      expect(item.kassenzeichen).toBe(kz);
+      expect(item.kassenzeichenDisplay).toBe(printed);
+      const generated = await create({ category: 'fee' });
+      expect(generated.kassenzeichenDisplay).toBe(`${generated.kassenzeichen.slice(0, 4)}.${generated.kassenzeichen.slice(4, 11)}.${generated.kassenzeichen.slice(11)}`);
     });
 
     it('takes a foreign reference normalized, and one too long for RF without an RF reference', async () => {

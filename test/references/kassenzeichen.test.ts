@@ -234,6 +234,7 @@ describe('parseKassenzeichenSchemes', () => {
     ['bad groups', { schemes: [{ ...good.schemes[0], display: { groups: [0], separator: '.' } }] }, /display\.groups: must be a non-empty array/],
     ['default missing with two schemes', { schemes: good.schemes }, /default: must name one of stadt, bauamt/],
     ['unknown default', { ...good, default: 'x' }, /default: "x" is not one of stadt, bauamt/],
+    ['verifySupplied as text', { schemes: [{ ...good.schemes[1], verifySupplied: 'yes' }] }, /schemes\[0\]\.verifySupplied: must be true or false/],
   ])('refuses %s', (_name, input, message) => {
     const err = caught(() => parseKassenzeichenSchemes(input));
     expect(err.message).toMatch(message);

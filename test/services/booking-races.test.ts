@@ -37,7 +37,7 @@ forEachBackend('booking races and undecided receipts', (backend) => {
     ctx = { db, config: loadConfig({ DATABASE_URL: database.url }), clock: systemClock, log: pino({ level: 'silent' }), actor: SYSTEM_ACTOR };
     // Enough items of one scheme for the matcher to learn its check digit.
     const rows = Array.from({ length: 30 }, (_, i) => `${kz(9000 + i)},10.00,EUR,2026-12-01,Person ${i},,fine,Verwarnung,F-${i}`);
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv' } });
   });
   afterAll(async () => {
     await db?.close();
@@ -48,7 +48,7 @@ forEachBackend('booking races and undecided receipts', (backend) => {
   });
 
   async function item(serial: number, amount: string, name: string) {
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(serial)},${amount},EUR,2026-12-01,${name},,fine,Verwarnung,X-${serial}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(serial)},${amount},EUR,2026-12-01,${name},,fine,Verwarnung,X-${serial}\n`), source: 'csv' } });
     return db.prisma.openItem.findUniqueOrThrow({ where: { kassenzeichen: kz(serial) } });
   }
 

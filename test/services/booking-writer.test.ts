@@ -49,7 +49,7 @@ async function world(backend: BackendName, seed: number): Promise<World> {
   const client = await db.prisma.apiClient.create({ data: { id: `client-${seed}`, name: 'Fachverfahren', keyHash: `hash-${seed}`, keyPrefix: `sk_${seed}`, scopes: 'items:read' } });
   await db.prisma.webhookSubscription.create({ data: { id: `sub-${seed}`, clientId: client.id, url: 'https://example.org/hook', secret: 'whsec_test', eventTypes: 'item.paid item.overpaid', active: true } });
   const rows = Array.from({ length: ITEMS }, (_, i) => `${kz(100 + i)},${10 + Math.floor(rnd() * 90)}.00,EUR,2026-12-01,Person ${i},,fine,Verwarnung,W-${i}`);
-  await importOpenItems({ ctx: { ...ctx, actor: { type: 'client', id: client.id, name: 'Fachverfahren', scopes: new Set(['items:write']) } as Ctx['actor'] }, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+  await importOpenItems({ ctx: { ...ctx, actor: { type: 'client', id: client.id, name: 'Fachverfahren', scopes: new Set(['items:write']) } as Ctx['actor'] }, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv' } });
   const entries = Array.from({ length: RECEIPTS }, (_, i) => ({ amount: `${5 + Math.floor(rnd() * 120)}.${String(Math.floor(rnd() * 100)).padStart(2, '0')}`, ref: `R-${i}`, name: `Zahler ${i % 5}`, iban: i % 3 === 0 ? 'DE02120300000000202051' : undefined, remittance: [`Zahlung ${i}`] }));
   await importStatementFile({ ctx, input: { source: new TextEncoder().encode(camt({ id: `PROP-${seed}`, entries })) } });
   return { database, db, ctx };

@@ -49,7 +49,7 @@ forEachBackend('re-matching waiting payments when items arrive', (backend) => {
     services = createServices(ctx.config);
     // Items of the scheme, so the matcher knows its references; none of them is paid below.
     const rows = Array.from({ length: 30 }, (_, i) => `${kz(9000 + i)},10.00,EUR,2026-12-01,Person ${i},,fine,Verwarnung,F-${i}`);
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv' } });
     // A day of payments nobody can assign yet, and a few that quote claims not raised yet.
     const entries = [
       ...Array.from({ length: WAITING }, (_, i) => ({ amount: `${(i % 80) + 5}.00`, name: `Zahler ${i}`, remittance: [`Spende Nr ${i}`] })),
@@ -68,7 +68,7 @@ forEachBackend('re-matching waiting payments when items arrive', (backend) => {
     const created = [];
     for (let i = 0; i < 5; i++) {
       // One at a time, as five requests would raise them.
-      const [row] = await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(500 + i)},41.10,EUR,2026-12-31,Quote ${i},,fine,Gebühr,Q-${i}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+      const [row] = await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(500 + i)},41.10,EUR,2026-12-31,Quote ${i},,fine,Gebühr,Q-${i}\n`), source: 'csv' } });
       created.push(row!);
     }
     // Five changes in a row: one run.

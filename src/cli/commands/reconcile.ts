@@ -69,7 +69,9 @@ export const reconcileCommand: Command = {
 export async function reconcile(ctx: Ctx, services: ReturnType<typeof createServices>, itemsFile: string, statementFiles: string[]): Promise<ReconcileRecord[]> {
   const text = readText(itemsFile);
   const rows = parseOpenItemsCsv(text, { fileName: basename(itemsFile) });
-  await importOpenItems({ ctx, input: { rows, source: 'csv', fileName: basename(itemsFile), referencesIssuedElsewhere: true } });
+  const imported = await importOpenItems({ ctx, input: { rows, source: 'csv', fileName: basename(itemsFile) } });
+  // The contract answers each reference as the CSV gave it ("GEB-2026-4711"), not normalized.
+  const asGiven = new Map(imported.map((i) => [i.kassenzeichen, i.kassenzeichenDisplay] as const));
 
   const statementIds: string[] = [];
   for (const file of statementFiles) {
@@ -81,7 +83,7 @@ export async function reconcile(ctx: Ctx, services: ReturnType<typeof createServ
     const result = await importAndMatch({ ctx, deps: { services }, input: { source: createReadStream(file), fileName: basename(file) } });
     for (const s of result.statements) if (!statementIds.includes(s.id)) statementIds.push(s.id);
   }
-  return records(ctx, statementIds);
+  return records(ctx, statementIds, asGiven);
 }
 
 function readText(file: string): string {
@@ -99,7 +101,7 @@ function readText(file: string): string {
  */
 const RECORD_PAGE = 200;
 
-async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecord[]> {
+async function records(ctx: Ctx, statementIds: string[], asGiven: ReadonlyMap<string, string>): Promise<ReconcileRecord[]> {
   const out: ReconcileRecord[] = [];
   const db = ctx.db.prisma;
   for (const statementId of statementIds) {
@@ -117,14 +119,14 @@ async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecor
         const ids = txs.slice(i, i + RECORD_PAGE).map((t) => t.id);
         const proposals = await db.matchProposal.findMany({ where: { transactionId: { in: ids } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
         for (const p of proposals) if (!latest.has(p.transactionId)) latest.set(p.transactionId, p);
-        const allocations = await db.allocation.findMany({ where: { transactionId: { in: ids } }, select: { transactionId: true, amountMinor: true, openItem: { select: { kassenzeichen: true } } } });
+        const allocations = await db.allocation.findMany({ where: { transactionId: { in: ids } }, select: { transactionId: true, amountMinor: true, openItem: { select: { kassenzeichen: true, kassenzeichenAsIssued: true } } } });
         for (const a of allocations) {
           const list = allocationsOf.get(a.transactionId) ?? [];
-          list.push({ kassenzeichen: a.openItem.kassenzeichen, amountMinor: a.amountMinor });
+          list.push({ kassenzeichen: a.openItem.kassenzeichenAsIssued ?? a.openItem.kassenzeichen, amountMinor: a.amountMinor });
           allocationsOf.set(a.transactionId, list);
         }
       }
-      for (const t of txs) out.push(record(t, entryOf.get(t.entryId)!.status, latest.get(t.id), allocationsOf.get(t.id) ?? []));
+      for (const t of txs) out.push(record(t, entryOf.get(t.entryId)!.status, latest.get(t.id), allocationsOf.get(t.id) ?? [], asGiven));
     }
   }
   return out;
@@ -133,7 +135,7 @@ async function records(ctx: Ctx, statementIds: string[]): Promise<ReconcileRecor
 type TxRow = { entryRef: string; position: number; amountMinor: bigint; currency: string; creditDebit: string; matchState: string };
 type ProposalRow = { decision: string; suggestions: string; confidenceBp: number; reasons: string; surplusMinor: bigint };
 
-function record(t: TxRow, entryStatus: string, p: ProposalRow | undefined, allocations: Array<{ kassenzeichen: string; amountMinor: bigint }>): ReconcileRecord {
+function record(t: TxRow, entryStatus: string, p: ProposalRow | undefined, allocations: Array<{ kassenzeichen: string; amountMinor: bigint }>, asGiven: ReadonlyMap<string, string>): ReconcileRecord {
   const money = (m: bigint) => formatMinor(m, t.currency);
   const base = { entryRef: t.entryRef, txIndex: t.position, amount: money(t.amountMinor), creditDebit: t.creditDebit };
   if (!p) {
@@ -147,7 +149,7 @@ function record(t: TxRow, entryStatus: string, p: ProposalRow | undefined, alloc
     };
   }
   type Alloc = { kassenzeichen: string; amountMinor: string };
-  const allocs = (list: Alloc[]): AllocationOut[] => list.map((a) => ({ reference: a.kassenzeichen, amount: money(BigInt(a.amountMinor)) }));
+  const allocs = (list: Alloc[]): AllocationOut[] => list.map((a) => ({ reference: asGiven.get(a.kassenzeichen) ?? a.kassenzeichen, amount: money(BigInt(a.amountMinor)) }));
   const suggestions = (JSON.parse(p.suggestions) as Array<{ allocations: Alloc[]; confidenceBp: number; reasons: Array<Reason | string> }>).map((s) => ({
     allocations: allocs(s.allocations),
     confidence: bpToNumber(s.confidenceBp),

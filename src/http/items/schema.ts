@@ -27,15 +27,24 @@ export const CreateItemBody = z
     debtor: DebtorSchema,
     externalRef: z.string().min(1).max(100).nullish().openapi({ description: "The calling service's own id for the claim; unique per calling client", example: 'BIB-2026-000123' }),
     bookingData: z.record(z.string(), z.unknown()).nullish().openapi({ description: 'Free booking data for the finance system (Haushaltsstelle, Produkt, Sachkonto …)', example: { haushaltsstelle: '1.1100.1100', sachkonto: '431100' } }),
-    kassenzeichen: z.string().min(1).max(60).nullish().openapi({ description: 'Supply one already printed; checked against the configured scheme when its prefix fits one. Generated when left out.' }),
+    kassenzeichen: z
+      .string()
+      .min(1)
+      .max(60)
+      .nullish()
+      .openapi({
+        description:
+          'A Kassenzeichen already printed on the notice, taken as issued: 4–35 letters and digits once separators (. - / space) are removed; its spelling and separators are kept for display (kassenzeichenDisplay), the normalized form must be unique. Its check digit is verified only under a scheme configured with verifySupplied. Generated from the default scheme when left out.',
+        example: 'GEB-2026-4711',
+      }),
   })
   .openapi('CreateOpenItem');
 
 export const ItemSchema = z
   .object({
     id: z.string(),
-    kassenzeichen: z.string().openapi({ example: '510000524478' }),
-    kassenzeichenDisplay: z.string().openapi({ example: '5100.0052447.8' }),
+    kassenzeichen: z.string().openapi({ description: 'Normalized (upper case, no separators): unique, and what the matcher looks for', example: '510000524478' }),
+    kassenzeichenDisplay: z.string().openapi({ description: 'As printed: a supplied one exactly as its issuer wrote it ("GEB-2026-4711"), a generated one in the scheme grouping', example: '5100.0052447.8' }),
     rfReference: z.string().nullable().openapi({ example: 'RF18510000524478' }),
     category: z.string(),
     description: z.string(),
@@ -81,7 +90,7 @@ export const BulkJsonBody = z.object({ items: z.array(CreateItemBody).min(1).max
 export const BulkResultSchema = z
   .object({
     imported: z.number().int(),
-    items: z.array(z.object({ row: z.number().int(), id: z.string(), kassenzeichen: z.string(), rfReference: z.string().nullable(), externalRef: z.string().nullable() })),
+    items: z.array(z.object({ row: z.number().int(), id: z.string(), kassenzeichen: z.string(), kassenzeichenDisplay: z.string(), rfReference: z.string().nullable(), externalRef: z.string().nullable() })),
   })
   .openapi('BulkImportResult');
 

@@ -11,6 +11,7 @@ import { actorLabel } from '../../context.js';
 import { formatMinor } from '../../money/money.js';
 import { listOpenItems } from '../../services/items/queries.js';
 import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
+import { asItemProblem, itemProblemText } from '../../services/items/problems.js';
 import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../services/review/actions.js';
 import { counterpartsFor, NO_COUNTERPARTS } from '../../services/review/counterparts.js';
 import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
@@ -73,8 +74,17 @@ function problemOf(lang: 'de' | 'en', file: string, err: DomainError): ImportPro
   const de = lang === 'de';
   const details: string[] = [];
   const located = err instanceof ValidationError || err instanceof UnsupportedFormatError || err instanceof LimitExceededError || err instanceof BalanceMismatchError;
+  if (err instanceof ValidationError && err.errors.some((e) => e.row !== undefined)) {
+    // A refused list: each row's problem in the page's language, from the problem's data.
+    const t = messages(lang);
+    const total = typeof err.details['problemCount'] === 'number' ? err.details['problemCount'] : err.errors.length;
+    const rows = err.errors.map((e) => {
+      const problem = asItemProblem(e.reason);
+      return { row: e.row ?? null, field: e.field ?? null, reason: problem ? itemProblemText(problem, lang) : e.message };
+    });
+    return { file, message: t.importCsvRefused(total, rows.length), details: [], rows };
+  }
   if (err instanceof ValidationError && err.errors.length > 0) {
-    // Each problem of a list names its own row and column already.
     return { file, message: err.message, details: err.errors.slice(0, 50).map((e) => e.message) };
   }
   if (located) {

@@ -18,6 +18,8 @@
 import type { Ctx } from '../../context.js';
 import { LimitExceededError, ValidationError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
+import type { KassenzeichenSchemes } from '../../references/kassenzeichen.js';
+import { kassenzeichenDisplay, schemesOf } from '../items/kassenzeichen.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { cityDayRange, isIsoDay } from '../review/dates.js';
 
@@ -60,6 +62,8 @@ export interface BookingLine {
   allocationId: string | null;
   itemId: string | null;
   kassenzeichen: string | null;
+  /** As the finance system printed it ("GEB-2026-4711"), or the scheme's grouping of a generated one. */
+  kassenzeichenDisplay: string | null;
   itemExternalRef: string | null;
   /** The item's booking data as the issuing service gave it (Haushaltsstelle, Sachkonto …). */
   bookingData: Record<string, unknown>;
@@ -96,7 +100,7 @@ function afterWhere(after: Key | undefined) {
 }
 
 const RECEIPT = { include: { entry: { include: { statement: { select: { bankStatementId: true, accountIban: true } } } } } } as const;
-const ITEM = { select: { id: true, kassenzeichen: true, externalRef: true, bookingData: true } } as const;
+const ITEM = { select: { id: true, kassenzeichen: true, kassenzeichenAsIssued: true, externalRef: true, bookingData: true } } as const;
 
 type ReceiptWithEntry = {
   id: string;
@@ -124,8 +128,8 @@ function traced(t: ReceiptWithEntry) {
   };
 }
 
-function itemFields(i: { id: string; kassenzeichen: string; externalRef: string | null; bookingData: string } | null) {
-  if (!i) return { itemId: null, kassenzeichen: null, itemExternalRef: null, bookingData: {} };
+function itemFields(schemes: KassenzeichenSchemes, i: { id: string; kassenzeichen: string; kassenzeichenAsIssued: string | null; externalRef: string | null; bookingData: string } | null) {
+  if (!i) return { itemId: null, kassenzeichen: null, kassenzeichenDisplay: null, itemExternalRef: null, bookingData: {} };
   let bookingData: Record<string, unknown> = {};
   try {
     const parsed = JSON.parse(i.bookingData) as unknown;
@@ -133,7 +137,7 @@ function itemFields(i: { id: string; kassenzeichen: string; externalRef: string 
   } catch {
     // Stored by the items API as JSON; anything else is shown as empty rather than failing the export.
   }
-  return { itemId: i.id, kassenzeichen: i.kassenzeichen, itemExternalRef: i.externalRef, bookingData };
+  return { itemId: i.id, kassenzeichen: i.kassenzeichen, kassenzeichenDisplay: kassenzeichenDisplay(schemes, i), itemExternalRef: i.externalRef, bookingData };
 }
 
 /**
@@ -143,6 +147,7 @@ function itemFields(i: { id: string; kassenzeichen: string; externalRef: string 
  */
 async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }, limit: number): Promise<{ lines: BookingLine[]; more: boolean }> {
   const db = ctx.db.prisma;
+  const schemes = schemesOf(ctx.config);
   const time = { createdAt: { ...(range.from ? { gte: range.from } : {}), lt: range.to } };
   const where = { AND: [time, afterWhere(range.after)] };
   const orderBy = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
@@ -183,7 +188,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(a.amountMinor, a.currency),
       currency: a.currency,
       allocationId: a.id,
-      ...itemFields(a.openItem),
+      ...itemFields(schemes, a.openItem),
       suspenseReason: null,
       ...traced(a.transaction),
       who: approval?.proposedBy ?? a.createdBy,
@@ -203,7 +208,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(-a.amountMinor, a.currency),
       currency: a.currency,
       allocationId: a.id,
-      ...itemFields(a.openItem),
+      ...itemFields(schemes, a.openItem),
       suspenseReason: null,
       ...traced(a.transaction),
       who: approval?.proposedBy ?? r.createdBy,
@@ -221,7 +226,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(m.amountMinor, m.currency),
       currency: m.currency,
       allocationId: null,
-      ...itemFields(null),
+      ...itemFields(schemes, null),
       suspenseReason: m.reason,
       ...traced(m.transaction),
       who: m.createdBy,
@@ -239,7 +244,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(a.amountMinor, a.currency),
       currency: a.currency,
       allocationId: a.id,
-      ...itemFields(items.get(a.openItemId) ?? null),
+      ...itemFields(schemes, items.get(a.openItemId) ?? null),
       suspenseReason: null,
       ...NO_BANK,
       who: a.createdBy,
@@ -259,7 +264,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(-r.amountMinor, r.currency),
       currency: r.currency,
       allocationId: a?.id ?? null,
-      ...itemFields(a ? (items.get(a.openItemId) ?? null) : null),
+      ...itemFields(schemes, a ? (items.get(a.openItemId) ?? null) : null),
       suspenseReason: null,
       ...NO_BANK,
       who: r.createdBy,
@@ -279,7 +284,7 @@ async function readLines(ctx: Ctx, range: { from?: Date; to: Date; after?: Key }
       amount: formatMinor(m.amountMinor, m.currency),
       currency: m.currency,
       allocationId: null,
-      ...itemFields(null),
+      ...itemFields(schemes, null),
       suspenseReason: null,
       ...(receipt ? traced(receipt) : NO_BANK),
       who: m.createdBy,

@@ -23,6 +23,8 @@ const FIXED: Array<{ header: string; value: (l: BookingLine) => string | null; t
   { header: 'amount', value: (l) => l.amount },
   { header: 'currency', value: (l) => l.currency },
   { header: 'kassenzeichen', value: (l) => l.kassenzeichen },
+  // As the finance system printed it: the column a person or the finance system compares with the notice.
+  { header: 'kassenzeichen_display', value: (l) => l.kassenzeichenDisplay, text: true },
   { header: 'item_external_ref', value: (l) => l.itemExternalRef, text: true },
   { header: 'item_id', value: (l) => l.itemId },
   { header: 'allocation_id', value: (l) => l.allocationId },

@@ -18,7 +18,8 @@ import { checkSuppliedKassenzeichen, generateKassenzeichenBatch, kassenzeichenFa
 import { toItemView, type OpenItemView } from './model.js';
 import { checkNewOpenItem, type CheckedOpenItem, type NewOpenItemInput } from './newItem.js';
 import { itemStatus } from './status.js';
-import { validateSuppliedReference } from '../../references/kassenzeichen.js';
+import { KassenzeichenError } from '../../references/kassenzeichen.js';
+import { itemProblemText, type ItemProblem } from './problems.js';
 
 /** Values per IN list of the checks before writing: far below PostgreSQL's 65 535 bind parameters. */
 const IN_LIST_CHUNK = 500;
@@ -29,7 +30,7 @@ export async function createOpenItem({ ctx, input }: { ctx: Ctx; input: NewOpenI
   const checked = checkNewOpenItem(input);
   if ('problems' in checked) {
     const first = checked.problems[0]!;
-    throw new ValidationError(`${first.field}: ${first.message}`, { field: first.field }, checked.problems.map((p) => ({ message: `${p.field}: ${p.message}`, field: p.field })));
+    throw new ValidationError(`${first.field}: ${first.message}`, { field: first.field }, checked.problems.map((p) => ({ message: `${p.field}: ${p.message}`, field: p.field, reason: p.problem })));
   }
   const item = checked.item;
   const supplied = item.suppliedKassenzeichen ? checkSuppliedKassenzeichen(schemesOf(ctx.config), item.suppliedKassenzeichen) : null;
@@ -68,8 +69,11 @@ async function writeItemGroup(jobs: ItemJob[]): Promise<Array<Outcome<OpenItemVi
     .transaction(async (tx) => {
       const outcomes: Array<Outcome<OpenItemView> | undefined> = new Array(jobs.length);
       const suppliedKz = jobs.flatMap((j) => (j.supplied ? [j.supplied.kassenzeichen] : []));
-      const takenKz = new Set(
-        suppliedKz.length === 0 ? [] : (await tx.openItem.findMany({ where: { kassenzeichen: { in: suppliedKz } }, select: { kassenzeichen: true } })).map((r) => r.kassenzeichen),
+      // Normalized → as printed on the item that holds it (what a 409 names).
+      const takenKz = new Map(
+        suppliedKz.length === 0
+          ? []
+          : (await tx.openItem.findMany({ where: { kassenzeichen: { in: suppliedKz } }, select: { kassenzeichen: true, kassenzeichenAsIssued: true } })).map((r) => [r.kassenzeichen, r.kassenzeichenAsIssued ?? r.kassenzeichen] as const),
       );
       const refKey = (issuer: string | null, ref: string) => `${issuer ?? ''}\u0000${ref}`;
       const takenRefs = new Map<string, string>();
@@ -87,8 +91,11 @@ async function writeItemGroup(jobs: ItemJob[]): Promise<Array<Outcome<OpenItemVi
       const accepted: Array<{ job: ItemJob; index: number; id: string }> = [];
       jobs.forEach((j, index) => {
         const kz = facts[index]!.kassenzeichen;
-        if (j.supplied && takenKz.has(kz)) {
-          outcomes[index] = { ok: false, error: new ConflictError(`kassenzeichen: ${kz} is already taken by another open item`, { field: 'kassenzeichen' }) };
+        const theirs = takenKz.get(kz);
+        if (j.supplied && theirs !== undefined) {
+          // One number in another spelling is the same number: name the one it collides with, as printed.
+          const mine = j.supplied.display;
+          outcomes[index] = { ok: false, error: new ConflictError(`kassenzeichen: ${mine} is already taken by another open item${theirs !== mine ? ` (${theirs})` : ''}`, { field: 'kassenzeichen' }) };
           return;
         }
         const ref = j.item.externalRef;
@@ -98,7 +105,7 @@ async function writeItemGroup(jobs: ItemJob[]): Promise<Array<Outcome<OpenItemVi
           return;
         }
         const id = newId();
-        takenKz.add(kz);
+        takenKz.set(kz, facts[index]!.display);
         if (ref !== null) takenRefs.set(refKey(issuerOf(j.ctx), ref), id);
         accepted.push({ job: j, index, id });
       });
@@ -127,6 +134,8 @@ export interface ImportedItem {
   row: number;
   id: string;
   kassenzeichen: string;
+  /** As the finance system printed it, or the scheme's grouping of a generated one. */
+  kassenzeichenDisplay: string;
   rfReference: string | null;
   externalRef: string | null;
 }
@@ -145,54 +154,51 @@ export async function importOpenItems({
     rows: ImportRow[];
     fileName?: string;
     source: 'csv' | 'json';
-    /**
-     * The Kassenzeichen were issued by the finance system (its open-item list, the reconcile
-     * command): they are taken as issued, checked for form only, not against our own schemes,
-     * whose check digits the finance system need not follow.
-     */
-    referencesIssuedElsewhere?: boolean;
   };
 }): Promise<ImportedItem[]> {
   const { rows, fileName: file } = input;
   const schemes = schemesOf(ctx.config);
   const issuer = issuerOf(ctx);
   const errors: RowError[] = [];
-  const err = (field: string, message: string, row: number) => errors.push(rowError(field, message, row, undefined, undefined, file));
+  const err = (field: string, problem: ItemProblem, row: number) => errors.push(rowError(field, itemProblemText(problem, 'en'), row, undefined, undefined, file, problem));
 
   const prepared: Array<{ row: number; item: CheckedOpenItem; supplied: KassenzeichenFacts | null }> = [];
-  const seenKz = new Map<string, number>();
+  // Normalized Kassenzeichen → the first row that has it, and its printed form there.
+  const seenKz = new Map<string, { row: number; display: string }>();
   const seenRef = new Map<string, number>();
   for (const { row, item } of rows) {
     let supplied: KassenzeichenFacts | null = null;
     if (item.suppliedKassenzeichen) {
       try {
-        supplied = input.referencesIssuedElsewhere
-          ? kassenzeichenFacts(schemes, validateSuppliedReference(item.suppliedKassenzeichen, 'kassenzeichen'))
-          : checkSuppliedKassenzeichen(schemes, item.suppliedKassenzeichen);
+        supplied = checkSuppliedKassenzeichen(schemes, item.suppliedKassenzeichen);
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        err('kassenzeichen', e.message.replace(/^kassenzeichen: /, ''), row);
+        if (!(e instanceof KassenzeichenError)) throw e;
+        err('kassenzeichen', { code: 'kassenzeichen', value: item.suppliedKassenzeichen, fault: e.fault }, row);
       }
       if (supplied) {
+        // "GEB-2026-4711" and "GEB 2026 4711" are one number: the normalized form decides.
         const first = seenKz.get(supplied.kassenzeichen);
-        if (first !== undefined) err('kassenzeichen', `${supplied.kassenzeichen} also appears in row ${first}`, row);
-        else seenKz.set(supplied.kassenzeichen, row);
+        if (first !== undefined) err('kassenzeichen', { code: 'duplicateInList', value: supplied.display, firstRow: first.row }, row);
+        else seenKz.set(supplied.kassenzeichen, { row, display: supplied.display });
       }
     }
     if (item.externalRef !== null) {
       const first = seenRef.get(item.externalRef);
-      if (first !== undefined) err('externalRef', `"${item.externalRef}" also appears in row ${first}`, row);
+      if (first !== undefined) err('externalRef', { code: 'duplicateInList', value: `"${item.externalRef}"`, firstRow: first }, row);
       else seenRef.set(item.externalRef, row);
     }
     prepared.push({ row, item, supplied });
   }
   for (const chunk of chunks([...seenKz.keys()], IN_LIST_CHUNK)) {
     const taken = await ctx.db.prisma.openItem.findMany({ where: { kassenzeichen: { in: chunk } }, select: { kassenzeichen: true } });
-    for (const t of taken) err('kassenzeichen', `${t.kassenzeichen} is already taken by an open item`, seenKz.get(t.kassenzeichen)!);
+    for (const t of taken) {
+      const at = seenKz.get(t.kassenzeichen)!;
+      err('kassenzeichen', { code: 'kassenzeichenTaken', value: at.display }, at.row);
+    }
   }
   for (const chunk of chunks([...seenRef.keys()], IN_LIST_CHUNK)) {
     const taken = await ctx.db.prisma.openItem.findMany({ where: { issuerClientId: issuer, externalRef: { in: chunk } }, select: { externalRef: true, id: true } });
-    for (const t of taken) err('externalRef', `"${t.externalRef}" was already used for open item ${t.id}`, seenRef.get(t.externalRef!)!);
+    for (const t of taken) err('externalRef', { code: 'externalRefUsed', value: t.externalRef!, itemId: t.id }, seenRef.get(t.externalRef!)!);
   }
   if (errors.length > 0) {
     errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
@@ -214,7 +220,7 @@ export async function importOpenItems({
       return inserted;
     }, { timeoutMs: IMPORT_TIMEOUT_MS })
     .catch(uniqueToConflict);
-  return created.map((r, i) => ({ row: prepared[i]!.row, id: r.id, kassenzeichen: r.kassenzeichen, rfReference: r.rfReference, externalRef: r.externalRef }));
+  return created.map((r, i) => ({ row: prepared[i]!.row, id: r.id, kassenzeichen: r.kassenzeichen, kassenzeichenDisplay: facts[i]!.display, rfReference: r.rfReference, externalRef: r.externalRef }));
 }
 
 /**
@@ -271,6 +277,7 @@ function itemRow(ctx: Ctx, item: CheckedOpenItem, facts: KassenzeichenFacts, id:
     // suggests a payer's oldest equal claim first, and the finance system lists them oldest first.
     listPosition,
     version: 0,
+    kassenzeichenAsIssued: facts.asIssued,
   };
 }
 
@@ -326,7 +333,7 @@ export async function importOpenItemsJson({ ctx, input }: { ctx: Ctx; input: { i
   input.items.forEach((raw, i) => {
     const checked = checkNewOpenItem(raw);
     if ('problems' in checked) {
-      for (const p of checked.problems) errors.push({ message: `item ${i + 1}, ${p.field}: ${p.message}`, row: i + 1, field: `items.${i}.${p.field}` });
+      for (const p of checked.problems) errors.push({ message: `item ${i + 1}, ${p.field}: ${p.message}`, row: i + 1, field: `items.${i}.${p.field}`, reason: p.problem });
     } else rows.push({ row: i + 1, item: checked.item });
   });
   if (errors.length > 0) throw rowErrors(errors.slice(0, MAX_REPORTED_ROW_ERRORS), errors.length, undefined);

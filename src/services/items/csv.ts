@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/browser/esm/sync';
 import { LimitExceededError, ValidationError, type ErrorLocation } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { checkNewOpenItem, type CheckedOpenItem, type NewOpenItemInput } from './newItem.js';
+import type { ItemProblem } from './problems.js';
 
 export const OPEN_ITEMS_CSV_COLUMNS = [
   'kassenzeichen',
@@ -45,7 +46,7 @@ export interface OpenItemCsvRow {
   item: CheckedOpenItem;
 }
 
-export type RowError = { message: string } & ErrorLocation;
+export type RowError = { message: string; reason?: ItemProblem } & ErrorLocation;
 
 /** Errors listed in one answer; a file with more says how many were left out. */
 export const MAX_REPORTED_ROW_ERRORS = 1000;
@@ -111,7 +112,7 @@ export function parseOpenItemsCsv(text: string, opts: { fileName?: string } = {}
     if ('problems' in checked) {
       for (const p of checked.problems) {
         errorCount++;
-        if (errors.length < MAX_REPORTED_ROW_ERRORS) errors.push(rowError(p.field, p.message, row, info.lines, index, file));
+        if (errors.length < MAX_REPORTED_ROW_ERRORS) errors.push(rowError(p.field, p.message, row, info.lines, index, file, p.problem));
       }
       continue;
     }
@@ -122,7 +123,15 @@ export function parseOpenItemsCsv(text: string, opts: { fileName?: string } = {}
 }
 
 /** One error at a row and column of the file (also used by the import for duplicates and references). */
-export function rowError(field: string, message: string, row: number, line: number | undefined, index: Partial<Record<OpenItemsCsvColumn, number>> | undefined, file: string | undefined): RowError {
+export function rowError(
+  field: string,
+  message: string,
+  row: number,
+  line: number | undefined,
+  index: Partial<Record<OpenItemsCsvColumn, number>> | undefined,
+  file: string | undefined,
+  reason?: ItemProblem,
+): RowError {
   const column = COLUMN_OF_FIELD[field] ?? field;
   const position = index?.[column as OpenItemsCsvColumn];
   return {
@@ -132,14 +141,18 @@ export function rowError(field: string, message: string, row: number, line: numb
     ...(position !== undefined && position >= 0 ? { column: position + 1 } : {}),
     ...(line !== undefined ? { line } : {}),
     ...(file ? { file } : {}),
+    ...(reason ? { reason } : {}),
   };
 }
 
 export function rowErrors(errors: RowError[], total: number, file: string | undefined): ValidationError {
   const more = total > errors.length ? ` (the first ${errors.length} are listed)` : '';
-  return new ValidationError(
+  const err = new ValidationError(
     `${file ? file + ': ' : ''}${total} problem${total === 1 ? '' : 's'} in the open items; nothing was imported${more}. First: ${errors[0]?.message ?? ''}`,
     { ...(file ? { file } : {}), ...(errors[0]?.row !== undefined ? { row: errors[0].row } : {}) },
     errors,
   );
+  // How many there are in all, beside the listed ones (problem member `problemCount`).
+  err.details['problemCount'] = total;
+  return err;
 }

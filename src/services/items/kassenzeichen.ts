@@ -1,6 +1,12 @@
 /**
  * Kassenzeichen for open items: generated from the configured schemes with serials from
- * SerialCounter, or supplied by the issuing service and checked.
+ * SerialCounter, or supplied by the issuing service and taken as issued.
+ *
+ * A supplied number is kept twice: normalized (upper case, no separators) as the unique key the
+ * matcher looks up, and as printed ("GEB-2026-4711") for every place a person or the finance
+ * system reads it. Its check digit is verified only under a scheme whose operator turned on
+ * `verifySupplied`: the finance system prints numbers of its own, and a prefix they happen to share
+ * with one of our schemes says nothing about whose check digit they carry.
  *
  * Serials are taken by one `INSERT … ON CONFLICT DO UPDATE SET value = value + n` (Prisma's native
  * upsert) of their own, before the items' transaction (see reserveSerials). A serial that has no
@@ -43,7 +49,9 @@ export function schemesOf(config: Config): KassenzeichenSchemes {
 export interface KassenzeichenFacts {
   /** Normalized: no separators, upper case. */
   kassenzeichen: string;
-  /** As printed on notices ("5100.0052447.8"), or the normalized form outside every scheme. */
+  /** A supplied number as its issuer printed it; null for the numbers Stadtkasse generates. */
+  asIssued: string | null;
+  /** As printed on notices: as issued, else the scheme's grouping ("5100.0052447.8"), else the normalized form. */
   display: string;
   /** ISO 11649 RF reference, or null when the Kassenzeichen is too long for one (over 21 characters). */
   rfReference: string | null;
@@ -57,22 +65,45 @@ export function schemeFor(schemes: KassenzeichenSchemes, kassenzeichen: string):
 }
 
 /**
- * Checks a Kassenzeichen a caller supplies: against its scheme when its prefix is one of a scheme
- * (so a typo in the check digit is caught before a notice is printed with it), otherwise as a
- * foreign reference (4–35 letters and digits). Throws ValidationError naming `field`.
+ * Checks a Kassenzeichen a caller supplies and keeps it as printed. Every supplied number must be
+ * 4–35 letters and digits once separators are removed; one whose prefix belongs to a scheme with
+ * `verifySupplied` must also pass that scheme (length, digits, check digit), so a typo is caught
+ * before a notice is printed with it. Throws KassenzeichenError (a ValidationError) naming `field`.
  */
 export function checkSuppliedKassenzeichen(schemes: KassenzeichenSchemes, text: string, field = 'kassenzeichen'): KassenzeichenFacts {
-  const scheme = schemeFor(schemes, text);
+  const scheme = verifyingSchemeFor(schemes, text);
   const kassenzeichen = scheme ? validateKassenzeichen(scheme, text, field).kassenzeichen : validateSuppliedReference(text, field);
-  return describe(scheme, kassenzeichen);
+  return describe(schemeFor(schemes, kassenzeichen), kassenzeichen, asIssued(text));
 }
 
-/** Display form and RF reference of a stored (already valid) Kassenzeichen. */
-export function kassenzeichenFacts(schemes: KassenzeichenSchemes, kassenzeichen: string): KassenzeichenFacts {
-  return describe(schemeFor(schemes, kassenzeichen), kassenzeichen);
+/** The scheme that verifies a supplied number with this prefix, if the operator asked for it. */
+function verifyingSchemeFor(schemes: KassenzeichenSchemes, text: string): KassenzeichenScheme | undefined {
+  const kz = normalizeReference(text);
+  const all = [schemes.default, ...[...schemes.byId.values()].filter((s) => s !== schemes.default)];
+  return all.find((s) => s.verifySupplied === true && Object.values(s.prefixes).some((p) => p !== undefined && kz.startsWith(p)));
 }
 
-function describe(scheme: KassenzeichenScheme | undefined, kassenzeichen: string): KassenzeichenFacts {
+/**
+ * The printed form kept for display: trimmed, and runs of white space (a tab or line break from a
+ * spreadsheet cell) as one space; letters, digits and separators exactly as given.
+ */
+function asIssued(text: string): string {
+  return text.trim().replace(/\s+/g, ' ');
+}
+
+/** Display form and RF reference of a stored Kassenzeichen (with its printed form when supplied). */
+export function kassenzeichenFacts(schemes: KassenzeichenSchemes, kassenzeichen: string, issued: string | null = null): KassenzeichenFacts {
+  return describe(schemeFor(schemes, kassenzeichen), kassenzeichen, issued);
+}
+
+/** What a person reads for a stored item: the number as issued, else the scheme's grouping. */
+export function kassenzeichenDisplay(schemes: KassenzeichenSchemes, item: { kassenzeichen: string; kassenzeichenAsIssued: string | null }): string {
+  return kassenzeichenFacts(schemes, item.kassenzeichen, item.kassenzeichenAsIssued).display;
+}
+
+function describe(scheme: KassenzeichenScheme | undefined, kassenzeichen: string, issued: string | null): KassenzeichenFacts {
+  const rfReference = kassenzeichen.length <= RF_MAX_REFERENCE_LENGTH ? toRfReference(kassenzeichen) : null;
+  if (issued !== null) return { kassenzeichen, asIssued: issued, display: issued, rfReference };
   let display = kassenzeichen;
   if (scheme) {
     try {
@@ -81,7 +112,7 @@ function describe(scheme: KassenzeichenScheme | undefined, kassenzeichen: string
       // A stored reference that no longer fits a changed scheme is shown as stored.
     }
   }
-  return { kassenzeichen, display, rfReference: kassenzeichen.length <= RF_MAX_REFERENCE_LENGTH ? toRfReference(kassenzeichen) : null };
+  return { kassenzeichen, asIssued: null, display, rfReference };
 }
 
 /**

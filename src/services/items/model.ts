@@ -5,7 +5,7 @@
 import type { Actor, Ctx } from '../../context.js';
 import type { OpenItem } from '../../db/generated/sqlite/client.js';
 import { NotFoundError } from '../../errors.js';
-import { kassenzeichenFacts, schemesOf } from './kassenzeichen.js';
+import { kassenzeichenDisplay, schemesOf } from './kassenzeichen.js';
 import { outstandingMinor, type ItemStatus } from './status.js';
 
 export type OpenItemRow = OpenItem;
@@ -38,7 +38,7 @@ export function toItemView(ctx: Pick<Ctx, 'config'>, row: OpenItemRow): OpenItem
   return {
     id: row.id,
     kassenzeichen: row.kassenzeichen,
-    kassenzeichenDisplay: kassenzeichenFacts(schemesOf(ctx.config), row.kassenzeichen).display,
+    kassenzeichenDisplay: kassenzeichenDisplay(schemesOf(ctx.config), row),
     rfReference: row.rfReference,
     category: row.category,
     description: row.description,

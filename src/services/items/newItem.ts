@@ -7,6 +7,7 @@ import { parseMoney } from '../../money/money.js';
 import { EPC_LIMITS } from '../../references/epc.js';
 import { isValidIban, normalizeIban } from '../../references/iban.js';
 import { ValidationError } from '../../errors.js';
+import { itemProblemText, type ItemProblem } from './problems.js';
 
 export interface NewOpenItemInput {
   /** fee | fine | library | other; other lower-case words are kept but need a supplied Kassenzeichen. */
@@ -41,7 +42,9 @@ export interface CheckedOpenItem {
 
 export interface FieldProblem {
   field: string;
+  /** English, as the API answers it. */
   message: string;
+  problem: ItemProblem;
 }
 
 /**
@@ -57,59 +60,59 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function checkNewOpenItem(input: NewOpenItemInput): { item: CheckedOpenItem } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
-  const fail = (field: string, message: string) => problems.push({ field, message });
+  const fail = (field: string, problem: ItemProblem) => problems.push({ field, message: itemProblemText(problem, 'en'), problem });
 
   const category = input.category.trim();
-  if (!CATEGORY.test(category)) fail('category', `"${truncate(category)}" is not a category (fee, fine, library, other)`);
+  if (!CATEGORY.test(category)) fail('category', { code: 'category', value: category });
 
   const currency = (input.currency ?? 'EUR').trim() || 'EUR';
-  if (currency !== 'EUR') fail('currency', `only EUR can be claimed (SEPA), got "${truncate(currency)}"`);
+  if (currency !== 'EUR') fail('currency', { code: 'currency', value: currency });
 
   let amountMinor = 0n;
   try {
     amountMinor = parseMoney(input.amount, 'EUR', { field: 'amount' }).minor;
-    if (amountMinor <= 0n) fail('amount', 'must be more than 0.00');
-    else if (amountMinor > MAX_ITEM_AMOUNT_MINOR) fail('amount', 'must be at most 999999999.99 (the most one SEPA transfer and GiroCode carry)');
+    if (amountMinor <= 0n) fail('amount', { code: 'amountNotPositive' });
+    else if (amountMinor > MAX_ITEM_AMOUNT_MINOR) fail('amount', { code: 'amountTooLarge' });
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
-    fail('amount', e.message.replace(/^amount: /, ''));
+    fail('amount', { code: 'amount', value: input.amount, detail: e.message.replace(/^amount: /, '') });
   }
 
   const dueDate = input.dueDate.trim();
-  if (!isIsoDate(dueDate)) fail('dueDate', `"${truncate(dueDate)}" is not a date like 2026-12-31`);
+  if (!isIsoDate(dueDate)) fail('dueDate', { code: 'dueDate', value: dueDate });
 
   const description = input.description.trim();
-  if (description.length > 500) fail('description', `has ${description.length} characters, at most 500 allowed`);
+  if (description.length > 500) fail('description', { code: 'tooLong', length: description.length, max: 500 });
 
   const debtorName = input.debtor.name.trim();
-  if (debtorName.length === 0) fail('debtor.name', 'is required');
-  else if (debtorName.length > 140) fail('debtor.name', `has ${debtorName.length} characters, at most 140 allowed`);
+  if (debtorName.length === 0) fail('debtor.name', { code: 'required' });
+  else if (debtorName.length > 140) fail('debtor.name', { code: 'tooLong', length: debtorName.length, max: 140 });
 
   const debtorAddress = blankToNull(input.debtor.address);
-  if (debtorAddress && debtorAddress.length > 300) fail('debtor.address', 'has more than 300 characters');
+  if (debtorAddress && debtorAddress.length > 300) fail('debtor.address', { code: 'tooLong', length: debtorAddress.length, max: 300 });
 
   const debtorEmail = blankToNull(input.debtor.email);
-  if (debtorEmail && (debtorEmail.length > 254 || !EMAIL.test(debtorEmail))) fail('debtor.email', 'is not an e-mail address');
+  if (debtorEmail && (debtorEmail.length > 254 || !EMAIL.test(debtorEmail))) fail('debtor.email', { code: 'email' });
 
   let debtorIban = blankToNull(input.debtor.iban);
   if (debtorIban) {
-    // The value is personal data: the message says what is wrong without echoing it.
-    if (!isValidIban(debtorIban)) fail('debtor.iban', 'is not a valid IBAN (check digits or length wrong)');
+    // The value is personal data: the problem says what is wrong without echoing it.
+    if (!isValidIban(debtorIban)) fail('debtor.iban', { code: 'iban' });
     else debtorIban = normalizeIban(debtorIban);
   }
 
   const externalRef = blankToNull(input.externalRef);
   if (externalRef && (externalRef.length > 100 || /[\u0000-\u001f\u007f]/.test(externalRef))) {
-    fail('externalRef', 'must be at most 100 printable characters');
+    fail('externalRef', { code: 'externalRef', max: 100 });
   }
 
   let bookingData = '{}';
   if (input.bookingData !== undefined && input.bookingData !== null) {
-    if (typeof input.bookingData !== 'object' || Array.isArray(input.bookingData)) fail('bookingData', 'must be a JSON object');
+    if (typeof input.bookingData !== 'object' || Array.isArray(input.bookingData)) fail('bookingData', { code: 'bookingDataNotObject' });
     else {
       bookingData = JSON.stringify(input.bookingData);
       const bytes = new TextEncoder().encode(bookingData).length;
-      if (bytes > MAX_BOOKING_DATA_BYTES) fail('bookingData', `is ${bytes} bytes as JSON, at most ${MAX_BOOKING_DATA_BYTES} allowed`);
+      if (bytes > MAX_BOOKING_DATA_BYTES) fail('bookingData', { code: 'bookingDataTooLarge', bytes, max: MAX_BOOKING_DATA_BYTES });
     }
   }
 
@@ -144,8 +147,4 @@ function blankToNull(v: string | null | undefined): string | null {
   if (v === undefined || v === null) return null;
   const t = v.trim();
   return t === '' ? null : t;
-}
-
-function truncate(s: string): string {
-  return s.length > 40 ? s.slice(0, 40) + '…' : s;
 }

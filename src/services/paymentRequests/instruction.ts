@@ -6,7 +6,9 @@
  * banks pass it through untouched, and the matcher finds it with certainty. Several items (or one
  * whose Kassenzeichen is too long for RF): unstructured remittance "Kassenzeichen A B C" (field 11),
  * at most 140 characters; beyond that we refuse rather than cut, because a cut list would leave an
- * item unpaid in the matcher's eyes.
+ * item unpaid in the matcher's eyes. A Kassenzeichen the finance system issued appears as it
+ * printed it ("GEB-2026-4711"), so the transfer quotes the number on the citizen's letter; when one
+ * is printed with spaces, the numbers are separated by commas, so two never run into one.
  */
 import { ValidationError } from '../../errors.js';
 import { money } from '../../money/money.js';
@@ -14,6 +16,8 @@ import { buildEpcPayload, EPC_LIMITS } from '../../references/epc.js';
 
 export interface InstructionItem {
   kassenzeichen: string;
+  /** As its issuer printed it, for a supplied number; null or absent for one Stadtkasse generated. */
+  printed?: string | null;
   rfReference: string | null;
   amountMinor: bigint;
 }
@@ -43,7 +47,8 @@ export function paymentInstruction(items: InstructionItem[], creditor: Creditor)
   const reference = only?.rfReference ?? null;
   let remittance: string | null = null;
   if (!reference) {
-    remittance = REMITTANCE_PREFIX + items.map((i) => i.kassenzeichen).join(' ');
+    const numbers = items.map((i) => i.printed ?? i.kassenzeichen);
+    remittance = REMITTANCE_PREFIX + numbers.join(numbers.some((n) => n.includes(' ')) ? ', ' : ' ');
     const chars = [...remittance].length;
     if (chars > EPC_LIMITS.remittanceChars) {
       throw new ValidationError(

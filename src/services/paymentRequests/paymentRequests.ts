@@ -15,7 +15,7 @@ import type { Ctx } from '../../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId, randomToken, sha256Hex } from '../shared/ids.js';
-import { kassenzeichenFacts, schemesOf } from '../items/kassenzeichen.js';
+import { kassenzeichenDisplay, schemesOf } from '../items/kassenzeichen.js';
 import { seesAllItems, type OpenItemRow } from '../items/model.js';
 import { readVisibleItems } from '../items/queries.js';
 import { outstandingMinor, type ItemStatus } from '../items/status.js';
@@ -92,7 +92,7 @@ export async function createPaymentRequest({ ctx, input }: { ctx: Ctx; input: { 
     // Names are not repeated in the message: it goes into problem documents and client logs.
     throw new ValidationError(`itemIds.${other}: open item ${items[other]!.kassenzeichen} belongs to another debtor than ${first.kassenzeichen}; one request is for one debtor`, { field: `itemIds.${other}` });
   }
-  const lines = items.map((item) => ({ kassenzeichen: item.kassenzeichen, rfReference: item.rfReference, amountMinor: outstandingOf(item) }));
+  const lines = items.map((item) => ({ kassenzeichen: item.kassenzeichen, printed: item.kassenzeichenAsIssued, rfReference: item.rfReference, amountMinor: outstandingOf(item) }));
   const instruction = paymentInstruction(lines, creditor);
   const tokenHash = await sha256Hex(token);
   await ctx.db.transaction(async (tx) => {
@@ -160,7 +160,7 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
     return {
       id: item.id,
       kassenzeichen: item.kassenzeichen,
-      kassenzeichenDisplay: kassenzeichenFacts(schemes, item.kassenzeichen).display,
+      kassenzeichenDisplay: kassenzeichenDisplay(schemes, item),
       rfReference: item.rfReference,
       category: item.category,
       description: item.description,
@@ -170,6 +170,7 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
       status: item.status as ItemStatus,
     };
   });
+  const printedOf = new Map(row.items.map((ri) => [ri.openItem.id, ri.openItem.kassenzeichenAsIssued] as const));
   const live = items.filter((i) => i.status !== 'cancelled');
   const owed = live.filter((i) => i.outstandingMinor > 0n);
   const outstanding = owed.reduce((s, i) => s + i.outstandingMinor, 0n);
@@ -182,7 +183,7 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
     // The issued payload is reused while nothing changed, so the page shows exactly what was sent out.
     current = unchanged
       ? { reference: row.reference, remittance: row.remittance || null, epcPayload: row.epcPayload }
-      : pick(paymentInstruction(owed.map((i) => ({ kassenzeichen: i.kassenzeichen, rfReference: i.rfReference, amountMinor: i.outstandingMinor })), creditor));
+      : pick(paymentInstruction(owed.map((i) => ({ kassenzeichen: i.kassenzeichen, printed: printedOf.get(i.id) ?? null, rfReference: i.rfReference, amountMinor: i.outstandingMinor })), creditor));
   }
   return {
     id: row.id,

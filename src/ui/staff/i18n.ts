@@ -416,6 +416,11 @@ const de = {
   importCsvButton: 'Offene Posten einlesen',
   importCsvOk: (n: number, file: string) => `${n} offene Posten aus „${file}“ übernommen.`,
   importCsvFailed: (file: string) => `„${file}“ wurde nicht übernommen; keine Zeile wurde gespeichert.`,
+  importCsvRefused: (total: number, listed: number) =>
+    `${total === 1 ? 'Eine Zeile hat einen Fehler' : `${total} Fehler in den Zeilen`}. Bitte korrigieren Sie die Liste und lesen Sie sie erneut ein.${listed < total ? ` Die ersten ${listed} sind aufgeführt.` : ''}`,
+  importRowCol: 'Zeile',
+  importFieldCol: 'Spalte',
+  importReasonCol: 'Grund',
   importRow: (row: number) => `Zeile ${row}`,
   importToStatement: 'Auszug ansehen',
 };
@@ -754,6 +759,10 @@ const en: StaffMessages = {
   importCsvButton: 'Import open items',
   importCsvOk: (n, file) => `${n} open items taken from “${file}”.`,
   importCsvFailed: (file) => `“${file}” was not taken; no row was stored.`,
+  importCsvRefused: (total, listed) => `${total === 1 ? 'One row has a problem' : `${total} problems in the rows`}. Please correct the list and import it again.${listed < total ? ` The first ${listed} are listed.` : ''}`,
+  importRowCol: 'Row',
+  importFieldCol: 'Column',
+  importReasonCol: 'Reason',
   importRow: (row) => `Row ${row}`,
   importToStatement: 'View statement',
 };

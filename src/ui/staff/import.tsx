@@ -14,6 +14,8 @@ export interface ImportProblem {
   message: string;
   /** Where in the file: "line 12, column 5", "Document/…/Ntry[3]", "row 4: amount". */
   details: string[];
+  /** A refused list: what each row was refused for, worded in the page's language. */
+  rows?: Array<{ row: number | null; field: string | null; reason: string }>;
 }
 
 export interface CsvOutcome {
@@ -135,12 +137,24 @@ export function ImportPage(props: StaffPageContext & { result?: ImportAndMatchRe
 }
 
 function Problem(props: { lang: StaffPageContext['lang']; problem: ImportProblem; failed: string }) {
+  const t = messages(props.lang);
   return (
     <div class="notice warn" role="alert">
       <p>
         <strong>{props.failed}</strong>
       </p>
       <p>{props.problem.message}</p>
+      {props.problem.rows && props.problem.rows.length > 0 && (
+        <DataTable columns={[num(t.importRowCol), t.importFieldCol, t.importReasonCol]}>
+          {props.problem.rows.map((r) => (
+            <tr>
+              <td class="num">{r.row ?? '–'}</td>
+              <td class="mono">{r.field ?? '–'}</td>
+              <td>{r.reason}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
       {props.problem.details.length > 0 && (
         <ul>
           {props.problem.details.map((d) => (

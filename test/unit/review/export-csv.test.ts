@@ -22,7 +22,7 @@ describe('csvField', () => {
 
 describe('bookingLinesCsv', () => {
   const line = (bookingData: Record<string, unknown>): BookingLine => ({
-    type: 'allocation', id: 'a1', bookedAt: '2026-11-20T08:00:00.000Z', amount: '30.70', currency: 'EUR', allocationId: 'a1', itemId: 'i1', kassenzeichen: '510000524478',
+    type: 'allocation', id: 'a1', bookedAt: '2026-11-20T08:00:00.000Z', amount: '30.70', currency: 'EUR', allocationId: 'a1', itemId: 'i1', kassenzeichen: '510000524478', kassenzeichenDisplay: '5100.0052447.8',
     itemExternalRef: 'BIB-1', bookingData, suspenseReason: null, transactionId: 't1', statementBankId: 'S1', accountIban: 'DE02120300000000202051', entryAccountServicerRef: 'REF1',
     entryRef: 'REF1#0', bookingDate: '2026-11-20', valueDate: '2026-11-20', payerName: 'Jürgen Müller', who: 'client:x', approvedBy: null, reason: 'ok',
     onlinePaymentId: null, provider: null,
