@@ -50,7 +50,7 @@ forEachBackend('a clerk confirming while the matcher looks at the payment again'
     clerk = { ...ctx, actor: CLERK };
     // Enough items of one scheme for the matcher to learn its check digit.
     const rows = Array.from({ length: 30 }, (_, i) => `${kz(9000 + i)},10.00,EUR,2026-12-01,Person ${i},,fine,Verwarnung,F-${i}`);
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${rows.join('\n')}\n`), source: 'csv' } });
   });
   afterAll(async () => {
     await db?.close();
@@ -62,7 +62,7 @@ forEachBackend('a clerk confirming while the matcher looks at the payment again'
 
   async function item(amount: string, name: string) {
     const s = ++serial;
-    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(s)},${amount},EUR,2026-12-01,${name},,fine,Verwarnung,X-${s}\n`), source: 'csv', referencesIssuedElsewhere: true } });
+    await importOpenItems({ ctx, input: { rows: parseOpenItemsCsv(`${HEADER}\n${kz(s)},${amount},EUR,2026-12-01,${name},,fine,Verwarnung,X-${s}\n`), source: 'csv' } });
     return db.prisma.openItem.findUniqueOrThrow({ where: { kassenzeichen: kz(s) } });
   }
 

@@ -120,8 +120,8 @@ function describe(scheme: KassenzeichenScheme | undefined, kassenzeichen: string
  * as printed on the notice. Every place in the workplace that shows a Kassenzeichen goes through
  * this, so the same item never appears in two spellings.
  */
-export function kassenzeichenDisplayOf(config: Config, kassenzeichen: string): string {
-  return kassenzeichenFacts(schemesOf(config), kassenzeichen).display;
+export function kassenzeichenDisplayOf(config: Config, item: { kassenzeichen: string; kassenzeichenAsIssued: string | null }): string {
+  return kassenzeichenDisplay(schemesOf(config), item);
 }
 
 export function isSchemeCategory(category: string): category is KassenzeichenCategory {

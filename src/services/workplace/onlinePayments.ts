@@ -105,8 +105,8 @@ export async function listOnlinePaymentsFor({ ctx, input }: { ctx: Ctx; input: O
   const clearing = ids.length ? await ctx.db.prisma.clearingMovement.groupBy({ by: ['onlinePaymentId'], where: { onlinePaymentId: { in: ids } }, _sum: { amountMinor: true } }) : [];
   const open = new Map(clearing.map((c) => [c.onlinePaymentId, c._sum.amountMinor ?? 0n]));
   const itemIds = [...new Set(page.flatMap((p) => parseLines(p.lines).map((l) => l.itemId)))];
-  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true } }) : [];
-  const kz = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i.kassenzeichen)]));
+  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, kassenzeichenAsIssued: true } }) : [];
+  const kz = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i)]));
   const last = rows.length > limit ? page[page.length - 1] : undefined;
   return {
     items: page.map((p) => ({
@@ -178,8 +178,8 @@ export async function getOnlinePaymentPage({ ctx, input }: { ctx: Ctx; input: { 
   });
   if (!p) throw new NotFoundError('online payment', input.id);
   const lines = parseLines(p.lines);
-  const rows = await db.openItem.findMany({ where: { id: { in: lines.map((l) => l.itemId) } }, select: { id: true, kassenzeichen: true, debtorName: true, description: true, status: true } });
-  const byId = new Map(rows.map((r) => [r.id, { ...r, kassenzeichen: kassenzeichenDisplayOf(ctx.config, r.kassenzeichen) }]));
+  const rows = await db.openItem.findMany({ where: { id: { in: lines.map((l) => l.itemId) } }, select: { id: true, kassenzeichen: true, kassenzeichenAsIssued: true, debtorName: true, description: true, status: true } });
+  const byId = new Map(rows.map(({ kassenzeichenAsIssued, ...r }) => [r.id, { ...r, kassenzeichen: kassenzeichenDisplayOf(ctx.config, { kassenzeichen: r.kassenzeichen, kassenzeichenAsIssued }) }]));
   // An online payment has a handful of movements and payout lines; bounded all the same.
   const movements = await db.clearingMovement.findMany({ where: { onlinePaymentId: p.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 100 });
   const settlementLines = await db.pspSettlementLine.findMany({ where: { onlinePaymentId: p.id }, include: { settlement: true }, orderBy: { settlement: { createdAt: 'asc' } }, take: 50 });
