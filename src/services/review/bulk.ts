@@ -81,7 +81,7 @@ async function assess(ctx: Ctx, ids: string[], min: number): Promise<{ candidate
   for (const p of proposals) if (!latest.has(p.transactionId)) latest.set(p.transactionId, p);
   const suggestionsOf = new Map(ids.map((id) => [id, json<StoredSuggestion[]>(latest.get(id)?.suggestions, [])]));
   const itemIds = [...new Set([...suggestionsOf.values()].flatMap((ss) => ss.flatMap((s) => s.allocations.map((a) => a.itemId))))];
-  const items = await db.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, amountMinor: true, paidMinor: true, cancelledAt: true } });
+  const items = await db.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, kassenzeichenAsIssued: true, amountMinor: true, paidMinor: true, cancelledAt: true } });
   const itemsNow = new Map(items.map((i) => [i.id, { ...i, cancelled: i.cancelledAt !== null }]));
   const byId = new Map(receipts.map((r) => [r.id, r]));
   for (const id of ids) {
@@ -126,7 +126,7 @@ async function assess(ctx: Ctx, ids: string[], min: number): Promise<{ candidate
       payer: r.debtorName,
       suggestion: best.index,
       confidenceBp: best.confidenceBp,
-      kassenzeichen: lines.map((l) => kassenzeichenDisplayOf(ctx.config, l.kassenzeichen)),
+      kassenzeichen: lines.map((l) => kassenzeichenDisplayOf(ctx.config, { kassenzeichen: l.kassenzeichen, kassenzeichenAsIssued: itemsNow.get(l.itemId)?.kassenzeichenAsIssued ?? null })),
       bookMinor,
       currency: r.currency,
       needsApproval: bookMinor >= ctx.config.fourEyesThresholdMinor,
