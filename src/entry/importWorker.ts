@@ -13,6 +13,7 @@ import { createServices } from '../services/registry.js';
 import { importAndMatch } from '../services/statements/importAndMatch.js';
 import type { FromWorker, ToWorker } from './importThread.js';
 import { SerialImportQueue } from './nodeImports.js';
+import { fileReadAhead } from './readAheadFile.js';
 import { FileUploadStore } from './uploads.js';
 
 const port = parentPort!;
@@ -22,18 +23,20 @@ async function main(): Promise<void> {
   const { env, uploadDir } = workerData as { env: Record<string, string | undefined>; uploadDir: string };
   let ctxBase: Omit<Ctx, 'actor' | 'requestId'>;
   let services: ReturnType<typeof createServices>;
+  const uploads = new FileUploadStore(uploadDir);
   try {
     const config = loadConfig(env);
     const log = createLogger(config).child({ component: 'import-thread' });
     // The server migrated the database already; this thread only opens it.
     const db = await openDatabase(config.databaseUrl, { migrate: false });
     services = createServices(config);
+    services.readAhead = fileReadAhead((id) => uploads.spoolPath(id));
     ctxBase = { db, config, clock: systemClock, log };
   } catch (err) {
     send({ type: 'failedToStart', error: toTransferable(err) });
     return;
   }
-  const queue = new SerialImportQueue(ctxBase, { services }, new FileUploadStore(uploadDir), (importId) => send({ type: 'queuedDone', importId }));
+  const queue = new SerialImportQueue(ctxBase, { services }, uploads, (importId) => send({ type: 'queuedDone', importId }));
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'queued') {
       queue.enqueue(msg.importId);

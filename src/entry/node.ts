@@ -19,6 +19,7 @@ import { createReadStream } from 'node:fs';
 import { importAndMatch } from '../services/statements/importAndMatch.js';
 import { WorkerImporter } from './importThread.js';
 import { nodeImportRoutes, SerialImportQueue, type NodeImportBindings } from './nodeImports.js';
+import { fileReadAhead } from './readAheadFile.js';
 import { defaultUploadDir, FileUploadStore } from './uploads.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -46,6 +47,8 @@ export async function startService(opts: { env?: Record<string, string | undefin
   // Uploads are received completely into this folder before they are imported (uploads.ts).
   const uploads = new FileUploadStore(config.uploadDir ?? defaultUploadDir(config.databaseUrl));
   uploads.removeStaleSpools();
+  // Imports read the whole file before they write (readAhead.ts); in the import thread as well.
+  services.readAhead = fileReadAhead((id) => uploads.spoolPath(id));
   // Imports run in their own thread with their own connections (see importThread.ts). A test clock
   // cannot cross into that thread, so with one the import stays here.
   let imports: Pick<NodeImportBindings, 'runFile' | 'enqueue'>;

@@ -7,6 +7,7 @@ import { DEFAULT_MATCH_CONFIG, parseMatchConfig, type MatchConfig } from '../mat
 import { MatchingIndex } from './booking/matchingIndex.js';
 import type { Rematcher } from './booking/rematch.js';
 import type { StatementImporter } from './statements/importer.js';
+import type { ReadAheadFactory } from './statements/readAhead.js';
 import type { Clock } from '../context.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +25,8 @@ export interface Services {
   outbox?: OutboxWorker;
   /** Where statement imports run (the Node server: a worker thread); absent: in the caller's thread. */
   importer?: StatementImporter;
+  /** Where an import keeps the file's events while it reads the file before writing (Node: a file). */
+  readAhead?: ReadAheadFactory;
   /** Paying online: the provider client, the built-in test provider, the status poller. */
   online?: OnlineServices;
 }

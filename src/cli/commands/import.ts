@@ -4,8 +4,10 @@
  * (entries read, MB/s); the result of each file is printed as one line (or JSON with --json).
  */
 import { createReadStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createServices } from '../../services/registry.js';
+import { fileReadAhead } from '../../entry/readAheadFile.js';
 import { importAndMatch } from '../../services/statements/importAndMatch.js';
 import { DomainError } from '../../errors.js';
 import { describe } from '../describe.js';
@@ -22,6 +24,9 @@ export const importCommand: Command = {
     }
     const { ctx, db, config } = await commandContext();
     const services = createServices(config);
+    // The file is read before the import writes (readAhead.ts): a server on the same database
+    // waits for this command's writing only.
+    services.readAhead = fileReadAhead((id) => join(tmpdir(), `stadtkasse-import-${id}.${process.pid}.spool`));
     const tty = process.stderr.isTTY === true;
     let failed = 0;
     try {

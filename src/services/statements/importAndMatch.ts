@@ -20,7 +20,8 @@ export type ImportAndMatchResult = Omit<ImportResult, 'newTransactions'> & {
 };
 
 export async function importAndMatch({ ctx, deps, input }: { ctx: Ctx; deps: Pick<AppDeps, 'services'>; input: ImportInput }): Promise<ImportAndMatchResult> {
-  const { newTransactions, ...result } = await importStatementFile({ ctx, input });
+  const readAhead = input.readAhead ?? deps.services.readAhead;
+  const { newTransactions, ...result } = await importStatementFile({ ctx, input: { ...input, ...(readAhead ? { readAhead } : {}) } });
   try {
     if (result.replayed) {
       // Sent again: whatever the first delivery left undecided is decided now.

@@ -9,7 +9,7 @@
  * same day) is stored for the record but marked as a duplicate and never matched or booked again.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
+import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey, type CamtEvent } from '../../camt/index.js';
 import { ENTRY_CONTENT_GROUPS, HEADER_CONTENT_GROUPS, differingGroups, entryContent, entryContentDigest, fnv1a64, headerContent } from '../../camt/identity.js';
 import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from '../../camt/model.js';
 import type { Ctx } from '../../context.js';
@@ -22,6 +22,7 @@ import { writeAudit } from '../shared/audit.js';
 import { newId, toHex } from '../shared/ids.js';
 import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
 import { OriginalFileCollector } from './originalFile.js';
+import type { ReadAheadFactory } from './readAhead.js';
 import { recordRefusedDelivery, type ContentDifference } from './refusedDeliveries.js';
 
 export interface ImportInput {
@@ -36,6 +37,8 @@ export interface ImportInput {
    * upload queued on Workers answers 202 with it). Default: a new id.
    */
   importId?: string;
+  /** Where the file's events are kept when it is read before the write transaction (readAhead.ts). */
+  readAhead?: ReadAheadFactory;
 }
 
 export interface ImportedStatement {
@@ -94,7 +97,20 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
   const importId = input.importId ?? newId();
   const fileName = input.fileName ?? null;
   let digestHex: string | undefined;
+  const read = () => readCamt(hashed(), { ...(input.fileName ? { fileName: input.fileName } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
+  let events: AsyncIterable<CamtEvent> | undefined;
+  const ahead = input.readAhead?.();
   try {
+    if (ahead) {
+      // The whole file is read, checked and hashed before the write transaction (readAhead.ts): a
+      // refused file never takes the writer, and the writer waits on no reading.
+      for await (const ev of read()) await ahead.add(ev);
+      digestHex = toHex(hasher.digest());
+      // Sent again: answered from the first import without writing (checked again inside).
+      const earlier = await ctx.db.prisma.statementImport.findUnique({ where: { sha256: digestHex }, select: { result: true } });
+      if (earlier?.result) return { ...(JSON.parse(earlier.result) as ImportResult), replayed: true };
+      events = ahead.replay();
+    }
     return await ctx.db.transaction(
       async (tx) => {
         const state = new ImportState(tx, ctx, importId);
@@ -103,7 +119,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
         });
         let message: MessageHeader | undefined;
         let file = fileName ?? 'upload';
-        for await (const ev of readCamt(hashed(), { ...(input.fileName ? { fileName: input.fileName } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) })) {
+        for await (const ev of events ?? read()) {
           switch (ev.type) {
             case 'document':
               message = ev.header;
@@ -123,8 +139,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
               break;
           }
         }
-        const digest = toHex(hasher.digest());
-        digestHex = digest;
+        const digest = (digestHex ??= toHex(hasher.digest()));
         // A statement read before came again with other content: nothing of the file is stored
         // (the transaction rolls back), the file is kept for a person below.
         if (state.refusals.length > 0) throw new RefusedRedelivery(state.refusals);
@@ -165,6 +180,8 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
       return replayAfterRace(ctx, digestHex, input.fileName);
     }
     throw err;
+  } finally {
+    await ahead?.discard();
   }
 }
 
