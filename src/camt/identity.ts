@@ -61,18 +61,45 @@ function accountKey(header: StatementHeader): string {
   return header.account.iban ?? (header.account.other !== undefined ? `other:${header.account.other}` : '');
 }
 
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK64 = 0xffffffffffffffffn;
+const utf8 = new TextEncoder();
 
-/** 64-bit FNV-1a over UTF-8: small, pure JavaScript, runs on every runtime. Not cryptographic. */
+/**
+ * 64-bit FNV-1a over UTF-8: small, pure JavaScript, runs on every runtime. Not cryptographic.
+ * Computed in four 16-bit limbs (offset 0xcbf29ce484222325, prime 2^40 + 0x1b3): the same digits as
+ * with BigInt arithmetic, which cost a BigInt multiplication per byte and was the largest part of
+ * an import's write transaction (1.5 s of 5.6 s for a 20 MB statement, profiled).
+ */
 export function fnv1a64(s: string): string {
-  let h = FNV_OFFSET;
-  for (const b of new TextEncoder().encode(s)) {
-    h ^= BigInt(b);
-    h = (h * FNV_PRIME) & MASK64;
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  // ASCII (nearly every character of a bank file) is its own UTF-8; anything else is encoded.
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
   }
-  return h.toString(16).padStart(16, '0');
+  const bytes = ascii ? undefined : utf8.encode(s);
+  const n = bytes ? bytes.length : s.length;
+  for (let i = 0; i < n; i++) {
+    h0 ^= bytes ? bytes[i]! : s.charCodeAt(i);
+    // × 0x1b3 per limb, plus the prime's 2^40: the lower two limbs shifted up by 40 bits.
+    const t0 = h0 * 0x1b3;
+    let t1 = h1 * 0x1b3;
+    let t2 = h2 * 0x1b3 + (h0 << 8);
+    const t3 = h3 * 0x1b3 + (h1 << 8);
+    t1 += t0 >>> 16;
+    h0 = t0 & 0xffff;
+    t2 += t1 >>> 16;
+    h1 = t1 & 0xffff;
+    h3 = (t3 + (t2 >>> 16)) & 0xffff;
+    h2 = t2 & 0xffff;
+  }
+  const hex = (x: number) => x.toString(16).padStart(4, '0');
+  return hex(h3) + hex(h2) + hex(h1) + hex(h0);
 }
 
 /**

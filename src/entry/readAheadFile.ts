@@ -7,8 +7,7 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
-import type { CamtEvent } from '../camt/index.js';
-import type { ReadAhead, ReadAheadFactory } from '../services/statements/readAhead.js';
+import type { KeptEvent, ReadAhead, ReadAheadFactory } from '../services/statements/readAhead.js';
 import { newId } from '../services/shared/ids.js';
 
 const BLOCK = 1024 * 1024;
@@ -25,7 +24,7 @@ class FileReadAhead implements ReadAhead {
 
   constructor(private readonly path: string) {}
 
-  async add(event: CamtEvent): Promise<void> {
+  async add(event: KeptEvent): Promise<void> {
     const body = serialize(event);
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32LE(body.length, 0);
@@ -44,7 +43,7 @@ class FileReadAhead implements ReadAhead {
     await f.write(block, 0, block.length, null);
   }
 
-  async *replay(): AsyncIterable<CamtEvent> {
+  async *replay(): AsyncIterable<KeptEvent> {
     await this.flush();
     if (!this.file) return;
     const f = await this.file;
@@ -60,7 +59,7 @@ class FileReadAhead implements ReadAhead {
       while (data.length - at >= 4) {
         const size = data.readUInt32LE(at);
         if (data.length - at - 4 < size) break;
-        yield deserialize(data.subarray(at + 4, at + 4 + size)) as CamtEvent;
+        yield deserialize(data.subarray(at + 4, at + 4 + size)) as KeptEvent;
         at += 4 + size;
       }
       // An event cut by the end of the block is completed by the next one.

@@ -128,6 +128,10 @@ forEachBackend('an import reading its file before it writes', (backend) => {
         });
       expect(await rows(dbOne)).toEqual(await rows(dbTwo));
       expect(await rows(dbOne)).toHaveLength(1200);
+      // The content digests computed while reading ahead are the ones computed while writing.
+      const statements = (d: Database) => d.prisma.statement.findMany({ select: { bankStatementId: true, contentDigest: true, entryCount: true, closingBalanceMinor: true } });
+      expect(await statements(dbOne)).toEqual(await statements(dbTwo));
+      expect((await statements(dbOne))[0]!.contentDigest).toMatch(/^[0-9a-f]{64}\|/);
       const again = await importStatementFile({ ctx: { ...ctx, db: dbOne }, input: { source: bytes, readAhead: readAhead() } });
       expect(again.replayed).toBe(true);
       expect(again.importId).toBe(withAhead.importId);

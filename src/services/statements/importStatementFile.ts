@@ -9,7 +9,7 @@
  * same day) is stored for the record but marked as a duplicate and never matched or booked again.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey, type CamtEvent } from '../../camt/index.js';
+import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
 import { ENTRY_CONTENT_GROUPS, HEADER_CONTENT_GROUPS, differingGroups, entryContent, entryContentDigest, fnv1a64, headerContent } from '../../camt/identity.js';
 import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from '../../camt/model.js';
 import type { Ctx } from '../../context.js';
@@ -22,7 +22,7 @@ import { writeAudit } from '../shared/audit.js';
 import { newId, toHex } from '../shared/ids.js';
 import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
 import { OriginalFileCollector } from './originalFile.js';
-import type { ReadAheadFactory } from './readAhead.js';
+import type { KeptEvent, ReadAheadFactory } from './readAhead.js';
 import { recordRefusedDelivery, type ContentDifference } from './refusedDeliveries.js';
 
 export interface ImportInput {
@@ -98,13 +98,27 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
   const fileName = input.fileName ?? null;
   let digestHex: string | undefined;
   const read = () => readCamt(hashed(), { ...(input.fileName ? { fileName: input.fileName } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
-  let events: AsyncIterable<CamtEvent> | undefined;
+  let events: AsyncIterable<KeptEvent> | undefined;
   const ahead = input.readAhead?.();
   try {
     if (ahead) {
       // The whole file is read, checked and hashed before the write transaction (readAhead.ts): a
       // refused file never takes the writer, and the writer waits on no reading.
-      for await (const ev of read()) await ahead.add(ev);
+      // What an entry's content comes to (its digest, the statement's hash over all entries) is
+      // computed here as well: it depends on the file alone.
+      let entriesHash: ReturnType<typeof sha256.create> | undefined;
+      for await (const ev of read()) {
+        if (ev.type === 'record') entriesHash = sha256.create();
+        if (ev.type === 'entry') {
+          const print = entryPrint(ev.entry);
+          entriesHash!.update(print.hashed);
+          await ahead.add({ ...ev, digest: print.digest });
+        } else if (ev.type === 'recordEnd') {
+          await ahead.add({ ...ev, entriesHash: entriesHash!.digest() });
+        } else {
+          await ahead.add(ev);
+        }
+      }
       digestHex = toHex(hasher.digest());
       // Sent again: answered from the first import without writing (checked again inside).
       const earlier = await ctx.db.prisma.statementImport.findUnique({ where: { sha256: digestHex }, select: { result: true } });
@@ -129,10 +143,10 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
               await state.beginRecord(ev.header, message!, file);
               break;
             case 'entry':
-              await state.addEntry(ev.entry);
+              await state.addEntry(ev.entry, 'digest' in ev ? ev.digest : undefined);
               break;
             case 'recordEnd':
-              await state.endRecord(ev.header, ev.check, file);
+              await state.endRecord(ev.header, ev.check, file, 'entriesHash' in ev ? ev.entriesHash : undefined);
               break;
             case 'documentEnd':
               state.warnings.push(...ev.warnings.map((w) => (w.startsWith(file) ? w : `${file}: ${w}`)));
@@ -256,6 +270,19 @@ interface CurrentRecord {
 
 const utf8 = new TextEncoder();
 
+/** An entry's content digest, and the bytes it adds to its statement's content hash. */
+function entryPrint(entry: Entry): { digest: string; hashed: Uint8Array } {
+  const content = entryContent(entry);
+  const parts = ENTRY_CONTENT_GROUPS.map((g) => utf8.encode(`${g}\u0000${content[g]}\u0001`));
+  const hashed = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    hashed.set(p, at);
+    at += p.byteLength;
+  }
+  return { digest: entryContentDigest(content), hashed };
+}
+
 class ImportState {
   readonly warnings: string[] = [];
   readonly statements: ImportedStatement[] = [];
@@ -313,13 +340,16 @@ class ImportState {
     });
   }
 
-  async addEntry(entry: Entry): Promise<void> {
+  /** `digest`: the entry's content digest when computed while the file was read ahead (its hash then comes with the record's end). */
+  async addEntry(entry: Entry, digest?: string): Promise<void> {
     const cur = this.current!;
     this.counts.read++;
     cur.imported.entries++;
-    const content = entryContent(entry);
-    for (const g of ENTRY_CONTENT_GROUPS) cur.contentHash.update(utf8.encode(`${g}\u0000${content[g]}\u0001`));
-    const digest = entryContentDigest(content);
+    if (digest === undefined) {
+      const print = entryPrint(entry);
+      cur.contentHash.update(print.hashed);
+      digest = print.digest;
+    }
     const position = cur.seen++;
     if (cur.known) {
       cur.comparing.push({ position, digest, entry });
@@ -364,22 +394,22 @@ class ImportState {
   }
 
   /** "<SHA-256 of header and entries>|<8 hex digits per header group>". */
-  private statementDigest(cur: CurrentRecord, header: StatementHeader): string {
+  private statementDigest(cur: CurrentRecord, header: StatementHeader, entriesHash?: Uint8Array): string {
     const h = headerContent(header);
     const all = sha256.create();
     for (const g of HEADER_CONTENT_GROUPS) all.update(utf8.encode(`${g}\u0000${h[g]}\u0001`));
-    all.update(cur.contentHash.digest());
+    all.update(entriesHash ?? cur.contentHash.digest());
     return `${toHex(all.digest())}|${HEADER_CONTENT_GROUPS.map((g) => fnv1a64(h[g]).slice(0, 8)).join('.')}`;
   }
 
-  async endRecord(header: StatementHeader, check: BalanceCheck, file: string): Promise<void> {
+  async endRecord(header: StatementHeader, check: BalanceCheck, file: string, entriesHash?: Uint8Array): Promise<void> {
     const cur = this.current!;
     cur.imported.balanceCheck = {
       status: check.status,
       difference: formatMinor(check.differenceMinor, check.currency ?? header.account.currency ?? 'EUR'),
       reason: check.reason,
     };
-    const digest = this.statementDigest(cur, header);
+    const digest = this.statementDigest(cur, header, entriesHash);
     if (cur.known) {
       await this.compareWindow();
       this.current = undefined;

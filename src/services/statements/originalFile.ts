@@ -13,9 +13,15 @@ import { NotFoundError } from '../../errors.js';
 export const CHUNK_BYTES = 512 * 1024;
 export const KEEP_MAX_BYTES = 50 * 1024 * 1024;
 
-/** Collects the chunks of a file while it streams past, up to KEEP_MAX_BYTES. */
+/**
+ * Collects the chunks of a file while it streams past, up to KEEP_MAX_BYTES, already cut into the
+ * rows it is stored in: the copying happens while the file is read, not in the import's write
+ * transaction (where putting a 20 MB file together and cutting it again took 0.4 s, profiled).
+ */
 export class OriginalFileCollector {
-  private chunks: Uint8Array[] = [];
+  private full: Array<Uint8Array<ArrayBuffer>> = [];
+  private current: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  private filled = 0;
   private bytes = 0;
   private tooBig: boolean;
 
@@ -29,26 +35,36 @@ export class OriginalFileCollector {
     this.bytes += chunk.byteLength;
     if (this.bytes > KEEP_MAX_BYTES) {
       this.tooBig = true;
-      this.chunks = [];
+      this.full = [];
+      this.current = new Uint8Array(0);
       return;
     }
-    // The reader may reuse its buffer: keep a copy.
-    this.chunks.push(chunk.slice());
+    // Copied: the reader may reuse its buffer.
+    let at = 0;
+    while (at < chunk.byteLength) {
+      if (this.filled === this.current.byteLength) {
+        if (this.filled > 0) this.full.push(this.current);
+        this.current = new Uint8Array(CHUNK_BYTES);
+        this.filled = 0;
+      }
+      const n = Math.min(chunk.byteLength - at, CHUNK_BYTES - this.filled);
+      this.current.set(chunk.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+    }
   }
 
   /** Writes the file in CHUNK_BYTES rows; nothing when it was too big to keep. */
   async store(tx: Tx, importId: string): Promise<boolean> {
     if (this.tooBig) return false;
-    const whole = new Uint8Array(this.bytes);
-    let at = 0;
-    for (const c of this.chunks) {
-      whole.set(c, at);
-      at += c.byteLength;
-    }
-    this.chunks = [];
-    const count = Math.max(1, Math.ceil(whole.byteLength / CHUNK_BYTES));
-    for (let position = 0; position < count; position++) {
-      await tx.statementFileChunk.create({ data: { importId, position, bytes: whole.slice(position * CHUNK_BYTES, (position + 1) * CHUNK_BYTES) } });
+    const rows = [...this.full, this.current.subarray(0, this.filled)];
+    this.full = [];
+    this.current = new Uint8Array(0);
+    // An empty file is one empty row; a file of whole chunks has no empty last row.
+    if (rows.length > 1 && rows[rows.length - 1]!.byteLength === 0) rows.pop();
+    for (const [position, bytes] of rows.entries()) {
+      // The last row is a view of its part-filled buffer: stored as its own copy.
+      await tx.statementFileChunk.create({ data: { importId, position, bytes: bytes.byteLength === CHUNK_BYTES ? bytes : bytes.slice() } });
     }
     return true;
   }

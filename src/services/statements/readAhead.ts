@@ -13,11 +13,20 @@
  */
 import type { CamtEvent } from '../../camt/index.js';
 
+/**
+ * An event as kept: an entry with its content digest, a statement's end with the SHA-256 over its
+ * entries' content — computed while reading (they depend on the file alone), not while writing.
+ */
+export type KeptEvent =
+  | Exclude<CamtEvent, { type: 'entry' | 'recordEnd' }>
+  | (Extract<CamtEvent, { type: 'entry' }> & { digest: string })
+  | (Extract<CamtEvent, { type: 'recordEnd' }> & { entriesHash: Uint8Array });
+
 export interface ReadAhead {
   /** Keeps one event, in order. */
-  add(event: CamtEvent): Promise<void>;
+  add(event: KeptEvent): Promise<void>;
   /** The events kept, in the order added (called once, after the last add). */
-  replay(): AsyncIterable<CamtEvent>;
+  replay(): AsyncIterable<KeptEvent>;
   /** Removes what was kept; called exactly once, whatever happened. */
   discard(): Promise<void>;
 }
