@@ -5,16 +5,18 @@
  */
 import type { Hono } from 'hono';
 import { actorLabel } from '../../context.js';
-import { determineClosing, explainDifference, getClosing, listClosings, openPeriods, previewClosing, signClosing } from '../../services/closings/closings.js';
+import { countClosings, determineClosing, explainDifference, getClosing, listClosings, openPeriods, previewClosing, signClosing } from '../../services/closings/closings.js';
 import { suspenseFigures } from '../../services/closings/compute.js';
 import { closingCsv, closingJson } from '../../services/closings/exports.js';
 import { today } from '../../services/closings/period.js';
 import { closingPdf, closingPrintHtml } from '../../services/closings/print.js';
 import { isIsoDay } from '../../services/review/dates.js';
-import { AgeingPage, ClosingDayPage, ClosingPage, ClosingsPage } from '../../ui/staff/closings/pages.js';
+import { AgeingPage, ClosingDayPage, ClosingPage, ClosingsPage, closingsCsv } from '../../ui/staff/closings/pages.js';
+import { allPages } from '../../services/shared/paging.js';
+import { LIST_CSV_ROWS } from '../../ui/staff/csv.js';
 import { amountFromInput } from '../../ui/staff/i18n.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
-import { act, can, csrfRefusedPage, forbiddenPage, formError, formFields, html, pageContext, staffCtx, whoResolver, type StaffContext } from '../staff/render.js';
+import { act, can, csrfRefusedPage, csvDownload, forbiddenPage, formError, formFields, html, pageContext, staffCtx, whoResolver, type StaffContext } from '../staff/render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
@@ -30,7 +32,24 @@ export function mountClosingPages(app: Hono<StaffEnv>): void {
     const open = await openPeriods({ ctx, input: {} });
     const list = await listClosings({ ctx, input: { limit: 30 } });
     const who = await whoResolver(c, list.items.flatMap((i) => [i.determinedBy, ...(i.signedBy ? [i.signedBy] : [])]));
-    return html(c, <ClosingsPage {...(await pageContext(c))} open={open} closings={list.items} who={who} today={today(ctx.clock.now())} />);
+    const total = await countClosings({ ctx });
+    return html(c, <ClosingsPage {...(await pageContext(c))} open={open} closings={list.items} who={who} today={today(ctx.clock.now())} total={total} />);
+  });
+
+  app.get('/closings.csv', staff('statements:read'), async (c) => {
+    const ctx = staffCtx(c);
+    return csvDownload(c, {
+      name: { de: 'abschlussbuch', en: 'closings' },
+      total: await countClosings({ ctx }),
+      rows: async () => {
+        const rows = await allPages(async (before) => {
+          const p = await listClosings({ ctx, input: { limit: 200, ...(before ? { before } : {}) } });
+          return { rows: p.items, nextCursor: p.nextCursor };
+        }, LIST_CSV_ROWS);
+        const who = await whoResolver(c, rows.flatMap((i) => [i.determinedBy, ...(i.signedBy ? [i.signedBy] : [])]));
+        return closingsCsv(c.get('lang'), rows, who);
+      },
+    });
   });
 
   app.get('/closings/day', staff('statements:read'), async (c) => c.redirect(`/closings/day/${dayParam(c, c.req.query('day'))}`, 303));

@@ -9,36 +9,38 @@ import type { Hono } from 'hono';
 import { DomainError, ForbiddenError, LimitExceededError, ValidationError, UnsupportedFormatError, BalanceMismatchError } from '../../errors.js';
 import { actorLabel } from '../../context.js';
 import { formatMinor } from '../../money/money.js';
-import { listOpenItems } from '../../services/items/queries.js';
+import { countOpenItems, listOpenItems, type ItemFilters } from '../../services/items/queries.js';
 import { importOpenItemsCsv } from '../../services/items/createOpenItems.js';
 import { asItemProblem, itemProblemText } from '../../services/items/problems.js';
 import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../services/review/actions.js';
 import { counterpartsFor, NO_COUNTERPARTS } from '../../services/review/counterparts.js';
 import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
-import { approve, listApprovals, reject } from '../../services/review/approvals.js';
+import { approve, countApprovals, listApprovals, reject } from '../../services/review/approvals.js';
 import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter, type ReviewRow } from '../../services/review/queue.js';
 import { REVIEW_CSV_ROWS, reviewCsv } from '../../ui/staff/review/csv.js';
 import { importStatement } from '../../services/statements/importer.js';
 import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
-import { getRefusedDeliveryFile, listRefusedDeliveries } from '../../services/statements/refusedDeliveries.js';
-import { RefusedDeliveriesPage } from '../../ui/staff/refusedDeliveries.js';
-import { getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
+import { countRefusedDeliveries, getRefusedDeliveryFile, listRefusedDeliveries } from '../../services/statements/refusedDeliveries.js';
+import { RefusedDeliveriesPage, refusedDeliveriesCsv } from '../../ui/staff/refusedDeliveries.js';
+import { countStatements, getStatement, listEntries, listStatements } from '../../services/statements/queries.js';
 import { getDashboard } from '../../services/workplace/dashboard.js';
 import { openPeriods } from '../../services/closings/closings.js';
 import { getItemHistory } from '../../services/workplace/itemHistory.js';
-import { approvalContexts, listRecentDecisions } from '../../services/workplace/approvals.js';
-import { ApprovalsPage } from '../../ui/staff/approvals.js';
+import { approvalContexts, listRecentDecisions, type ApprovalContext } from '../../services/workplace/approvals.js';
+import { ApprovalsPage, approvalsCsv } from '../../ui/staff/approvals.js';
 import { DashboardPage } from '../../ui/staff/dashboard.js';
 import { amountFromInput, dayFromInput, money, type StaffMessages } from '../../ui/staff/i18n.js';
 import type { Flash } from '../../services/users/sessions.js';
 import { messages } from '../../ui/staff/frame.js';
 import { ImportPage, type ImportProblem } from '../../ui/staff/import.js';
-import { ItemPage, ItemsPage, type ItemSearch } from '../../ui/staff/items.js';
+import { ItemPage, ItemsPage, itemsCsv, type ItemSearch } from '../../ui/staff/items.js';
 import { MAX_SPLIT_LINES, ReviewDetailPage, ReviewListPage } from '../../ui/staff/review/index.js';
-import { StatementPage, StatementsPage } from '../../ui/staff/statements.js';
+import { StatementPage, StatementsPage, statementsCsv } from '../../ui/staff/statements.js';
+import { allPages } from '../../services/shared/paging.js';
+import { LIST_CSV_ROWS } from '../../ui/staff/csv.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
 import { amountParam, queryOf, reviewFilterOf, reviewQueryOf } from './query.js';
-import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx } from './render.js';
+import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx, csvDownload } from './render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
@@ -101,6 +103,17 @@ function problemOf(lang: 'de' | 'en', file: string, err: DomainError): ImportPro
   return { file, message: err.message, details };
 }
 
+/** The items list's filter as its form sends it. */
+function itemFilterOf(q: Record<string, string>): ItemFilters {
+  const amount = amountParam(q.amount);
+  return {
+    ...(q.kassenzeichen?.trim() ? { kassenzeichen: q.kassenzeichen.trim() } : {}),
+    ...(q.debtor?.trim() ? { debtorName: q.debtor.trim() } : {}),
+    ...(amount ? { amount } : {}),
+    ...(q.status ? { status: q.status } : {}),
+  };
+}
+
 export function mountPageRoutes(app: Hono<StaffEnv>): void {
   app.get('/', staff(), async (c) => {
     const data = await getDashboard({ ctx: staffCtx(c) });
@@ -112,7 +125,20 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   app.get('/statements', staff('statements:read'), async (c) => {
     const cursor = c.req.query('cursor');
     const page = await listStatements({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
-    return html(c, <StatementsPage {...(await pageContext(c))} statements={page.items} nextCursor={page.nextCursor} />);
+    const total = await countStatements({ ctx: staffCtx(c), input: {} });
+    return html(c, <StatementsPage {...(await pageContext(c))} statements={page.items} nextCursor={page.nextCursor} total={total} />);
+  });
+
+  app.get('/statements.csv', staff('statements:read'), async (c) => {
+    const ctx = staffCtx(c);
+    return csvDownload(c, {
+      name: { de: 'kontoauszuege', en: 'statements' },
+      total: await countStatements({ ctx, input: {} }),
+      rows: async () => statementsCsv(c.get('lang'), await allPages(async (cursor) => {
+        const p = await listStatements({ ctx, input: { limit: 500, ...(cursor ? { cursor } : {}) } });
+        return { rows: p.items, nextCursor: p.nextCursor };
+      }, LIST_CSV_ROWS)),
+    });
   });
 
   app.get('/statements/:id', staff('statements:read'), async (c) => {
@@ -137,7 +163,20 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   app.get('/refused-deliveries', staff('statements:read'), async (c) => {
     const cursor = c.req.query('cursor');
     const page = await listRefusedDeliveries({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
-    return html(c, <RefusedDeliveriesPage {...(await pageContext(c))} deliveries={page.data} nextCursor={page.nextCursor} />);
+    const total = await countRefusedDeliveries({ ctx: staffCtx(c) });
+    return html(c, <RefusedDeliveriesPage {...(await pageContext(c))} deliveries={page.data} nextCursor={page.nextCursor} total={total} />);
+  });
+
+  app.get('/refused-deliveries.csv', staff('statements:read'), async (c) => {
+    const ctx = staffCtx(c);
+    return csvDownload(c, {
+      name: { de: 'abgewiesene-lieferungen', en: 'refused-deliveries' },
+      total: await countRefusedDeliveries({ ctx }),
+      rows: async () => refusedDeliveriesCsv(c.get('lang'), await allPages(async (cursor) => {
+        const p = await listRefusedDeliveries({ ctx, input: { limit: 200, ...(cursor ? { cursor } : {}) } });
+        return { rows: p.data, nextCursor: p.nextCursor };
+      }, LIST_CSV_ROWS)),
+    });
   });
 
   app.get('/refused-deliveries/:id/file', staff('statements:read'), async (c) => {
@@ -312,20 +351,23 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
   app.get('/items', staff('items:read'), async (c) => {
     const q = c.req.query();
     const search: ItemSearch = { ...(q.kassenzeichen ? { kassenzeichen: q.kassenzeichen } : {}), ...(q.debtor ? { debtor: q.debtor } : {}), ...(q.amount ? { amount: q.amount } : {}), ...(q.status ? { status: q.status } : {}) };
-    const amount = amountParam(q.amount);
-    const page = await listOpenItems({
-      ctx: staffCtx(c),
-      input: {
-        limit: 50,
-        ...(q.kassenzeichen?.trim() ? { kassenzeichen: q.kassenzeichen.trim() } : {}),
-        ...(q.debtor?.trim() ? { debtorName: q.debtor.trim() } : {}),
-        ...(amount ? { amount } : {}),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.cursor ? { cursor: q.cursor } : {}),
-      },
-    });
+    const page = await listOpenItems({ ctx: staffCtx(c), input: { ...itemFilterOf(q), limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) } });
     const query = queryOf({ kassenzeichen: q.kassenzeichen, debtor: q.debtor, amount: q.amount, status: q.status });
-    return html(c, <ItemsPage {...(await pageContext(c))} items={page.items} nextCursor={page.nextCursor} search={search} query={query} />);
+    const total = await countOpenItems({ ctx: staffCtx(c), input: itemFilterOf(q) });
+    return html(c, <ItemsPage {...(await pageContext(c))} items={page.items} nextCursor={page.nextCursor} search={search} query={query} total={total} />);
+  });
+
+  app.get('/items.csv', staff('items:read'), async (c) => {
+    const ctx = staffCtx(c);
+    const filter = itemFilterOf(c.req.query());
+    return csvDownload(c, {
+      name: { de: 'offene-posten', en: 'open-items' },
+      total: await countOpenItems({ ctx, input: filter }),
+      rows: async () => itemsCsv(c.get('lang'), await allPages(async (cursor) => {
+        const p = await listOpenItems({ ctx, input: { ...filter, limit: 500, ...(cursor ? { cursor } : {}) } });
+        return { rows: p.items, nextCursor: p.nextCursor };
+      }, LIST_CSV_ROWS)),
+    });
   });
 
   app.get('/items/:id', staff('items:read'), async (c) => {
@@ -346,7 +388,27 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const contexts = await approvalContexts({ ctx, input: { approvals: pending.items, lang: c.get('lang') } });
     const who = await whoResolver(c, [...pending.items, ...recent].flatMap((a) => [a.proposedBy, ...(a.decidedBy ? [a.decidedBy] : [])]));
     const threshold = formatMinor(c.get('deps').config.fourEyesThresholdMinor, 'EUR');
-    return html(c, <ApprovalsPage {...(await pageContext(c))} pending={pending.items} decided={recent} me={actorLabel(ctx.actor)} who={who} threshold={threshold} contexts={contexts} />);
+    const total = await countApprovals({ ctx, input: { status: 'pending' } });
+    return html(c, <ApprovalsPage {...(await pageContext(c))} pending={pending.items} decided={recent} me={actorLabel(ctx.actor)} who={who} threshold={threshold} contexts={contexts} total={total} />);
+  });
+
+  app.get('/approvals.csv', staff('approve'), async (c) => {
+    const ctx = staffCtx(c);
+    return csvDownload(c, {
+      name: { de: 'freigaben', en: 'approvals' },
+      total: await countApprovals({ ctx, input: { status: 'pending' } }),
+      rows: async () => {
+        const pending = await allPages(async (cursor) => {
+          const p = await listApprovals({ ctx, input: { status: 'pending', limit: 200, ...(cursor ? { cursor } : {}) } });
+          return { rows: p.items, nextCursor: p.nextCursor };
+        }, LIST_CSV_ROWS);
+        // The approvers' context, a page's worth at a time (approvalContexts reads two queries per call).
+        const contexts = new Map<string, ApprovalContext>();
+        for (let i = 0; i < pending.length; i += 200) for (const [k, v] of await approvalContexts({ ctx, input: { approvals: pending.slice(i, i + 200), lang: c.get('lang') } })) contexts.set(k, v);
+        const who = await whoResolver(c, pending.map((a) => a.proposedBy));
+        return approvalsCsv(c.get('lang'), pending, contexts, who);
+      },
+    });
   });
 
   app.post('/approvals/:id/approve', ...post('approve'), async (c) => {

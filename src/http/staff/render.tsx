@@ -7,7 +7,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { hasScope, type Ctx, type Scope } from '../../context.js';
-import { DomainError, ValidationError } from '../../errors.js';
+import { DomainError, LimitExceededError, ValidationError } from '../../errors.js';
+import { csvHeaders, LIST_CSV_ROWS } from '../../ui/staff/csv.js';
 import { refusalSentence } from './refusals.js';
 import { actorNames } from '../../services/users/users.js';
 import { setFlash, takeFlash, type Flash } from '../../services/users/sessions.js';
@@ -68,6 +69,15 @@ export async function pageContext(c: StaffContext, opts: { flash?: boolean } = {
 export async function html(c: StaffContext, page: unknown, status: ContentfulStatusCode = 200): Promise<Response> {
   c.header('Content-Language', c.get('lang'));
   return c.html(await renderDocument(page as never), status);
+}
+
+/**
+ * A list as a CSV download named in the page's language. `total` is the list's count, taken first:
+ * more rows than LIST_CSV_ROWS are refused with the limit named, never cut off silently.
+ */
+export async function csvDownload(c: StaffContext, input: { name: Record<'de' | 'en', string>; total: number; rows: () => Promise<string> }): Promise<Response> {
+  if (input.total > LIST_CSV_ROWS) throw new LimitExceededError('listCsvRows', LIST_CSV_ROWS, input.total);
+  return c.body(await input.rows(), 200, csvHeaders(input.name[c.get('lang')]));
 }
 
 export async function flash(c: StaffContext, f: Flash): Promise<void> {

@@ -13,7 +13,7 @@ import { mountBulkRoutes } from './bulk.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements/*', '/refused-deliveries', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items/*', '/approvals', '/approvals/*', '/import', '/import/*', '/closings', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements.csv', '/statements/*', '/refused-deliveries', '/refused-deliveries.csv', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items.csv', '/items/*', '/approvals', '/approvals.csv', '/approvals/*', '/import', '/import/*', '/closings', '/closings.csv', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();

@@ -278,6 +278,11 @@ export async function getClosing({ ctx, input }: { ctx: Ctx; input: { id: string
 }
 
 /** Closings newest first (signed by number, then those waiting for a signature). */
+/** How many closings there are in all. */
+export async function countClosings({ ctx }: { ctx: Ctx }): Promise<number> {
+  return ctx.db.prisma.closing.count();
+}
+
 export async function listClosings({ ctx, input }: { ctx: Ctx; input: { status?: 'determined' | 'signed' | 'withdrawn'; limit: number; before?: string } }): Promise<{ items: Array<Omit<ClosingView, 'content'> & { totals: ClosingContent['totals'] }>; nextCursor: string | null }> {
   const rows = await ctx.db.prisma.closing.findMany({
     where: { ...(input.status ? { status: input.status } : {}), ...(input.before ? { periodTo: { lt: input.before } } : {}) },

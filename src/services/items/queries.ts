@@ -43,9 +43,8 @@ export interface ItemFilters {
   cursor?: string;
 }
 
-export async function listOpenItems({ ctx, input }: { ctx: Ctx; input: ItemFilters }): Promise<{ items: OpenItemView[]; nextCursor: string | null }> {
-  const limit = input.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageSize) throw new ValidationError(`limit: must be 1 to ${LIMITS.pageSize}`, { field: 'limit' });
+/** The filter's conditions (without paging): the list, its count and its download read the same rows. */
+function itemsWhere(ctx: Ctx, input: ItemFilters): Record<string, unknown> {
   const where: Record<string, unknown> = { ...visibleItemsWhere(ctx.actor) };
   if (input.status) {
     const statuses = input.status.split(',').map((s) => s.trim());
@@ -67,6 +66,18 @@ export async function listOpenItems({ ctx, input }: { ctx: Ctx; input: ItemFilte
   if (input.kassenzeichen) where.kassenzeichen = normalizeReference(input.kassenzeichen);
   if (input.externalRef) where.externalRef = input.externalRef;
   if (input.amount) where.amountMinor = parseMoney(input.amount, 'EUR', { field: 'amount' }).minor;
+  return where;
+}
+
+/** How many items the filter finds in all (the list shows a page of them). */
+export async function countOpenItems({ ctx, input }: { ctx: Ctx; input: ItemFilters }): Promise<number> {
+  return ctx.db.prisma.openItem.count({ where: itemsWhere(ctx, input) });
+}
+
+export async function listOpenItems({ ctx, input }: { ctx: Ctx; input: ItemFilters }): Promise<{ items: OpenItemView[]; nextCursor: string | null }> {
+  const limit = input.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageSize) throw new ValidationError(`limit: must be 1 to ${LIMITS.pageSize}`, { field: 'limit' });
+  const where = itemsWhere(ctx, input);
   const cursor = decodeTimeCursor(input.cursor);
   const rows = await ctx.db.prisma.openItem.findMany({
     where: { AND: [where, afterCursorWhere(cursor)] },

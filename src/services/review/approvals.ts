@@ -203,6 +203,11 @@ export async function getApproval({ ctx, input }: { ctx: Ctx; input: { approvalI
 }
 
 /** Approvals oldest first (the longest waiting on top), optionally of one status. */
+/** How many approvals are in `status` (all of them without). */
+export async function countApprovals({ ctx, input }: { ctx: Ctx; input: { status?: string } }): Promise<number> {
+  return ctx.db.prisma.approval.count({ where: input.status ? { status: input.status } : {} });
+}
+
 export async function listApprovals({ ctx, input }: { ctx: Ctx; input: { status?: string; limit?: number; cursor?: string } }): Promise<Page<ApprovalView>> {
   const limit = pageLimit(input.limit);
   if (input.status && !(APPROVAL_STATUSES as readonly string[]).includes(input.status)) {

@@ -58,3 +58,18 @@ export function afterCursorWhere(cursor: TimeCursor | undefined) {
   if (!cursor) return {};
   return { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] };
 }
+
+/**
+ * Every row of a list, read page by page through its own lister, for a download. The caller counts
+ * first and refuses more than `max` (LimitExceededError): a download is never silently cut.
+ */
+export async function allPages<T>(read: (cursor: string | undefined) => Promise<{ rows: T[]; nextCursor: string | null }>, max: number): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    out.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && out.length < max);
+  return out.slice(0, max);
+}

@@ -47,16 +47,27 @@ export function statementView(s: {
 
 export type StatementView = ReturnType<typeof statementView>;
 
+function statementsWhere(input: StatementFilter) {
+  return {
+    ...(input.accountIban ? { accountIban: input.accountIban.replace(/\s+/g, '').toUpperCase() } : {}),
+    ...(input.kind ? { kind: input.kind } : {}),
+    ...(input.balanceCheck ? { balanceCheck: input.balanceCheck } : {}),
+    ...(input.bookedFrom || input.bookedTo
+      ? { closingBalanceDate: { ...(input.bookedFrom ? { gte: input.bookedFrom } : {}), ...(input.bookedTo ? { lte: input.bookedTo } : {}) } }
+      : {}),
+  };
+}
+
+/** How many statements the filter finds in all. */
+export async function countStatements({ ctx, input }: { ctx: Ctx; input: StatementFilter }): Promise<number> {
+  return ctx.db.prisma.statement.count({ where: statementsWhere(input) });
+}
+
 export async function listStatements({ ctx, input }: { ctx: Ctx; input: StatementFilter }): Promise<Page<StatementView>> {
   const limit = pageLimit(input.limit);
   const rows = await ctx.db.prisma.statement.findMany({
     where: {
-      ...(input.accountIban ? { accountIban: input.accountIban.replace(/\s+/g, '').toUpperCase() } : {}),
-      ...(input.kind ? { kind: input.kind } : {}),
-      ...(input.balanceCheck ? { balanceCheck: input.balanceCheck } : {}),
-      ...(input.bookedFrom || input.bookedTo
-        ? { closingBalanceDate: { ...(input.bookedFrom ? { gte: input.bookedFrom } : {}), ...(input.bookedTo ? { lte: input.bookedTo } : {}) } }
-        : {}),
+      ...statementsWhere(input),
       ...afterCursorWhere(decodeTimeCursor(input.cursor)),
     },
     orderBy: NEWEST_FIRST,

@@ -119,6 +119,11 @@ export interface RefusedDeliveryView {
 }
 
 /** Refused deliveries, newest first, one page at a time (cursor: the last id of the page before). */
+/** How many deliveries were refused in all. */
+export async function countRefusedDeliveries({ ctx }: { ctx: Ctx }): Promise<number> {
+  return ctx.db.prisma.refusedDelivery.count();
+}
+
 export async function listRefusedDeliveries({ ctx, input }: { ctx: Ctx; input: { limit: number; cursor?: string } }): Promise<{ data: RefusedDeliveryView[]; nextCursor: string | null }> {
   const rows = await ctx.db.prisma.refusedDelivery.findMany({
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),

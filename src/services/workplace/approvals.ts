@@ -7,6 +7,7 @@ import { outstandingMinor } from '../items/status.js';
 import { formatMinor } from '../../money/money.js';
 import { storedJson } from '../shared/storedJson.js';
 import type { ReasonLang } from '../../matching/reasons.js';
+import { kassenzeichenDisplayOf } from '../items/kassenzeichen.js';
 
 /** The latest decided approvals (approved, rejected, failed), newest decision first. */
 export async function listRecentDecisions({ ctx, input }: { ctx: Ctx; input: { limit: number } }): Promise<ApprovalView[]> {
@@ -26,6 +27,8 @@ export interface ApprovalContext {
   payment: { ref: string; payer: string | null; remittance: string; amount: string; unapplied: string; currency: string } | null;
   /** Open amount of each item of the booking, now. */
   openByItem: Map<string, string>;
+  /** Each item's Kassenzeichen as printed (the booking stores the normalized form). */
+  kassenzeichen: Map<string, string>;
   /** The booking's reason in the reader's language. */
   reason: string;
 }
@@ -54,8 +57,9 @@ export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { appr
   const txIds = [...new Set(list.map((a) => a.transactionId).filter((x): x is string => x !== null))];
   const itemIds = [...new Set(list.flatMap((a) => (a.booking.allocations ?? []).map((l) => l.itemId)))];
   const txs = txIds.length ? await ctx.db.prisma.bankTransaction.findMany({ where: { id: { in: txIds } }, select: { id: true, entryRef: true, position: true, debtorName: true, ultimateDebtorName: true, remittanceLines: true, amountMinor: true, unappliedMinor: true, currency: true } }) : [];
-  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, amountMinor: true, paidMinor: true, cancelledAt: true, currency: true } }) : [];
+  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, amountMinor: true, paidMinor: true, cancelledAt: true, currency: true } }) : [];
   const byTx = new Map(txs.map((t) => [t.id, t]));
+  const printed = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i.kassenzeichen)]));
   const open = new Map(items.map((i) => [i.id, formatMinor(outstandingMinor(i.amountMinor, i.paidMinor, i.cancelledAt !== null), i.currency)]));
   const explained = await bookingReasonsIn(
     ctx.db,
@@ -76,6 +80,7 @@ export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { appr
             currency: t.currency,
           }
         : null,
+      kassenzeichen: new Map((a.booking.allocations ?? []).flatMap((l) => (printed.has(l.itemId) ? [[l.itemId, printed.get(l.itemId)!] as const] : []))),
       openByItem: new Map((a.booking.allocations ?? []).flatMap((l) => (open.has(l.itemId) ? [[l.itemId, open.get(l.itemId)!] as const] : []))),
       reason: reasonIn(input.lang, a.kind, a.booking.reason, explained.get(a.id)),
     });

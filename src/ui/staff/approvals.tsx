@@ -6,17 +6,22 @@
  */
 import type { ApprovalView } from '../../services/review/approvalView.js';
 import type { ApprovalContext } from '../../services/workplace/approvals.js';
-import { DataTable, ItemLink, num, WhoWhenWhy, type Who } from './components.js';
+import { DataTable, ItemLink, ListSummary, num, WhoWhenWhy, type Who } from './components.js';
+import { csvFile, csvAmount } from './csv.js';
+import { listTexts } from './listTexts.js';
+import type { Lang } from '../i18n.js';
+import { parseMoney } from '../../money/money.js';
 import { HiddenCsrf, StaffPage, StateTag, type StaffPageContext } from './frame.js';
 import { instant, messages, money } from './i18n.js';
 
-export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; contexts: Map<string, ApprovalContext> }) {
+export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; contexts: Map<string, ApprovalContext>; total: number }) {
   const { lang, who } = props;
   const t = messages(lang);
   return (
     <StaffPage {...props} title={t.approvalsTitle}>
       <h1>{t.approvalsTitle}</h1>
       <p>{t.approvalsIntro(money(lang, props.threshold))}</p>
+      <ListSummary total={listTexts(lang).approvals(props.total)} csvHref="/approvals.csv" csvLabel={listTexts(lang).csv} />
       {props.pending.length === 0 && (
         <p class="notice ok" role="status">
           {t.approvalsNone}
@@ -55,7 +60,7 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
                 <ul class="plain">
                   {(a.booking.allocations ?? []).map((l) => (
                     <li>
-                      <ItemLink itemId={l.itemId} kassenzeichen={l.kassenzeichen} />: {money(lang, l.amount, a.currency)}
+                      <ItemLink itemId={l.itemId} kassenzeichen={cx?.kassenzeichen.get(l.itemId) ?? l.kassenzeichen} />: {money(lang, l.amount, a.currency)}
                       {cx?.openByItem.has(l.itemId) && <span class="muted"> ({t.approvalOpenNow(money(lang, cx.openByItem.get(l.itemId)!, a.currency))})</span>}
                     </li>
                   ))}
@@ -118,5 +123,29 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
         </section>
       )}
     </StaffPage>
+  );
+}
+
+/** The pending approvals as a CSV file: what the card shows, one line each. */
+export function approvalsCsv(lang: Lang, pending: ApprovalView[], contexts: Map<string, ApprovalContext>, who: Who): string {
+  const t = messages(lang);
+  const amount = (a: string, cur: string) => csvAmount(lang, parseMoney(a, cur, { allowNegative: true }).minor, cur);
+  return csvFile(
+    lang,
+    [t.what, t.amount, t.approvalPayment, t.reviewPayer, t.reviewRemittance, t.approvalLines, t.approvalReason, t.who, t.when],
+    pending.map((a) => {
+      const cx = contexts.get(a.id);
+      return [
+        t.approvalKinds[a.kind] ?? a.kind,
+        amount(a.amount, a.currency),
+        cx?.payment?.ref ?? a.transactionId ?? '',
+        cx?.payment?.payer ?? '',
+        cx?.payment?.remittance ?? '',
+        (a.booking.allocations ?? []).map((l) => `${cx?.kassenzeichen.get(l.itemId) ?? l.kassenzeichen}: ${money(lang, l.amount, a.currency)}`).join('; '),
+        cx?.reason ?? a.booking.reason,
+        who(a.proposedBy),
+        instant(lang, a.proposedAt),
+      ];
+    }),
   );
 }

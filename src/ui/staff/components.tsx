@@ -189,3 +189,16 @@ export function AuditTable(props: { lang: Lang; who: Who; rows: Array<{ at: stri
     </section>
   );
 }
+
+/** Above a list: how many rows its filter finds in all, and the download of all of them. */
+export function ListSummary(props: { total: string; csvHref: string; csvLabel: string }) {
+  return (
+    <p class="list-summary">
+      <strong data-total>{props.total}</strong>
+      {' · '}
+      <a href={props.csvHref} download>
+        {props.csvLabel}
+      </a>
+    </p>
+  );
+}

@@ -12,7 +12,10 @@ import { csvField } from '../../services/export/csv.js';
 export type CsvCell = string | { num: string };
 
 function field(cell: CsvCell, sep: ';' | ','): string {
-  return typeof cell === 'string' ? csvField(cell, sep, true) : csvField(cell.num, sep);
+  if (typeof cell !== 'string') return csvField(cell.num, sep);
+  const escaped = csvField(cell, sep, true);
+  // A formula made text by its prefix is also quoted, so no import step can take the prefix off alone.
+  return escaped !== cell && !escaped.startsWith('"') ? `"${escaped.replaceAll('"', '""')}"` : escaped;
 }
 
 /** An amount in minor units as a number cell: "1234,50" (German) or "1234.50". */
@@ -30,3 +33,6 @@ export function csvFile(lang: Lang, head: string[], rows: CsvCell[][]): string {
 export function csvHeaders(name: string): Record<string, string> {
   return { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}.csv"` };
 }
+
+/** Rows one download of a list carries at most: a busy month, not an export of the ledger (that is /v1/export). */
+export const LIST_CSV_ROWS = 20_000;

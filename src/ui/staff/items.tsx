@@ -6,7 +6,10 @@ import { ITEM_STATUSES } from '../../services/items/status.js';
 import type { ItemHistory } from '../../services/workplace/itemHistory.js';
 import { formatAmount } from '../i18n.js';
 import { StaffPage, StateTag, type StaffPageContext } from './frame.js';
-import { AuditTable, BookingsTable, DataTable, FilterSelect, num, Pager, type Who } from './components.js';
+import { AuditTable, BookingsTable, DataTable, FilterSelect, ListSummary, num, Pager, type Who } from './components.js';
+import { csvAmount, csvFile } from './csv.js';
+import { listTexts } from './listTexts.js';
+import type { Lang } from '../i18n.js';
 import { day, instant, messages } from './i18n.js';
 
 export interface ItemSearch {
@@ -16,7 +19,7 @@ export interface ItemSearch {
   status?: string;
 }
 
-export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nextCursor: string | null; search: ItemSearch; query: string; error?: string }) {
+export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nextCursor: string | null; search: ItemSearch; query: string; total: number; error?: string }) {
   const { lang, search: s } = props;
   const t = messages(lang);
   return (
@@ -40,6 +43,7 @@ export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nex
           <button type="submit">{t.filter}</button> <a href="/items">{t.reset}</a>
         </div>
       </form>
+      <ListSummary total={listTexts(lang).items(props.total)} csvHref={`/items.csv${props.query ? `?${props.query}` : ''}`} csvLabel={listTexts(lang).csv} />
       {props.error && (
         <p class="notice warn" role="alert">
           {props.error}
@@ -210,5 +214,15 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
       )}
       <AuditTable lang={lang} who={who} rows={h.audit} />
     </StaffPage>
+  );
+}
+
+/** The items list as a CSV file: the columns the page shows. */
+export function itemsCsv(lang: Lang, items: OpenItemView[]): string {
+  const t = messages(lang);
+  return csvFile(
+    lang,
+    [t.itemsKassenzeichen, t.itemsDebtor, t.reviewDescription, t.amount, t.itemsOpen, t.itemsDue, t.itemsStatus],
+    items.map((i) => [i.kassenzeichenDisplay, i.debtor.name, i.description, csvAmount(lang, i.amountMinor, i.currency), csvAmount(lang, i.outstandingMinor, i.currency), day(lang, i.dueDate), itemStatusWord(lang, i.status)]),
   );
 }

@@ -6,7 +6,9 @@
  */
 import type { RefusedDeliveryView } from '../../services/statements/refusedDeliveries.js';
 import { groupIban } from '../i18n.js';
-import { DataTable, Pager } from './components.js';
+import { DataTable, ListSummary, Pager } from './components.js';
+import { csvFile } from './csv.js';
+import { listTexts } from './listTexts.js';
 import { StaffPage, type StaffPageContext } from './frame.js';
 import { instant } from './i18n.js';
 
@@ -43,13 +45,14 @@ const TEXT: Record<Lang, { title: string; intro: string; none: string; file: str
 
 const field = (lang: Lang, f: string): string => FIELD_WORDS[lang][f] ?? f;
 
-export function RefusedDeliveriesPage(props: StaffPageContext & { deliveries: RefusedDeliveryView[]; nextCursor: string | null }) {
+export function RefusedDeliveriesPage(props: StaffPageContext & { deliveries: RefusedDeliveryView[]; nextCursor: string | null; total: number }) {
   const { lang } = props;
   const t = TEXT[lang];
   return (
     <StaffPage {...props} title={t.title}>
       <h1>{t.title}</h1>
       <p>{t.intro}</p>
+      <ListSummary total={listTexts(lang).refused(props.total)} csvHref="/refused-deliveries.csv" csvLabel={listTexts(lang).csv} />
       {props.deliveries.length === 0 ? (
         <p>{t.none}</p>
       ) : (
@@ -86,5 +89,27 @@ export function RefusedDeliveriesPage(props: StaffPageContext & { deliveries: Re
       )}
       <Pager lang={lang} base="/refused-deliveries" cursor={props.nextCursor} />
     </StaffPage>
+  );
+}
+
+/** The refused deliveries as a CSV file: the columns the page shows, the differences in one cell. */
+export function refusedDeliveriesCsv(lang: Lang, deliveries: RefusedDeliveryView[]): string {
+  const t = TEXT[lang];
+  return csvFile(
+    lang,
+    [t.file, t.statement, t.account, t.differs, t.refusedAt],
+    deliveries.map((d) => [
+      d.fileName ?? d.id,
+      d.bankStatementId,
+      d.accountIban ? groupIban(d.accountIban) : '',
+      d.differences
+        .flatMap((s) => [
+          ...(s.header.length > 0 ? [s.header.map((f) => field(lang, f)).join(', ')] : []),
+          ...s.entries.map((e) => `${t.entry(e.entry)}${e.reference ? ` (${e.reference})` : ''}: ${e.fields.map((f) => field(lang, f)).join(', ')}`),
+          ...(s.moreEntries > 0 ? [t.more(s.moreEntries)] : []),
+        ])
+        .join('; '),
+      instant(lang, d.refusedAt),
+    ]),
   );
 }

@@ -3,7 +3,9 @@
 import { itemStatusWord, stateWord } from './labels.js';
 import type { StatementView } from '../../services/statements/queries.js';
 import { groupIban } from '../i18n.js';
-import { DataTable, num, Pager } from './components.js';
+import { DataTable, ListSummary, num, Pager } from './components.js';
+import { csvFile, type CsvCell } from './csv.js';
+import { listTexts } from './listTexts.js';
 import { CreditDebit, StaffPage, StateTag, type StaffPageContext } from './frame.js';
 import { day, instant, messages, money } from './i18n.js';
 
@@ -35,12 +37,13 @@ function Gaps(props: { lang: Lang; gaps: StatementView['sequenceGaps'] }) {
   );
 }
 
-export function StatementsPage(props: StaffPageContext & { statements: StatementView[]; nextCursor: string | null }) {
+export function StatementsPage(props: StaffPageContext & { statements: StatementView[]; nextCursor: string | null; total: number }) {
   const { lang } = props;
   const t = messages(lang);
   return (
     <StaffPage {...props} title={t.stmtTitle}>
       <h1>{t.stmtTitle}</h1>
+      <ListSummary total={listTexts(lang).statements(props.total)} csvHref="/statements.csv" csvLabel={listTexts(lang).csv} />
       {props.statements.length === 0 ? (
         <p>{t.stmtNone}</p>
       ) : (
@@ -158,4 +161,21 @@ export function StatementPage(props: StaffPageContext & { statement: StatementVi
       <Pager lang={lang} base={`/statements/${s.id}`} cursor={props.nextCursor} />
     </StaffPage>
   );
+}
+
+/** The statements list as a CSV file: the columns the page shows. */
+export function statementsCsv(lang: Lang, statements: StatementView[]): string {
+  const t = messages(lang);
+  const rows: CsvCell[][] = statements.map((s) => [
+    s.bankStatementId + (s.electronicSequenceNumber ? ` (${t.stmtSeq} ${s.electronicSequenceNumber})` : ''),
+    t.stmtKinds[s.kind] ?? s.kind,
+    s.account.iban ? groupIban(s.account.iban) : (s.account.other ?? ''),
+    s.closingBalanceDate ? day(lang, s.closingBalanceDate) : s.from ? day(lang, s.from.slice(0, 10)) : '',
+    s.closingBalance ? { num: lang === 'de' ? s.closingBalance.replace('.', ',') : s.closingBalance } : '',
+    (t.balance[s.balanceCheck.status] ?? s.balanceCheck.status) + (s.balanceCheck.status === 'broken' ? ` ${t.stmtDifference(money(lang, s.balanceCheck.difference, s.account.currency))}` : ''),
+    s.sequenceGaps.length === 0 ? t.none : s.sequenceGaps.map((g) => t.stmtGapText(g.from, g.to)).join('; '),
+    { num: String(s.entryCount) },
+    instant(lang, s.importedAt),
+  ]);
+  return csvFile(lang, [t.stmtId, t.stmtKind, t.stmtAccount, t.stmtPeriod, t.stmtClosing, t.stmtBalanceCheck, t.stmtGaps, t.stmtEntries, t.stmtImportedAt], rows);
 }

@@ -7,7 +7,10 @@
 import type { Lang } from '../../i18n.js';
 import type { ClosingView, OpenPeriod, Preview } from '../../../services/closings/closings.js';
 import { ACCOUNT_TYPE_LABELS_DE, BLOCKER_LABELS_DE, SUSPENSE_LABELS_DE, SUSPENSE_TYPES, lineLabelDe, type AccountFigures, type Blocker, type BlockerKind, type ClosingContent, type SuspenseType } from '../../../services/closings/model.js';
-import { DataTable, num, type Who } from '../components.js';
+import { DataTable, ListSummary, num, type Who } from '../components.js';
+import { csvAmount, csvFile } from '../csv.js';
+import { listTexts } from '../listTexts.js';
+import { parseMoney } from '../../../money/money.js';
 import { HiddenCsrf, StaffPage, StateTag, type StaffPageContext } from '../frame.js';
 import { day, instant, money } from '../i18n.js';
 
@@ -153,7 +156,9 @@ function Blockers(props: { lang: Lang; blockers: Blocker[] }) {
   );
 }
 
-export function ClosingsPage(props: StaffPageContext & { open: OpenPeriod[]; closings: Array<Omit<ClosingView, 'content'> & { totals: ClosingContent['totals'] }>; who: Who; today: string }) {
+type ClosingRow = Omit<ClosingView, 'content'> & { totals: ClosingContent['totals'] };
+
+export function ClosingsPage(props: StaffPageContext & { open: OpenPeriod[]; closings: ClosingRow[]; who: Who; today: string; total: number }) {
   const { lang, who } = props;
   const t = T[lang];
   return (
@@ -188,6 +193,7 @@ export function ClosingsPage(props: StaffPageContext & { open: OpenPeriod[]; clo
       </section>
       <section aria-labelledby="book-h">
         <h2 id="book-h">{t.book}</h2>
+        <ListSummary total={listTexts(lang).closings(props.total)} csvHref="/closings.csv" csvLabel={listTexts(lang).csv} />
         <DataTable columns={[t.number, t.period, t.status, t.determined, t.signed, num(t.kassenIst), num(t.difference)]}>
           {props.closings.map((c) => (
             <tr>
@@ -432,5 +438,16 @@ export function OpenClosingsCard(props: { lang: Lang; open: OpenPeriod[] }) {
         </ul>
       )}
     </section>
+  );
+}
+
+/** The closing book as a CSV file: the columns the page shows. */
+export function closingsCsv(lang: Lang, closings: ClosingRow[], who: Who): string {
+  const t = T[lang];
+  const amount = (a: string) => csvAmount(lang, parseMoney(a, 'EUR', { allowNegative: true }).minor);
+  return csvFile(
+    lang,
+    [t.number, t.period, t.status, t.determined, t.signed, t.kassenIst, t.difference],
+    closings.map((c) => [c.number === null || c.number === undefined ? '' : { num: String(c.number) }, periodText(lang, { from: c.periodFrom, to: c.periodTo }), STATUS[lang][c.status], who(c.determinedBy), c.signedBy ? who(c.signedBy) : '', amount(c.totals.kassenIst), amount(c.totals.difference)]),
   );
 }
