@@ -57,9 +57,9 @@ export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { appr
   const txIds = [...new Set(list.map((a) => a.transactionId).filter((x): x is string => x !== null))];
   const itemIds = [...new Set(list.flatMap((a) => (a.booking.allocations ?? []).map((l) => l.itemId)))];
   const txs = txIds.length ? await ctx.db.prisma.bankTransaction.findMany({ where: { id: { in: txIds } }, select: { id: true, entryRef: true, position: true, debtorName: true, ultimateDebtorName: true, remittanceLines: true, amountMinor: true, unappliedMinor: true, currency: true } }) : [];
-  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, amountMinor: true, paidMinor: true, cancelledAt: true, currency: true } }) : [];
+  const items = itemIds.length ? await ctx.db.prisma.openItem.findMany({ where: { id: { in: itemIds } }, select: { id: true, kassenzeichen: true, kassenzeichenAsIssued: true, amountMinor: true, paidMinor: true, cancelledAt: true, currency: true } }) : [];
   const byTx = new Map(txs.map((t) => [t.id, t]));
-  const printed = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i.kassenzeichen)]));
+  const printed = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i)]));
   const open = new Map(items.map((i) => [i.id, formatMinor(outstandingMinor(i.amountMinor, i.paidMinor, i.cancelledAt !== null), i.currency)]));
   const explained = await bookingReasonsIn(
     ctx.db,
