@@ -50,15 +50,15 @@ export function createTestProviderApp(options: TestProviderOptions & { basePath?
   app.post(
     '/paymenttransaction/:originatorId/:endPointId',
     guarded(async (c) => {
-      const { created, tx } = provider.create(c.req.param('originatorId')!, c.req.param('endPointId')!, await c.req.text());
+      const { created, tx } = await provider.create(c.req.param('originatorId')!, c.req.param('endPointId')!, await c.req.text());
       return c.json({ paymentInformation: provider.information(tx, api(c)), paymentRequest: tx.request }, created ? 201 : 200);
     }),
   );
 
   app.get(
     '/paymenttransaction/:originatorId/:endPointId/:transactionId',
-    guarded((c) => {
-      const tx = provider.get(c.req.param('originatorId')!, c.req.param('endPointId')!, c.req.param('transactionId')!);
+    guarded(async (c) => {
+      const tx = await provider.get(c.req.param('originatorId')!, c.req.param('endPointId')!, c.req.param('transactionId')!);
       return c.json({ paymentInformation: provider.information(tx, api(c)), paymentRequest: tx.request }, 200);
     }),
   );
@@ -68,7 +68,7 @@ export function createTestProviderApp(options: TestProviderOptions & { basePath?
     guarded((c) => c.json({ status: 'OK', testMode: true }, 200)),
   );
 
-  app.get('/settlement-report', (c) => c.json(provider.settlementReport(c.req.query('fee') ?? '0.00'), 200));
+  app.get('/settlement-report', async (c) => c.json(await provider.settlementReport(c.req.query('fee') ?? '0.00'), 200));
 
   const page = async (c: Context, status: number, body: unknown) => {
     c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonceOf(c)}'; base-uri 'none'; frame-ancestors 'none'`);
@@ -84,7 +84,7 @@ export function createTestProviderApp(options: TestProviderOptions & { basePath?
   };
 
   app.get('/paypage/:id', async (c) => {
-    const tx = provider.current(c.req.param('id')!);
+    const tx = await provider.current(c.req.param('id')!);
     if (!tx) return page(c, 404, <TestNotFoundPage nonce={nonceOf(c)} />);
     return page(
       c,
@@ -94,11 +94,11 @@ export function createTestProviderApp(options: TestProviderOptions & { basePath?
   });
 
   app.post('/paypage/:id', async (c) => {
-    const tx = provider.transactions.get(c.req.param('id')!);
+    const tx = await provider.store.byId(c.req.param('id')!);
     if (!tx) return page(c, 404, <TestNotFoundPage nonce={nonceOf(c)} />);
     const form = await c.req.parseBody();
     const choice = form.choice === 'pay' || form.choice === 'fail' || form.choice === 'cancel' ? form.choice : 'cancel';
-    provider.decide(tx.id, choice);
+    await provider.decide(tx.id, choice);
     // Back to the online service, which must ask us for the status (never trust this redirect).
     return c.redirect(tx.request.redirectUrl, 303);
   });

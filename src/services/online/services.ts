@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js';
 import { createTestProviderApp, type TestProviderApp } from '../../http/online/testProvider.js';
 import { createXbdClient, type XbdClient } from './client.js';
 import { pollOnlinePayments } from './onlinePayments.js';
+import { DatabaseTestProviderStore } from './testProvider.js';
 
 export interface OnlineServices {
   client: XbdClient | null;
@@ -31,7 +32,15 @@ export function createOnlineServices(config: Pick<Config, 'online' | 'publicBase
   let testProvider: TestProviderApp | undefined;
   let doFetch: typeof fetch | undefined;
   if (provider.testMode) {
-    testProvider = createTestProviderApp({ publicUrl: provider.baseUrl, basePath: '/testprovider', clock, auth: { type: 'none' } });
+    // With a database its transactions live there, so every instance and every Workers invocation
+    // (each request is one) sees the transaction the citizen is paying; without one, in memory.
+    testProvider = createTestProviderApp({
+      publicUrl: provider.baseUrl,
+      basePath: '/testprovider',
+      clock,
+      auth: { type: 'none' },
+      ...(deps ? { store: new DatabaseTestProviderStore(deps.db) } : {}),
+    });
     const tp = testProvider;
     // In-process: the API calls need no network; the payment page is reached by the browser.
     doFetch = ((input: string | URL | Request, init?: RequestInit) => Promise.resolve(tp.app.fetch(new Request(input, init)))) as typeof fetch;
