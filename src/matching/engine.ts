@@ -4,7 +4,7 @@ import { extractCandidates, type RefCandidate } from './extract.js';
 import type { IndexedItem, ItemIndex, NearMissKind } from './index.js';
 import { debtorNameKeys, foldText, normalizeIban, significantTokens } from './names.js';
 import { shapeOf } from './schemes.js';
-import { evidenceFor, protectionOf, tokenWellFormed, type ItemEvidence, type ScoreContext } from './score.js';
+import { evidenceFor, payerView, protectionOf, tokenWellFormed, type ItemEvidence, type ScoreContext } from './score.js';
 import { NO_KNOWN_PAYERS, type KnownPayers, type MatchDecision, type MatchableTransaction } from './types.js';
 import { reason, reasonAmount, type Reason } from './reasons.js';
 
@@ -30,7 +30,8 @@ export function matchTransaction(
     index,
     config,
     knownPayers,
-    openOf: (e: IndexedItem) => opts.openOverride?.get(e.item.id) ?? e.item.openMinor,
+    openOf: opts.openOverride ? (e: IndexedItem) => opts.openOverride!.get(e.item.id) ?? e.item.openMinor : (e: IndexedItem) => e.item.openMinor,
+    payer: payerView(tx, knownPayers, config),
   };
 
   // Before anything else, returns included: a return books automatically too (it reverses).
@@ -276,9 +277,8 @@ interface PayerKeys {
 function payerKeysOf(tx: MatchableTransaction, ctx: ScoreContext): PayerKeys {
   const nameKeys: string[] = [];
   for (const name of [tx.debtorName, tx.ultimateDebtorName]) if (name) nameKeys.push(...debtorNameKeys(name));
-  const iban = normalizeIban(tx.debtorIban);
-  if (iban) for (const k of ctx.knownPayers(iban)) if (k.confirmations >= ctx.config.knownPayerMinConfirmations) nameKeys.push(k.debtorNameKey);
-  return { nameKeys: [...new Set(nameKeys)], iban };
+  for (const k of ctx.payer.known) nameKeys.push(k.debtorNameKey);
+  return { nameKeys: [...new Set(nameKeys)], iban: ctx.payer.iban };
 }
 
 /** The payer's items whose open amount is exactly `minor`: exact lookups, so a payer with thousands of items still finds them. */

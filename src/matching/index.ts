@@ -1,5 +1,6 @@
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from './config.js';
-import { debtorNameKey, debtorNameKeys, normalizeIban, normalizeReference, significantSpellings } from './names.js';
+import { debtorNameKey, debtorNameKeys, nameSignature, normalizeIban, normalizeReference, significantSpellings, type NameToken } from './names.js';
+import { DigitValueSet } from './digitSet.js';
 import { passes, SchemeLearner, shapeOf } from './schemes.js';
 import type { MatchableItem } from './types.js';
 
@@ -20,8 +21,21 @@ export interface IndexedItem {
   /** Normalized reference. */
   ref: string;
   nameKey: string;
+  /** The IBAN on file in comparable form. */
+  iban: string | undefined;
+  /**
+   * The debtor name's signature (names.ts nameSignature), computed the first time a payment is
+   * compared with this item: a million names are not folded ahead, and one folded is not folded
+   * again for every payment that reaches the item.
+   */
+  signature: NameToken[] | undefined;
   /** Insertion order: among equal claims the older one is paid first (§ 366 Abs. 2 BGB). */
   seq: number;
+}
+
+/** The item's debtor name signature, folded once. */
+export function signatureOf(e: IndexedItem): NameToken[] {
+  return (e.signature ??= nameSignature(e.item.debtorName));
 }
 
 /**
@@ -54,7 +68,13 @@ export class ItemIndex {
    * exact in a double): a slip variant is computed and tested arithmetically, and only the rare
    * variant that is a reference is built as a string and looked up.
    */
-  private readonly digitValues = new Map<string, Map<number, Set<number>>>();
+  private readonly digitValues = new Map<string, Map<number, DigitValueSet>>();
+  private readonly scratch = {
+    dv: new Float64Array(MAX_NUMERIC_DIGITS + 2),
+    w: new Float64Array(MAX_NUMERIC_DIGITS + 2),
+    pre: new Float64Array(MAX_NUMERIC_DIGITS + 2),
+    suf: new Float64Array(MAX_NUMERIC_DIGITS + 2),
+  };
   private seq = 0;
   private maxDigitsCache: number | undefined;
   readonly schemes: SchemeLearner;
@@ -75,6 +95,8 @@ export class ItemIndex {
       item,
       ref: normalizeReference(item.kassenzeichen),
       nameKey: debtorNameKey(item.debtorName),
+      iban: normalizeIban(item.debtorIban),
+      signature: undefined,
       seq: old ? old.seq : this.seq++,
     };
     this.items.set(item.id, entry);
@@ -86,7 +108,7 @@ export class ItemIndex {
       addTo(this.byNameKeyAmount, `${k}|${amount}`, item.id);
     }
     for (const t of significantSpellings(item.debtorName)) if (t.length >= 3) addTo(this.byNameToken, t, item.id);
-    const iban = normalizeIban(item.debtorIban);
+    const iban = entry.iban;
     if (iban) {
       addTo(this.byIban, iban, item.id);
       addTo(this.byIbanAmount, `${iban}|${amount}`, item.id);
@@ -129,7 +151,7 @@ export class ItemIndex {
     let lens = this.digitValues.get(s.prefix);
     if (!lens) this.digitValues.set(s.prefix, (lens = new Map()));
     let values = lens.get(s.digits.length);
-    if (!values) lens.set(s.digits.length, (values = new Set()));
+    if (!values) lens.set(s.digits.length, (values = new DigitValueSet(s.digits.length)));
     values.add(Number(s.digits));
   }
 
@@ -211,14 +233,8 @@ export class ItemIndex {
     const s = shapeOf(normalized);
     if (!s) return [];
     const hits = new Map<string, NearMissHit>();
-    const probe = (digits: string, kind: NearMissKind): void => {
-      const ids = this.byRef.get(s.prefix + digits);
-      if (!ids) return;
-      for (const id of ids) {
-        const e = this.items.get(id);
-        if (e && !hits.has(id)) hits.set(id, { entry: e, kind });
-      }
-    };
+    const prefix = s.prefix;
+    const probe = (digits: string, kind: NearMissKind): void => this.probeInto(hits, prefix + digits, kind);
     const d = s.digits;
     const n = d.length;
     // Only lengths some reference of this prefix has are probed: most of the ~20 × length
@@ -231,15 +247,19 @@ export class ItemIndex {
     const same = numeric ? values?.get(n) : undefined;
     const shorter = numeric ? values?.get(n - 1) : undefined;
     const longer = numeric ? values?.get(n + 1) : undefined;
-    const dv: number[] = [];
-    const w: number[] = [];
-    const pre: number[] = [0];
-    const suf: number[] = new Array<number>(n + 1).fill(0);
+    // Digits, place values, prefix and suffix values of the reference: scratch arrays of the index
+    // (the search runs for every reference of every payment; nothing here outlives the call).
+    const dv = this.scratch.dv;
+    const w = this.scratch.w;
+    const pre = this.scratch.pre;
+    const suf = this.scratch.suf;
     if (numeric) {
+      pre[0] = 0;
+      suf[n] = 0;
       for (let i = 0; i < n; i++) {
-        dv.push(d.charCodeAt(i) - 48);
-        w.push(POW10[n - 1 - i]!);
-        pre.push(pre[i]! * 10 + dv[i]!);
+        dv[i] = d.charCodeAt(i) - 48;
+        w[i] = POW10[n - 1 - i]!;
+        pre[i + 1] = pre[i]! * 10 + dv[i]!;
       }
       for (let i = n - 1; i >= 0; i--) suf[i] = dv[i]! * POW10[n - 1 - i]! + suf[i + 1]!;
     }
@@ -255,11 +275,14 @@ export class ItemIndex {
       const from = guard ? 2 : 0;
       for (let i = 0; i < n; i++) {
         if (i >= from && guard) continue;
+        // The nine substitutions of digit i all reduce to the same value without it: one test
+        // rules them all out when no reference does.
+        if (same && !same.mayReduceTo(pre[i]! * POW10[n - 1 - i]! + suf[i + 1]!)) continue;
+        const di = d.charCodeAt(i);
         for (let c = 48; c <= 57; c++) {
-          const ch = String.fromCharCode(c);
-          if (ch === d[i]) continue;
+          if (c === di) continue;
           if (same && !same.has(value + (c - 48 - dv[i]!) * w[i]!)) continue;
-          probe(d.slice(0, i) + ch + d.slice(i + 1), 'substitution');
+          probe(d.slice(0, i) + String.fromCharCode(c) + d.slice(i + 1), 'substitution');
         }
       }
       for (let i = 0; i + 1 < n; i++) {
@@ -275,10 +298,11 @@ export class ItemIndex {
       }
       for (let i = 0; i + 1 < n; i++) {
         if (d[i] !== d[i + 1]) continue;
+        const di = d.charCodeAt(i);
         for (let c = 48; c <= 57; c++) {
-          const ch = String.fromCharCode(c);
-          if (ch === d[i]) continue;
+          if (c === di) continue;
           if (same && !same.has(value + (c - 48 - dv[i]!) * (w[i]! + w[i + 1]!))) continue;
+          const ch = String.fromCharCode(c);
           probe(d.slice(0, i) + ch + ch + d.slice(i + 2), 'twin');
         }
       }
@@ -290,14 +314,15 @@ export class ItemIndex {
         probe(d.slice(0, i) + d.slice(i + 1), 'deletion');
       }
     }
-    if (lens?.has(n + 1) && (!numeric || longer)) {
+    // Every reference one inserted digit longer reduces to the token by deleting that digit.
+    if (lens?.has(n + 1) && (!numeric || (longer && longer.mayReduceTo(value)))) {
       for (let i = 0; i <= n; i++) {
+        const before = i > 0 ? d.charCodeAt(i - 1) : -1;
         for (let c = 48; c <= 57; c++) {
-          const ch = String.fromCharCode(c);
           // Inserting the digit already at i gives the same string as inserting it at i + 1.
-          if (i > 0 && ch === d[i - 1]) continue;
+          if (c === before) continue;
           if (longer && !longer.has(pre[i]! * POW10[n + 1 - i]! + (c - 48) * POW10[n - i]! + suf[i]!)) continue;
-          probe(d.slice(0, i) + ch + d.slice(i), 'insertion');
+          probe(d.slice(0, i) + String.fromCharCode(c) + d.slice(i), 'insertion');
         }
       }
     }
@@ -312,6 +337,15 @@ export class ItemIndex {
       }
     }
     return [...hits.values()];
+  }
+
+  private probeInto(hits: Map<string, NearMissHit>, ref: string, kind: NearMissKind): void {
+    const ids = this.byRef.get(ref);
+    if (!ids) return;
+    for (const id of ids) {
+      const e = this.items.get(id);
+      if (e && !hits.has(id)) hits.set(id, { entry: e, kind });
+    }
   }
 
   /** The check digit (luhn, mod 11, mod 97-10) the digits pass and every item of their class passes. */

@@ -68,6 +68,11 @@ export function nameTokens(name: string): string[] {
 const PAIRS_CACHE = new Map<string, NameToken[]>();
 const PAIRS_CACHE_MAX = 50_000;
 
+/** The significant tokens of a name in both spellings: what compareSignatures compares. */
+export function nameSignature(name: string): NameToken[] {
+  return significantPairs(name);
+}
+
 function significantPairs(name: string): NameToken[] {
   let hit = PAIRS_CACHE.get(name);
   if (hit) return hit;
@@ -130,11 +135,21 @@ export type NameMatch = 'same' | 'contains' | 'family' | 'none';
  */
 export function compareNames(a: string | undefined, b: string | undefined, sameMin = 0.99): NameMatch {
   if (!a || !b) return 'none';
-  const ta = significantPairs(a);
-  const tb = significantPairs(b);
-  if (ta.length === 0 || tb.length === 0) return 'none';
+  return compareSignatures(significantPairs(a), significantPairs(b), sameMin);
+}
+
+/** compareNames on names already reduced to their signatures (nameSignature). */
+export function compareSignatures(ta: readonly NameToken[] | undefined, tb: readonly NameToken[], sameMin = 0.99): NameMatch {
+  if (!ta || ta.length === 0 || tb.length === 0) return 'none';
   let common = 0;
-  for (const t of ta) if (tb.some((u) => sameToken(t, u))) common++;
+  for (const t of ta) {
+    for (const u of tb) {
+      if (sameToken(t, u)) {
+        common++;
+        break;
+      }
+    }
+  }
   if (common === 0) return 'none';
   const overlap = common / Math.max(ta.length, tb.length);
   if (overlap >= sameMin && ta.length === tb.length) return 'same';

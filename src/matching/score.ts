@@ -1,9 +1,9 @@
 import type { MatchConfig } from './config.js';
 import type { RefCandidate } from './extract.js';
-import type { IndexedItem, ItemIndex, NearMissKind } from './index.js';
-import { compareNames, normalizeIban, type NameMatch } from './names.js';
+import { signatureOf, type IndexedItem, type ItemIndex, type NearMissKind } from './index.js';
+import { compareSignatures, nameSignature, normalizeIban, type NameMatch, type NameToken } from './names.js';
 import { passes, shapeOf, type SchemeAlgorithm } from './schemes.js';
-import type { KnownPayers, MatchableTransaction } from './types.js';
+import type { KnownPayer, KnownPayers, MatchableTransaction } from './types.js';
 import { reason, type NameRole, type Reason } from './reasons.js';
 
 /** How the transaction points at an item by reference. */
@@ -40,6 +40,26 @@ export interface ScoreContext {
   config: MatchConfig;
   knownPayers: KnownPayers;
   openOf: (e: IndexedItem) => bigint;
+  /** The payer as every item is compared with it, worked out once per transaction (payerView). */
+  payer: PayerView;
+}
+
+export interface PayerView {
+  name: NameToken[] | undefined;
+  ultimate: NameToken[] | undefined;
+  iban: string | undefined;
+  /** Learned accounts of the payer's IBAN with enough confirmations. */
+  known: readonly KnownPayer[];
+}
+
+export function payerView(tx: MatchableTransaction, knownPayers: KnownPayers, config: MatchConfig): PayerView {
+  const iban = normalizeIban(tx.debtorIban);
+  return {
+    name: tx.debtorName ? nameSignature(tx.debtorName) : undefined,
+    ultimate: tx.ultimateDebtorName ? nameSignature(tx.ultimateDebtorName) : undefined,
+    iban,
+    known: iban ? knownPayers(iban).filter((k) => k.confirmations >= config.knownPayerMinConfirmations) : [],
+  };
 }
 
 /**
@@ -73,24 +93,24 @@ export function evidenceFor(tx: MatchableTransaction, entry: IndexedItem, ref: R
   const open = ctx.openOf(entry);
   const amt = tx.amountMinor;
   const amount: AmountFit = amt === open && open > 0n ? 'open' : amt === entry.item.amountMinor ? 'original' : amt < open ? 'less' : 'more';
-  const payer = compareNames(tx.debtorName, entry.item.debtorName, ctx.config.nameSameMin);
-  const ultimate = compareNames(tx.ultimateDebtorName, entry.item.debtorName, ctx.config.nameSameMin);
+  const p = ctx.payer;
+  const sameMin = ctx.config.nameSameMin;
+  const payer = p.name ? compareSignatures(p.name, signatureOf(entry), sameMin) : 'none';
+  const ultimate = p.ultimate ? compareSignatures(p.ultimate, signatureOf(entry), sameMin) : 'none';
   let iban: ItemEvidence['iban'] = 'none';
   let knownConfirmations = 0;
-  const payerIban = normalizeIban(tx.debtorIban);
-  if (payerIban) {
-    if (normalizeIban(entry.item.debtorIban) === payerIban) iban = 'item';
+  if (p.iban) {
+    if (entry.iban === p.iban) iban = 'item';
     else {
-      for (const k of ctx.knownPayers(payerIban)) {
-        if (k.debtorNameKey === entry.nameKey && k.confirmations >= ctx.config.knownPayerMinConfirmations) {
+      for (const k of p.known) {
+        if (k.debtorNameKey === entry.nameKey) {
           iban = 'known';
           knownConfirmations = Math.max(knownConfirmations, k.confirmations);
         }
       }
     }
   }
-  const itemIban = normalizeIban(entry.item.debtorIban);
-  const ibanDiffers = payerIban !== undefined && itemIban !== undefined && itemIban !== payerIban;
+  const ibanDiffers = p.iban !== undefined && entry.iban !== undefined && entry.iban !== p.iban;
   return { entry, openMinor: open, ref, amount, payer, ultimate, iban, knownConfirmations, ibanDiffers };
 }
 
