@@ -276,7 +276,8 @@ interface PayerKeys {
 /** The keys a payer's items are found by: name and ultimate debtor (each spelling), IBAN, learned IBAN. */
 function payerKeysOf(tx: MatchableTransaction, ctx: ScoreContext): PayerKeys {
   const nameKeys: string[] = [];
-  for (const name of [tx.debtorName, tx.ultimateDebtorName]) if (name) nameKeys.push(...debtorNameKeys(name));
+  if (tx.debtorName && ctx.payer.name) nameKeys.push(...debtorNameKeys(tx.debtorName, ctx.payer.name));
+  if (tx.ultimateDebtorName && ctx.payer.ultimate) nameKeys.push(...debtorNameKeys(tx.ultimateDebtorName, ctx.payer.ultimate));
   for (const k of ctx.payer.known) nameKeys.push(k.debtorNameKey);
   return { nameKeys: [...new Set(nameKeys)], iban: ctx.payer.iban };
 }

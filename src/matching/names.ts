@@ -73,10 +73,23 @@ export function nameSignature(name: string): NameToken[] {
   return significantPairs(name);
 }
 
+/**
+ * nameSignature for a name seen once (a payer's name as one payment writes it): folded without
+ * entering the cache, which would otherwise fill with one-off spellings that outlive the payment
+ * and, in a process holding a million items, make the garbage collector walk them.
+ */
+export function payerSignature(name: string): NameToken[] {
+  return PAIRS_CACHE.get(name) ?? significantOf(name);
+}
+
+function significantOf(name: string): NameToken[] {
+  return nameTokenPairs(name).filter((t) => t.main.length >= 2 && !NOISE.has(t.main));
+}
+
 function significantPairs(name: string): NameToken[] {
   let hit = PAIRS_CACHE.get(name);
   if (hit) return hit;
-  hit = nameTokenPairs(name).filter((t) => t.main.length >= 2 && !NOISE.has(t.main));
+  hit = significantOf(name);
   if (PAIRS_CACHE.size >= PAIRS_CACHE_MAX) PAIRS_CACHE.clear();
   PAIRS_CACHE.set(name, hit);
   return hit;
@@ -108,8 +121,8 @@ export function debtorNameKey(name: string): string {
  * the key with the dots dropped ("Müller" is found by "MUELLER" and by "MULLER"; "Mueller" only
  * by "MUELLER").
  */
-export function debtorNameKeys(name: string): string[] {
-  const sig = significantPairs(name);
+export function debtorNameKeys(name: string, signature: readonly NameToken[] = significantPairs(name)): string[] {
+  const sig = signature;
   const list = sig.length > 0 ? sig : nameTokenPairs(name);
   const main = list.map((t) => t.main).sort().join(' ');
   const plain = list.map((t) => t.plain).sort().join(' ');

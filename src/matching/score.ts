@@ -1,7 +1,7 @@
 import type { MatchConfig } from './config.js';
 import type { RefCandidate } from './extract.js';
 import { signatureOf, type IndexedItem, type ItemIndex, type NearMissKind } from './index.js';
-import { compareSignatures, nameSignature, normalizeIban, type NameMatch, type NameToken } from './names.js';
+import { compareSignatures, normalizeIban, payerSignature, type NameMatch, type NameToken } from './names.js';
 import { passes, shapeOf, type SchemeAlgorithm } from './schemes.js';
 import type { KnownPayer, KnownPayers, MatchableTransaction } from './types.js';
 import { reason, type NameRole, type Reason } from './reasons.js';
@@ -55,8 +55,8 @@ export interface PayerView {
 export function payerView(tx: MatchableTransaction, knownPayers: KnownPayers, config: MatchConfig): PayerView {
   const iban = normalizeIban(tx.debtorIban);
   return {
-    name: tx.debtorName ? nameSignature(tx.debtorName) : undefined,
-    ultimate: tx.ultimateDebtorName ? nameSignature(tx.ultimateDebtorName) : undefined,
+    name: tx.debtorName ? payerSignature(tx.debtorName) : undefined,
+    ultimate: tx.ultimateDebtorName ? payerSignature(tx.ultimateDebtorName) : undefined,
     iban,
     known: iban ? knownPayers(iban).filter((k) => k.confirmations >= config.knownPayerMinConfirmations) : [],
   };
