@@ -4,6 +4,7 @@
  *
  *   npm run bench                  all, at full size (takes a while: 500 MB camt file, 10^6 items)
  *   npm run bench -- --quick       smaller sizes, for a first look
+ *   npm run bench -- --only=large --entries=20000   the 10^6-entry import at a size of your choice
  */
 import { runApiLatencyBench } from './apiLatency.js';
 import { runCamtBench } from './camt.js';
@@ -29,7 +30,8 @@ if (want('camt')) {
 }
 if (want('large')) {
   log('\n# a statement of 10^6 entries through the CLI and over HTTP (202 job): time and peak RSS');
-  console.table(await runLargeImportBench({ entries: quick ? 100_000 : 1_000_000, log }));
+  const entries = Number(process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? (quick ? 100_000 : 1_000_000));
+  console.table(await runLargeImportBench({ entries, log }));
 }
 if (want('latency')) {
   log('\n# API latency while a 20 MB statement is imported');

@@ -113,6 +113,25 @@ describe('original bank files', () => {
       [1, 10],
     ]);
 
+    // Pieces of any size become rows of CHUNK_BYTES with the bytes in order.
+    rows.length = 0;
+    const odd = new OriginalFileCollector();
+    const whole = new Uint8Array(CHUNK_BYTES * 2 + 12345).map((_v, i) => (i * 31) % 251);
+    for (let at = 0, size = 1; at < whole.byteLength; at += size, size = (size * 7) % 300_000 + 1) odd.add(whole.subarray(at, at + size));
+    expect(await odd.store(tx, 'imp-odd')).toBe(true);
+    expect(rows.map((r) => [r.position, r.bytes.byteLength])).toEqual([
+      [0, CHUNK_BYTES],
+      [1, CHUNK_BYTES],
+      [2, 12345],
+    ]);
+    const back = new Uint8Array(whole.byteLength);
+    let o = 0;
+    for (const r of rows) {
+      back.set(r.bytes, o);
+      o += r.bytes.byteLength;
+    }
+    expect(back).toEqual(whole);
+
     rows.length = 0;
     const big = new OriginalFileCollector();
     const mb = new Uint8Array(1024 * 1024);

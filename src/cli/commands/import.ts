@@ -48,7 +48,7 @@ export const importCommand: Command = {
           process.stderr.write(`\r${basename(file)}: ${pct}% · ${entries} entries · ${mbps} MB/s   `);
         };
         try {
-          const r = await importAndMatch({ ctx, deps: { services }, input: { source: createReadStream(file), fileName: basename(file), onProgress: progress } });
+          const r = await importAndMatch({ ctx, deps: { services }, input: { source: createReadStream(file), fileName: basename(file), totalBytes: size, onProgress: progress } });
           if (tty) process.stderr.write('\r\x1b[K');
           if (values.json) {
             process.stdout.write(JSON.stringify(r) + '\n');
