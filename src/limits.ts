@@ -17,6 +17,11 @@ export const LIMITS = {
   transactionsPerEntry: 100_000,
   /** Characters of one text node or attribute value. */
   textLength: 10_000,
+  /**
+   * Warnings listed per document and per import; past it they are counted, not listed (a file
+   * whose every entry draws a warning must not hold a sentence per entry).
+   */
+  warningsListed: 1_000,
   /** Bytes of one entry's XML (a single Ntry with its batch details). */
   entryBytes: 32 * 1024 * 1024,
   /** Reference candidates considered per payment. */

@@ -6,6 +6,7 @@ import { decodeEntry, decodeGroupHeader, decodeRecordHeader } from './decode/rec
 import type { BalanceCheck, Entry, MessageHeader, StatementHeader } from './model.js';
 import { inferVersion, versionForNamespace, type CamtVersion } from './versions.js';
 import { XmlSplitter, type Fragment } from './xml/splitter.js';
+import { WarningList } from './warnings.js';
 
 export type CamtEvent =
   | { type: 'document'; file: string; header: MessageHeader }
@@ -43,7 +44,7 @@ const CAMT_LIKE = /camt\.05[234]/;
  */
 export class DocumentReader {
   private readonly splitter: XmlSplitter;
-  private warnings: string[] = [];
+  private warnings: WarningList;
   private version: CamtVersion | undefined;
   private namespace: string | undefined;
   private declared: string[] = [];
@@ -61,6 +62,7 @@ export class DocumentReader {
     private readonly counters: FileCounters,
   ) {
     this.splitter = new XmlSplitter(file, limits);
+    this.warnings = new WarningList(limits.warningsListed);
   }
 
   /** A problem found below the XML (the byte decoder), reported with the document's warnings. */
@@ -169,10 +171,9 @@ export class DocumentReader {
         if (!r.header) this.emitRecord(r, out);
         else if (r.parts.length !== r.partsAtHeader) {
           // Children after the entries (AddtlStmtInf): the closing header includes them.
-          const seen = new Set(this.warnings);
           const scratch: string[] = [];
           r.header = this.decodeHeader(r, scratch);
-          for (const w of scratch) if (!seen.has(w)) this.warnings.push(w);
+          this.warnings.push(...scratch);
         }
         const check = checkBalance(r.header!, r.totals);
         out.push({ type: 'recordEnd', header: r.header!, entryCount: r.entries, check });
@@ -201,8 +202,8 @@ export class DocumentReader {
             { file: this.file, line: this.documentLine, path: f.path },
           );
         }
-        out.push({ type: 'documentEnd', warnings: [...new Set(this.warnings)] });
-        this.warnings = [];
+        out.push({ type: 'documentEnd', warnings: this.warnings.list() });
+        this.warnings = new WarningList(this.limits.warningsListed);
         return;
     }
   }
@@ -254,7 +255,7 @@ export class DocumentReader {
     );
   }
 
-  private decodeHeader(r: OpenRecord, warnings: string[]): StatementHeader {
+  private decodeHeader(r: OpenRecord, warnings: { push(sentence: string): void }): StatementHeader {
     const v = this.version!;
     const text = `<${v.recordElement}>${r.parts.join('')}</${v.recordElement}>`;
     const ctx = new DecodeContext(this.file, text, r.line, r.path, warnings);

@@ -306,6 +306,18 @@ describe('honest decoding: what would be read with an arbitrary meaning is refus
   });
 });
 
+describe('warnings stay bounded', () => {
+  it('lists the first warningsListed distinct warnings and counts the rest, whatever the number of entries', async () => {
+    // Every entry without Ccy draws a warning naming its own line.
+    const entries = Array.from({ length: 25 }, (_v, i) => entry(`${i + 1}.00`).replace('<Amt Ccy="EUR">', '<Amt>')).join('\n');
+    const [m] = await parseCamt(statement(entries), { fileName: 'many.xml', limits: { warningsListed: 10 } });
+    expect(m!.statements[0]!.entries).toHaveLength(25);
+    expect(m!.warnings).toHaveLength(11);
+    expect(m!.warnings.slice(0, 10).every((w) => w.includes('has no Ccy attribute'))).toBe(true);
+    expect(m!.warnings[10]).toBe('15 further warnings are not listed (the first 10 are; limit warningsListed)');
+  });
+});
+
 describe('source hygiene', () => {
   const dir = path.join(repoRoot, 'src/camt');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));

@@ -154,7 +154,7 @@ export class DecodeContext {
     readonly source: string,
     readonly line: number,
     readonly basePath: string,
-    readonly warnings: string[],
+    readonly warnings: { push(sentence: string): void },
   ) {}
 
   /** Line of the first occurrence of `needle` in the fragment, else the fragment's first line. */

@@ -18,6 +18,7 @@ import { BULK_TABLES, bulkInsert } from '../../db/bulk.js';
 import { ConflictError, LimitExceededError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { formatMinor } from '../../money/money.js';
+import { WarningList } from '../../camt/warnings.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId, toHex } from '../shared/ids.js';
 import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
@@ -284,7 +285,7 @@ function entryPrint(entry: Entry): { digest: string; hashed: Uint8Array } {
 }
 
 class ImportState {
-  readonly warnings: string[] = [];
+  readonly warnings = new WarningList(LIMITS.warningsListed);
   readonly statements: ImportedStatement[] = [];
   private newTransactions = 0;
   /** Statements read before that came again with other content (the file is refused). */
@@ -579,7 +580,7 @@ class ImportState {
       statements: this.statements,
       entries: { ...this.counts },
       transactions: this.transactions,
-      warnings: this.warnings,
+      warnings: this.warnings.list(),
       newTransactions: this.newTransactions,
     };
   }
