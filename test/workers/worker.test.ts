@@ -7,8 +7,9 @@
  * One Worker process for the whole file, on a fresh PostgreSQL database (Hyperdrive connects to a
  * database, and the tables live in its default schema). It proves the Worker serves the same API:
  * migrations on first start, a bootstrap admin key from a var, an inline import booked by the
- * matcher, the review queue, a large upload imported by the Queue consumer through R2, and the
- * Cron Trigger delivering a webhook.
+ * matcher, the review queue, a large upload imported by the Queue consumer through R2, the
+ * Cron Trigger delivering a webhook, and paying online with the built-in test provider from the
+ * citizen's page to the paid item, every step a request (an invocation) of its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,11 +24,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_ADMIN_URL, pgSkipReason, STALE_TEST_SCHEMA_MS } from '../support/backends.js';
 import { camt } from '../support/camtBuilder.js';
 import { TEST_ADMIN_KEY } from '../support/server.js';
+import { startNonceIn } from '../http/online-support.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const wranglerCli = join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 /** Above this, uploads take the R2 + Queue path; the small statements below stay inline. */
 const INLINE_MAX = 20_000;
+/** Workers require it (a secret made per request would break every return from the provider). */
+const ONLINE_RETURN_SECRET = 'workers-test-return-secret-0123456789abcdef';
 
 type Json = Record<string, any>;
 
@@ -111,7 +115,10 @@ suite(skip ? `Stadtkasse on Workers, in wrangler's local runtime (skipped: ${ski
     const started = performance.now();
     wrangler = spawn(
       process.execPath,
-      [wranglerCli, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persist, '--show-interactive-dev-session=false', '--var', `STADTKASSE_ADMIN_KEY:${TEST_ADMIN_KEY}`, '--var', `INLINE_IMPORT_MAX_BYTES:${INLINE_MAX}`, '--var', 'LOG_LEVEL:warn', '--var', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS:true'],
+      [wranglerCli, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persist, '--show-interactive-dev-session=false', '--var', `STADTKASSE_ADMIN_KEY:${TEST_ADMIN_KEY}`, '--var', `INLINE_IMPORT_MAX_BYTES:${INLINE_MAX}`, '--var', 'LOG_LEVEL:warn', '--var', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS:true',
+        // The Worker's own address, so the citizen's page, the provider's page and the way back all
+        // point at wrangler dev; a local address offers the built-in test provider.
+        '--var', `PUBLIC_BASE_URL:${base}`, '--var', `ONLINE_RETURN_SECRET:${ONLINE_RETURN_SECRET}`],
       {
         cwd: repoRoot,
         // Its own process group, so stopping it also stops the workerd processes it started.
@@ -280,5 +287,53 @@ suite(skip ? `Stadtkasse on Workers, in wrangler's local runtime (skipped: ${ski
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ body: { type: 'item.cancelled', data: { item: { id: item.id, status: 'cancelled' } } } });
     expect(received[0]!.eventId).toBe(received[0]!.body.id);
+  });
+  it('pays online end to end: citizen page, the test provider\'s page in another invocation, back to a paid item', async () => {
+    const started = performance.now();
+    const created = await api('/v1/items', { method: 'POST', json: { category: 'fee', amount: '42.50', dueDate: '2026-12-31', description: 'Anwohnerparkausweis', debtor: { name: 'Olga Online' }, kassenzeichen: 'PARK-2026-0042' } });
+    expect(created.status).toBe(201);
+    const item = (await created.json()) as Json;
+    const pr = await api('/v1/payment-requests', { method: 'POST', json: { itemIds: [item.id] } });
+    expect(pr.status).toBe(201);
+    const { paymentUrl } = (await pr.json()) as Json;
+    expect(paymentUrl.startsWith(`${base}/pay/`)).toBe(true);
+    const token = paymentUrl.split('/pay/')[1] as string;
+
+    // The citizen's page, with the number as printed and the "Online bezahlen" form.
+    const page = await fetch(paymentUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('PARK-2026-0042');
+    const nonce = startNonceIn(html);
+    expect(nonce, 'the payment page offers "Online bezahlen"').toBeDefined();
+
+    // Starting: Stadtkasse creates the transaction at the provider and sends the citizen there.
+    const start = await fetch(`${base}/pay/${token}/online`, { method: 'POST', body: new URLSearchParams({ nonce: nonce! }), redirect: 'manual' });
+    const startText = await start.text();
+    expect(start.status, startText.slice(0, 500)).toBe(200);
+    const providerPage = /^0;url=(.+)$/.exec(start.headers.get('refresh') ?? '')?.[1] ?? '';
+    expect(providerPage).toMatch(new RegExp(`^${base}/testprovider/paypage/TP-`));
+
+    // The provider's page is another request, so another invocation: it finds the transaction in the database.
+    const pay = await fetch(providerPage);
+    const payText = await pay.text();
+    expect(pay.status, payText.slice(0, 300)).toBe(200);
+    expect(payText).toContain('TESTMODUS');
+    expect(payText).not.toContain('Unbekannte Transaktion');
+    const decided = await fetch(providerPage, { method: 'POST', body: new URLSearchParams({ choice: 'pay' }), redirect: 'manual' });
+    expect(decided.status).toBe(303);
+    const back = decided.headers.get('location')!;
+    expect(back.startsWith(`${base}/`)).toBe(true);
+
+    // Back at Stadtkasse, which asks the provider for the status and books the payment.
+    const returned = await fetch(back, { redirect: 'manual' });
+    await returned.text();
+    expect(returned.status).toBe(303);
+    expect(returned.headers.get('location')).toBe(`/pay/${token}?online=payed`);
+    const paid = (await (await api(`/v1/items/${item.id}`)).json()) as Json;
+    expect(paid).toMatchObject({ status: 'paid', paid: '42.50', kassenzeichenDisplay: 'PARK-2026-0042' });
+    const after = await (await fetch(`${base}/pay/${token}?online=payed`)).text();
+    expect(after).not.toContain('Unbekannte Transaktion');
+    console.info(`[workers] paying online end to end took ${Math.round(performance.now() - started)} ms`);
   });
 });
