@@ -23,6 +23,7 @@ import { exportRoutes } from './http/export/routes.js';
 import { closingRoutes } from './http/closings/routes.js';
 import { refundRunRoutes } from './http/refundRuns/routes.js';
 import { mandateRoutes } from './http/mandates/routes.js';
+import { collectionRoutes } from './http/collections/routes.js';
 import { staffRoutes } from './http/staff/routes.js';
 import { onlinePaymentPages } from './http/online/pages.js';
 import { onlineRoutes } from './http/online/routes.js';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps, opts: CreateAppOptions = {}): App {
   app.route('/', closingRoutes());
   app.route('/', refundRunRoutes());
   app.route('/', mandateRoutes());
+  app.route('/', collectionRoutes());
   // The treasury workplace (HTML pages with sessions; see src/http/staff/routes.ts).
   app.route('/', staffRoutes());
   app.route('/', onlineRoutes());

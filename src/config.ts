@@ -64,6 +64,8 @@ export interface SepaConfig {
   outboxDir?: string;
   /** The city's SEPA creditor identifier (Gläubiger-ID), check digits verified at start. */
   creditorId: string;
+  /** Days between the pre-notification of a direct debit and its collection. */
+  preNotificationDays: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ export const CONFIG_VARIABLES = [
   ['SEPA_CREDIT_TRANSFER_FORMAT', 'pain.001.001.09', 'version of the refund files: pain.001.001.09, or pain.001.001.03 for banks that still need it'],
   ['SEPA_BATCH_BOOKING', 'true', 'the bank books a refund run as one debit (true) or every refund on its own (false)'],
   ['SEPA_CREDITOR_ID', 'DE98ZZZ09999999999', "the city's SEPA creditor identifier (Gläubiger-ID) for direct debits; the default is the Bundesbank's test identifier"],
+  ['SEPA_PRE_NOTIFICATION_DAYS', '14', 'days a direct debit is announced to the debtor before it is collected (1 to 60; the rulebook default is 14)'],
   ['SEPA_OUTBOX_DIR', '', 'folder bin/stadtkasse sepa outbox writes released files to, for the bank\'s EBICS client'],
   ['CLOSING_MODE', 'day', 'day: a closing (Tagesabschluss) per booking day; week: one per calendar week, for small Kassen where the Land allows it'],
 ] as const;
@@ -182,7 +185,7 @@ function sepaConfig(env: Env): SepaConfig {
   const outboxDir = text(env, 'SEPA_OUTBOX_DIR');
   const creditorId = normalizeCreditorId(text(env, 'SEPA_CREDITOR_ID') ?? 'DE98ZZZ09999999999');
   if (!isValidCreditorId(creditorId)) throw new ConfigError('SEPA_CREDITOR_ID', 'is not a valid SEPA creditor identifier (check digits or shape wrong)');
-  return { creditTransferFormat: format as CreditTransferFormat, batchBooking: bool(env, 'SEPA_BATCH_BOOKING', true), creditorId, ...(outboxDir ? { outboxDir } : {}) };
+  return { creditTransferFormat: format as CreditTransferFormat, batchBooking: bool(env, 'SEPA_BATCH_BOOKING', true), creditorId, preNotificationDays: integer(env, 'SEPA_PRE_NOTIFICATION_DAYS', 14, 1, 60), ...(outboxDir ? { outboxDir } : {}) };
 }
 
 function text(env: Env, name: string): string | undefined {

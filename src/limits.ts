@@ -40,6 +40,8 @@ export const LIMITS = {
   jsonDepth: 32,
   /** Refunds gathered into one refund run (one pain.001 file); the rest waits for the next run. */
   refundsPerRun: 10_000,
+  /** Direct debits in one collection run (one pain.008 file); the rest goes into a further run of the day. */
+  debitsPerRun: 100_000,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -247,6 +247,15 @@ export async function bulkUpdate(tx: Tx, db: BulkTarget, spec: BulkUpdateSpec, r
 
 /** Column declarations of the tables written in bulk (checked against the schema by a test). */
 export const BULK_TABLES = {
+  Mandate: {
+    id: 'text', reference: 'text', kind: 'text', debtorName: 'text', debtorIban: 'text', debtorBic: 'text', debtorRef: 'text', issuerClientId: 'text', signedOn: 'text', status: 'text',
+    statusReason: 'text', lastCollectedOn: 'text', finalRequested: 'bool', pendingAmendment: 'text', createdBy: 'text', createdAt: 'timestamp', updatedAt: 'timestamp', version: 'int',
+  },
+  DirectDebit: {
+    id: 'text', openItemId: 'text', mandateId: 'text', state: 'text', amountMinor: 'bigint', currency: 'text', collectionDate: 'text', announcedAt: 'timestamp', standingFor: 'text',
+    runId: 'text', position: 'int', sequence: 'text', endToEndId: 'text', remittance: 'text', creditTransactionId: 'text', returnTransactionId: 'text', returnReasonCode: 'text',
+    returnFeeMinor: 'bigint', updatedAt: 'timestamp', version: 'int',
+  },
   Entry: {
     id: 'text', statementId: 'text', position: 'int', entryReference: 'text', accountServicerReference: 'text', dedupeKey: 'text', duplicateOfEntryId: 'text',
     amountMinor: 'bigint', currency: 'text', creditDebit: 'text', reversal: 'bool', status: 'text', bookingDate: 'text', valueDate: 'text', bankTransactionCode: 'text',

@@ -24,6 +24,7 @@ describe('configuration', () => {
     [{ SEPA_CREDIT_TRANSFER_FORMAT: 'pain.001.001.02' }, 'SEPA_CREDIT_TRANSFER_FORMAT', 'pain.001.001.09, pain.001.001.03'],
     [{ SEPA_BATCH_BOOKING: 'ja' }, 'SEPA_BATCH_BOOKING', 'true or false'],
     [{ SEPA_CREDITOR_ID: 'DE97ZZZ09999999999' }, 'SEPA_CREDITOR_ID', 'check digits'],
+    [{ SEPA_PRE_NOTIFICATION_DAYS: '0' }, 'SEPA_PRE_NOTIFICATION_DAYS', 'between 1 and 60'],
   ])('refuses %o naming %s', (env, variable, problem) => {
     let err: unknown;
     try {

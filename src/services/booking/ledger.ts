@@ -163,8 +163,9 @@ export async function assertReceiptBalanced(tx: Tx, transactionId: string): Prom
     }
     return;
   }
-  // Money paid back to the payer (a booked refund) left through the bank: it is accounted for too.
-  const refunds = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: 'refunded' }, _sum: { amountMinor: true } });
+  // Money paid back to the payer (a booked refund) or taken back by the payer's bank (a returned
+  // direct debit of a collection credit) left through the bank: it is accounted for too.
+  const refunds = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: ['refunded', 'debit_returned'] } }, _sum: { amountMinor: true } });
   const paidBack = -(refunds._sum.amountMinor ?? 0n);
   if (allocated + cleared + paidBack + r.unappliedMinor !== r.amountMinor) {
     throw new Error(`invariant: payment ${r.id} of ${r.amountMinor} has ${allocated} allocated, ${cleared} cleared, ${paidBack} paid back and ${r.unappliedMinor} unapplied`);

@@ -7,6 +7,7 @@
  */
 import type { Ctx } from '../../context.js';
 import { settleRefunds } from '../refunds/settle.js';
+import { recognizeCollections } from '../collections/settle.js';
 import { recognizeSettlements } from '../online/settlement.js';
 import { indexUnkeyedWaitingReceipts } from './waitingReceipts.js';
 import { runMatching, type MatchingDeps, type MatchingSummary } from './runMatching.js';
@@ -29,6 +30,7 @@ export async function sweepPendingReceipts({ ctx, deps, input = {} }: { ctx: Ctx
   const ids = pending.map((p) => p.id);
   ctx.log.warn({ receipts: ids.length, importId: input.importId }, 'matching receipts an earlier run left undecided');
   await recognizeSettlements({ ctx, input: { transactionIds: ids } });
+  await recognizeCollections({ ctx, input: { transactionIds: ids } });
   const summary = await runMatching({ ctx, deps, input: { transactionIds: ids } });
   await settleRefunds({ ctx, input: { transactionIds: ids } });
   return summary;

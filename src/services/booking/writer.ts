@@ -114,7 +114,7 @@ const RECEIPT_SUMS = (ids: string) => `SELECT t."id", t."entryId", t."matchState
   COALESCE((SELECT SUM(a."amountMinor") FROM "Allocation" a WHERE a."transactionId" = t."id"
     AND NOT EXISTS (SELECT 1 FROM "AllocationReversal" r WHERE r."allocationId" = a."id")), 0) AS "allocated",
   COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id"), 0) AS "held",
-  COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" = 'refunded'), 0) AS "refunded",
+  COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN ('refunded', 'debit_returned')), 0) AS "refunded",
   COALESCE((SELECT SUM(c."amountMinor") FROM "ClearingMovement" c WHERE c."bankTransactionId" = t."id"), 0) AS "clearing"
 FROM "BankTransaction" t WHERE t."id" IN (${ids}) AND t."creditDebit" = 'CRDT'`;
 
@@ -125,7 +125,7 @@ FROM "Entry" e JOIN (
     COALESCE((SELECT SUM(a."amountMinor") FROM "Allocation" a WHERE a."transactionId" = t."id"
       AND NOT EXISTS (SELECT 1 FROM "AllocationReversal" r WHERE r."allocationId" = a."id")), 0)
     + COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id"), 0)
-    - COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" = 'refunded'), 0)
+    - COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN ('refunded', 'debit_returned')), 0)
     - COALESCE((SELECT SUM(c."amountMinor") FROM "ClearingMovement" c WHERE c."bankTransactionId" = t."id"), 0) AS "accounted"
   FROM "BankTransaction" t
   WHERE t."creditDebit" = 'CRDT' AND t."entryId" IN (SELECT b."entryId" FROM "BankTransaction" b WHERE b."id" IN (${ids}))

@@ -47,21 +47,37 @@ export async function changeOpenItemAmount({ ctx, input }: { ctx: Ctx; input: Ch
     if (item.cancelledAt) throw new ConflictError(`open item ${item.id} is cancelled; its amount cannot change`);
     const amountMinor = parseMoney(input.amount, item.currency, { field: 'amount' }).minor;
     if (amountMinor <= 0n) throw new ValidationError('amount: must be more than 0.00; to withdraw a claim, cancel it', { field: 'amount' });
-    if (amountMinor > MAX_ITEM_AMOUNT_MINOR) throw new ValidationError('amount: must be at most 999999999.99', { field: 'amount' });
-    if (amountMinor === item.amountMinor) throw new ValidationError(`amount: is already ${formatMinor(amountMinor, item.currency)}`, { field: 'amount' });
-    const now = ctx.clock.now();
-    const updated = await updateVersioned(tx, ctx, item, { amountMinor, status: itemStatus(amountMinor, item.paidMinor, false) });
-    await tx.openItemChange.create({ data: { id: newId(), openItemId: item.id, kind: 'amount_changed', oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor, reason, actor: actorLabel(ctx.actor), createdAt: now } });
-    await writeAudit(tx, ctx, { action: 'open_item.amount_changed', subjectType: 'open_item', subjectId: item.id, reason, data: { kassenzeichen: item.kassenzeichen, oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor } });
-    await recordItemEvent(tx, ctx, updated, 'item.amount_changed', { previousStatus: item.status as ItemStatus, reason, previousAmountMinor: item.amountMinor });
-    // A lower amount can make what was paid enough or too much: subscribers to item.overpaid (a
-    // refund to arrange) and item.paid hear it as they do when a payment does it.
-    if (updated.status !== item.status && (updated.status === 'overpaid' || updated.status === 'paid')) {
-      await recordItemEvent(tx, ctx, updated, updated.status === 'overpaid' ? 'item.overpaid' : 'item.paid', { previousStatus: item.status as ItemStatus, reason });
-    }
-    return updated;
+    return changeAmountIn(tx, ctx, item, amountMinor, reason);
   });
   return toItemView(ctx, row);
+}
+
+/**
+ * A charge added to a claim inside the caller's transaction (a returned direct debit's bank fee):
+ * the same change, record, audit entry and event as a change by the issuing service.
+ */
+export async function addChargeToItem(tx: Tx, ctx: Ctx, itemId: string, chargeMinor: bigint, reason: string): Promise<OpenItemRow> {
+  const item = await tx.openItem.findUnique({ where: { id: itemId } });
+  if (!item) throw new NotFoundError('open item', itemId);
+  if (item.cancelledAt) throw new ConflictError(`open item ${item.kassenzeichen} is cancelled; no charge can be added`);
+  if (chargeMinor <= 0n) throw new Error(`invariant: a charge of ${chargeMinor} added to open item ${itemId}`);
+  return changeAmountIn(tx, ctx, item, item.amountMinor + chargeMinor, checkReason(reason));
+}
+
+async function changeAmountIn(tx: Tx, ctx: Ctx, item: OpenItemRow, amountMinor: bigint, reason: string): Promise<OpenItemRow> {
+  if (amountMinor > MAX_ITEM_AMOUNT_MINOR) throw new ValidationError('amount: must be at most 999999999.99', { field: 'amount' });
+  if (amountMinor === item.amountMinor) throw new ValidationError(`amount: is already ${formatMinor(amountMinor, item.currency)}`, { field: 'amount' });
+  const now = ctx.clock.now();
+  const updated = await updateVersioned(tx, ctx, item, { amountMinor, status: itemStatus(amountMinor, item.paidMinor, false) });
+  await tx.openItemChange.create({ data: { id: newId(), openItemId: item.id, kind: 'amount_changed', oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor, reason, actor: actorLabel(ctx.actor), createdAt: now } });
+  await writeAudit(tx, ctx, { action: 'open_item.amount_changed', subjectType: 'open_item', subjectId: item.id, reason, data: { kassenzeichen: item.kassenzeichen, oldAmountMinor: item.amountMinor, newAmountMinor: amountMinor } });
+  await recordItemEvent(tx, ctx, updated, 'item.amount_changed', { previousStatus: item.status as ItemStatus, reason, previousAmountMinor: item.amountMinor });
+  // A lower amount can make what was paid enough or too much: subscribers to item.overpaid (a
+  // refund to arrange) and item.paid hear it as they do when a payment does it.
+  if (updated.status !== item.status && (updated.status === 'overpaid' || updated.status === 'paid')) {
+    await recordItemEvent(tx, ctx, updated, updated.status === 'overpaid' ? 'item.overpaid' : 'item.paid', { previousStatus: item.status as ItemStatus, reason });
+  }
+  return updated;
 }
 
 /** What caused a change of the paid sum: an allocation booked to the item, or its reversal. */

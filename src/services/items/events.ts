@@ -22,6 +22,7 @@ export const ITEM_EVENT_TYPES = [
   'item.reversed',
   'item.cancelled',
   'item.amount_changed',
+  'item.collection_announced',
 ] as const;
 export type ItemEventType = (typeof ITEM_EVENT_TYPES)[number];
 
@@ -44,7 +45,16 @@ export interface ItemEventBody {
     reason?: string;
     allocationId?: string;
     previousAmount?: string;
+    /** Pre-notification of a SEPA direct debit: when, how much, under which mandate and creditor id. */
+    collection?: CollectionNotice;
   };
+}
+
+export interface CollectionNotice {
+  collectionDate: string;
+  amount: string;
+  mandateReference: string;
+  creditorId: string;
 }
 
 export interface ItemEventExtra {
@@ -52,6 +62,7 @@ export interface ItemEventExtra {
   reason?: string;
   allocationId?: string;
   previousAmountMinor?: bigint;
+  collection?: CollectionNotice;
 }
 
 export async function recordItemEvent(tx: Tx, ctx: Ctx, item: OpenItemRow, type: ItemEventType, extra: ItemEventExtra): Promise<ItemEventBody> {
@@ -91,6 +102,7 @@ export function buildItemEventBody(
       ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
       ...(extra.allocationId !== undefined ? { allocationId: extra.allocationId } : {}),
       ...(extra.previousAmountMinor !== undefined ? { previousAmount: formatMinor(extra.previousAmountMinor, cur) } : {}),
+      ...(extra.collection !== undefined ? { collection: extra.collection } : {}),
     },
   };
   return body;

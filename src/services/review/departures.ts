@@ -225,7 +225,7 @@ export async function assertPaidBackBalanced(tx: Tx, transactionId: string): Pro
   const r = await tx.bankTransaction.findUniqueOrThrow({ where: { id: transactionId } });
   const live = await tx.allocation.aggregate({ where: { transactionId, reversal: null }, _sum: { amountMinor: true } });
   const clearing = await tx.clearingMovement.aggregate({ where: { bankTransactionId: transactionId }, _sum: { amountMinor: true } });
-  const paidBack = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: 'refunded' }, _sum: { amountMinor: true } });
+  const paidBack = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: ['refunded', 'debit_returned'] } }, _sum: { amountMinor: true } });
   const held = await suspenseBalance(tx, transactionId);
   const accounted = (live._sum.amountMinor ?? 0n) - (clearing._sum.amountMinor ?? 0n) + r.unappliedMinor - (paidBack._sum.amountMinor ?? 0n);
   if (accounted !== r.amountMinor || held !== r.unappliedMinor) {

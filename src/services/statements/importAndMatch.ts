@@ -11,6 +11,7 @@ import { runMatching, type MatchingSummary } from '../booking/runMatching.js';
 import { sweepPendingReceipts } from '../booking/sweep.js';
 import { recognizeSettlements } from '../online/settlement.js';
 import { settleRefunds } from '../refunds/settle.js';
+import { recognizeCollections } from '../collections/settle.js';
 import { importStatementFile, type ImportInput, type ImportResult } from './importStatementFile.js';
 
 export type ImportAndMatchResult = Omit<ImportResult, 'newTransactions'> & {
@@ -65,6 +66,8 @@ export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: Matchi
       // Payouts of the online payment provider clear its clearing account, never items: they are
       // taken out of the matcher's way first (the items were paid when the provider said PAYED).
       await recognizeSettlements({ ctx, input: { transactionIds } });
+      // Credits and returns of the city's own direct debits (collection runs), likewise.
+      await recognizeCollections({ ctx, input: { transactionIds } });
       const page = await runMatching({ ctx, deps, input: { transactionIds } });
       // Debits and returns of refunds the city sent itself (refund runs).
       await settleRefunds({ ctx, input: { transactionIds } });
