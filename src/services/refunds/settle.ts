@@ -7,6 +7,10 @@
  *   (carryOut, src/services/review/departures.ts).
  * - A debit without usable end-to-end id (a run booked as one entry, no camt.054 details) of exactly
  *   the total of one released run whose refunds are all still `sent` books every refund of it.
+ * Only transactions on the account the runs pay from (the creditor account of the configuration,
+ * the debtor of every released file) count: another account of the city can show a debit of the
+ * same total, and a refund comes back to the account it left.
+ *
  * - A credit with a return reason carrying a refund's end-to-end id is the refund coming back: the
  *   refund is `bounced` and the credit waits in review (where the matcher put it, with its money in
  *   suspense) for a person to decide: pay again to another account, or book it otherwise. The
@@ -17,6 +21,7 @@
  */
 import { SYSTEM_ACTOR, type Ctx } from '../../context.js';
 import { formatMinor } from '../../money/money.js';
+import { normalizeIban } from '../../references/iban.js';
 import { writeAudit } from '../shared/audit.js';
 import { carryOut } from '../review/carryOut.js';
 import { carryOutRefundBatch } from '../review/departures.js';
@@ -35,13 +40,16 @@ export async function settleRefunds({ ctx, input }: { ctx: Ctx; input: { transac
   const out: RefundSettlement = { booked: 0, bounced: 0 };
   if (!(await ctx.db.prisma.refundRun.findFirst({ where: { status: 'released' }, select: { id: true } }))) return out;
   const sys: Ctx = { ...ctx, actor: SYSTEM_ACTOR };
+  const payingAccount = normalizeIban(ctx.config.creditor.iban);
   for (let i = 0; i < input.transactionIds.length; i += WINDOW) {
     const rows = await ctx.db.prisma.bankTransaction.findMany({
       where: { id: { in: input.transactionIds.slice(i, i + WINDOW) } },
-      select: { id: true, creditDebit: true, matchState: true, endToEndId: true, amountMinor: true, currency: true, returnReasonCode: true, entryRef: true, position: true, entry: { select: { batchCount: true } } },
+      select: { id: true, creditDebit: true, matchState: true, endToEndId: true, amountMinor: true, currency: true, returnReasonCode: true, entryRef: true, position: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
     });
-    const debits = rows.filter((r) => r.creditDebit === 'DBIT' && (REFUND_DEBIT_STATES as readonly string[]).includes(r.matchState));
-    const credits = rows.filter((r) => r.creditDebit === 'CRDT' && r.endToEndId && !NO_E2E.has(r.endToEndId.trim().toUpperCase()));
+    const ours = rows.filter((r) => r.entry.statement.accountIban !== null && normalizeIban(r.entry.statement.accountIban) === payingAccount);
+    const debits = ours.filter((r) => r.creditDebit === 'DBIT' && (REFUND_DEBIT_STATES as readonly string[]).includes(r.matchState));
+    // Only a return says the money came back: any payer can put a refund's end-to-end id on a transfer of their own.
+    const credits = ours.filter((r) => r.creditDebit === 'CRDT' && r.returnReasonCode && r.endToEndId && !NO_E2E.has(r.endToEndId.trim().toUpperCase()));
     const e2e = [...new Set([...debits, ...credits].map((r) => r.endToEndId?.trim() ?? '').filter((x) => !NO_E2E.has(x.toUpperCase())))];
     const refunds = new Map((await ctx.db.prisma.refund.findMany({ where: { endToEndId: { in: e2e } }, include: { run: { select: { number: true, status: true } } } })).map((r) => [r.endToEndId, r]));
 
