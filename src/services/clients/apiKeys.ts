@@ -104,7 +104,14 @@ function keyCache(db: Database): Map<string, KnownKey> {
   return cache;
 }
 
+/**
+ * Revocations through this process, per database. A lookup that began before a revocation may have
+ * read the client while it was still valid; it answers its own request, but is not remembered.
+ */
+const revocations = new WeakMap<object, number>();
+
 function forgetClient(db: Database, clientId: string): void {
+  revocations.set(db, (revocations.get(db) ?? 0) + 1);
   const cache = knownKeys.get(db);
   if (!cache) return;
   for (const [hash, known] of cache) if (known.actor.id === clientId) cache.delete(hash);
@@ -121,11 +128,13 @@ export async function authenticateApiKey(db: Database, apiKey: string | undefine
   const known = cache.get(hash);
   if (known && known.until > now) return known.actor;
   if (known) cache.delete(hash);
+  const revokedBefore = revocations.get(db) ?? 0;
   const client = await db.prisma.apiClient.findUnique({ where: { keyPrefix: m[1]! } });
   if (!client || !constantTimeEqual(client.keyHash, hash) || client.revokedAt !== null) {
     throw new UnauthenticatedError('the API key is not valid');
   }
   const actor: Actor = { type: 'client', id: client.id, name: client.name, scopes: new Set(client.scopes.split(' ') as Scope[]) };
+  if ((revocations.get(db) ?? 0) !== revokedBefore) return actor;
   cache.set(hash, { actor, until: now + API_KEY_CACHE_MS });
   if (cache.size > API_KEY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return actor;
