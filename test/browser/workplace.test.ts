@@ -118,7 +118,7 @@ suite(`treasury workplace in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     await page.keyboard.press('Enter');
     await page.waitForLoadState('load');
     const flash = await page.locator('p.notice').first().textContent().then(plain);
-    expect(flash).toContain(`gebucht auf ${item.kassenzeichen} (80,00 €, bezahlt)`);
+    expect(flash).toContain(`gebucht auf ${item.kassenzeichenDisplay} (80,00 €, bezahlt)`);
     expect(flash).toContain('Noch 15,00 € in Verwahrung.');
     await screenshot(page, '06-review-after-confirm');
 
@@ -152,8 +152,8 @@ suite(`treasury workplace in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     await page.getByRole('button', { name: 'Zuordnen und buchen' }).click();
     await page.waitForLoadState('load');
     const flash = await page.locator('p.notice').first().textContent().then(plain);
-    expect(flash).toContain(`${a.kassenzeichen} (60,00 €, bezahlt)`);
-    expect(flash).toContain(`${b.kassenzeichen} (40,00 €, bezahlt)`);
+    expect(flash).toContain(`${a.kassenzeichenDisplay} (60,00 €, bezahlt)`);
+    expect(flash).toContain(`${b.kassenzeichenDisplay} (40,00 €, bezahlt)`);
     for (const id of [a.id, b.id]) expect(((await (await f.server.api(`/v1/items/${id}`, { key: f.itemsKey })).json()) as any).status).toBe('paid');
   });
 

@@ -14,7 +14,8 @@ describe('reasons of a proposal', () => {
     f = await startStaffFixture('sqlite');
     await f.user('clara', 'clerk', 'Clara Kasse');
     const item = await f.item('45.00', 'Erika Mustermann');
-    kassenzeichen = item.kassenzeichen as string;
+    // The workplace shows it as printed on the notice.
+    kassenzeichen = item.kassenzeichenDisplay as string;
     // No Kassenzeichen quoted: the payer's own open item is suggested to a person.
     await f.importStatement({ id: 'REASONS-1', entries: [{ amount: '50.00', name: 'Erika Mustermann', remittance: ['Gebuehr Personalausweis'] }] });
     const [r] = await f.receipts('REASONS-1');

@@ -68,7 +68,8 @@ describe('suggestions against the items as they are now', () => {
     expect(full!.matchState).toBe('auto');
 
     const page = await clara.get(`/review/${part!.id}`);
-    expect(page.text).toContain(`Nicht mehr buchbar: ${kz} ist inzwischen bezahlt`);
+    // The page says the Kassenzeichen as printed on the notice.
+    expect(page.text).toContain(`Nicht mehr buchbar: ${item.kassenzeichenDisplay as string} ist inzwischen bezahlt`);
     expect(page.text).not.toContain(`action="/review/${part!.id}/confirm`);
     const api = await f.server.api(`/v1/review/${part!.id}/confirm`, { method: 'POST', json: { suggestion: 0, acceptOverpayment: true } });
     expect(api.status).toBe(409);
@@ -100,7 +101,7 @@ describe('suggestions against the items as they are now', () => {
     await expect.poll(async () => (await f.server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: r!.id } })).matchState, { timeout: 10_000 }).toBe('review');
     const page = await clara.get(`/review/${r!.id}`);
     expect(page.text).toContain('zu prüfen');
-    expect(page.text).toContain(item.kassenzeichen as string);
+    expect(page.text).toContain(item.kassenzeichenDisplay as string);
     const list = await clara.get('/review?state=unmatched');
     expect(list.text).not.toContain(`/review/${r!.id}`);
   });

@@ -16,8 +16,9 @@ import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPay
 import { counterpartsFor, NO_COUNTERPARTS } from '../../services/review/counterparts.js';
 import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../services/online/settlement.js';
 import { approve, countApprovals, listApprovals, reject } from '../../services/review/approvals.js';
-import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter, type ReviewRow } from '../../services/review/queue.js';
-import { REVIEW_CSV_ROWS, reviewCsv } from '../../ui/staff/review/csv.js';
+import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../services/review/queue.js';
+import { reviewCsv } from '../../ui/staff/review/csv.js';
+import { printedKassenzeichen, printedReviewRows, reviewPageView } from '../../services/workplace/kassenzeichen.js';
 import { importStatement } from '../../services/statements/importer.js';
 import { getStatementOriginalFile, hasOriginalFile } from '../../services/statements/originalFile.js';
 import { countRefusedDeliveries, getRefusedDeliveryFile, listRefusedDeliveries } from '../../services/statements/refusedDeliveries.js';
@@ -56,13 +57,14 @@ async function nextInQueue(c: StaffContext, exclude: string): Promise<string | n
   return page.items.find((r) => r.id !== exclude)?.id ?? null;
 }
 
-function bookingFlash(c: StaffContext, outcome: BookingOutcome, ref: string) {
+async function bookingFlash(c: StaffContext, outcome: BookingOutcome, ref: string) {
   const t = messages(c.get('lang'));
   const lang = c.get('lang');
   if (outcome.outcome === 'approval_required') {
     return { kind: 'warn' as const, text: t.flashApproval(ref, money(lang, outcome.approval.amount, outcome.approval.currency)) };
   }
-  const items = outcome.allocations.map((a) => `${a.kassenzeichen} (${money(lang, a.amount, outcome.currency)}, ${itemStatusWord(lang, a.itemStatus)})`).join(', ');
+  const kz = await printedKassenzeichen({ ctx: staffCtx(c), input: { kassenzeichen: outcome.allocations.map((a) => a.kassenzeichen) } });
+  const items = outcome.allocations.map((a) => `${kz(a.kassenzeichen)} (${money(lang, a.amount, outcome.currency)}, ${itemStatusWord(lang, a.itemStatus)})`).join(', ');
   const rest = outcome.unapplied !== '0.00' ? t.flashBookedRest(money(lang, outcome.unapplied, outcome.currency)) : '';
   return { kind: 'ok' as const, text: t.flashBooked(ref, items) + rest };
 }
@@ -197,30 +199,29 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const query = reviewQueryOf(q);
     // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
     const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
-    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} filter={shown} query={query} total={total} canReview={can(c, 'review')} />);
+    const rows = await printedReviewRows({ ctx: staffCtx(c), input: { rows: page.items } });
+    return html(c, <ReviewListPage {...(await pageContext(c))} rows={rows} nextCursor={page.nextCursor} filter={shown} query={query} total={total} canReview={can(c, 'review')} />);
   });
 
-  // The same list as a CSV file for a spreadsheet, every page of it (up to REVIEW_CSV_ROWS rows).
+  // The same list as a CSV file for a spreadsheet, every page of it (up to LIST_CSV_ROWS rows).
   app.get('/review.csv', staff('review'), async (c) => {
-    const lang = c.get('lang');
+    const ctx = staffCtx(c);
     const filter = reviewFilterOf(c.req.query());
-    const total = await countReviewQueue({ ctx: staffCtx(c), input: filter });
-    if (total > REVIEW_CSV_ROWS) throw new LimitExceededError('reviewCsvRows', REVIEW_CSV_ROWS, total);
-    const rows: ReviewRow[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await listReviewQueue({ ctx: staffCtx(c), input: { ...filter, limit: 200, ...(cursor ? { cursor } : {}) } });
-      rows.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && rows.length < REVIEW_CSV_ROWS);
-    return c.body(reviewCsv(lang, rows), 200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="${lang === 'de' ? 'pruefung' : 'review'}.csv"`,
+    return csvDownload(c, {
+      name: { de: 'pruefung', en: 'review' },
+      total: await countReviewQueue({ ctx, input: filter }),
+      rows: async () => {
+        const rows = await allPages(async (cursor) => {
+          const page = await listReviewQueue({ ctx, input: { ...filter, limit: 200, ...(cursor ? { cursor } : {}) } });
+          return { rows: await printedReviewRows({ ctx, input: { rows: page.items } }), nextCursor: page.nextCursor };
+        }, LIST_CSV_ROWS);
+        return reviewCsv(c.get('lang'), rows);
+      },
     });
   });
 
   app.get('/review/:id', staff('review'), async (c) => {
-    const view = await getReviewItem({ ctx: staffCtx(c), input: { transactionId: c.req.param('id'), lang: c.get('lang') } });
+    const view = await reviewPageView({ ctx: staffCtx(c), input: { transactionId: c.req.param('id'), lang: c.get('lang') } });
     const labels = [
       ...view.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
       ...view.suspense.movements.map((m) => m.createdBy),
@@ -285,7 +286,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
       ctx: staffCtx(c),
       input: { transactionId: id, suggestion, ...seen, acceptOverpayment: form.acceptOverpayment === 'yes', doubtChecked: form.doubtChecked === 'yes' },
     });
-    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: await next() };
+    return { flash: await bookingFlash(c, outcome, await refOf(c, id, outcome)), to: await next() };
   });
 
   decision('allocate', async ({ c, id, form, t, seen, next, q }) => {
@@ -303,7 +304,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
     const outcome = await allocateManually({ ctx: staffCtx(c), input: { transactionId: id, allocations, note: form.note!, ...seen } });
     // What is left of the payment is still to decide: stay on it; otherwise on to the next one.
     const stay = outcome.outcome === 'booked' && outcome.unapplied !== '0.00';
-    return { flash: bookingFlash(c, outcome, await refOf(c, id, outcome)), to: stay ? `/review/${id}${q}` : await next() };
+    return { flash: await bookingFlash(c, outcome, await refOf(c, id, outcome)), to: stay ? `/review/${id}${q}` : await next() };
   });
 
   decision('park', async ({ c, id, form, t, seen, next }) => {
@@ -319,7 +320,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
 
   decision('book-refund', async ({ c, id, form, t, seen, next }) => {
     const outcome = await bookRefund({ ctx: staffCtx(c), input: { transactionId: id, refundTransactionId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...seen } });
-    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+    if (outcome.outcome === 'approval_required') return { flash: await bookingFlash(c, outcome, id) };
     return { flash: { kind: 'ok', text: t.flashRefundBooked(outcome.ref) }, to: await next() };
   });
 
@@ -330,7 +331,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
 
   decision('resolve-return', async ({ c, id, form, t, seen, next }) => {
     const outcome = await resolveReturn({ ctx: staffCtx(c), input: { transactionId: id, receiptId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...seen } });
-    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, id) };
+    if (outcome.outcome === 'approval_required') return { flash: await bookingFlash(c, outcome, id) };
     return { flash: { kind: 'ok', text: t.flashReturnPlaced(outcome.ref) }, to: await next() };
   });
 
@@ -343,7 +344,7 @@ export function mountPageRoutes(app: Hono<StaffEnv>): void {
 
   decision('reverse', async ({ c, form, t }) => {
     const outcome = await reverseBooking({ ctx: staffCtx(c), input: { allocationId: form.allocationId ?? '', reason: form.reason ?? '' } });
-    if (outcome.outcome === 'approval_required') return { flash: bookingFlash(c, outcome, outcome.approval.transactionId ?? '') };
+    if (outcome.outcome === 'approval_required') return { flash: await bookingFlash(c, outcome, outcome.approval.transactionId ?? '') };
     return { flash: { kind: 'ok', text: t.flashReversed(outcome.ref) } };
   });
 

@@ -4,10 +4,7 @@ import type { ReviewRow } from '../../../services/review/queue.js';
 import { parseMoney } from '../../../money/money.js';
 import { stateWord } from '../labels.js';
 import { day, messages } from '../i18n.js';
-import { csvAmount, csvFile, LIST_CSV_ROWS } from '../csv.js';
-
-/** Rows one download carries at most: a busy month's queue, not an export of the ledger (that is /v1/export). */
-export const REVIEW_CSV_ROWS = LIST_CSV_ROWS;
+import { csvAmount, csvFile } from '../csv.js';
 
 export function reviewCsv(lang: Lang, rows: ReviewRow[]): string {
   const t = messages(lang);
