@@ -107,15 +107,16 @@ function compareRivals(a: ItemEvidence, b: ItemEvidence): number {
   return compareEvidence(a, b);
 }
 
-function slipReasons(hit: ItemEvidence, standing: ItemEvidence[], tx: MatchableTransaction, fmt: Fmt): Reason[] {
+/** `paid`: the amount the hit is paid with (for one of a list of references: its own open amount). */
+function slipReasons(hit: ItemEvidence, standing: ItemEvidence[], paid: bigint, fmt: Fmt): Reason[] {
   const out: Reason[] = [];
   for (const r of standing.slice(0, 3)) {
     if (r.ref.kind !== 'near') continue;
     const same = r.openMinor === hit.openMinor;
     out.push(reason('slipNeighbour', { kassenzeichen: hit.entry.item.kassenzeichen, other: r.entry.item.kassenzeichen, slip: r.ref.nearKind, ...(same ? { amount: fmt(hit.openMinor) } : {}) }));
   }
-  const shared = standing.filter((r) => r.openMinor === tx.amountMinor).length;
-  if (shared > 0 && hit.openMinor === tx.amountMinor) out.push(reason('sameAmountNoEvidence', { amount: fmt(tx.amountMinor), items: shared + 1 }));
+  const shared = standing.filter((r) => r.openMinor === paid).length;
+  if (shared > 0 && hit.openMinor === paid) out.push(reason('sameAmountNoEvidence', { amount: fmt(paid), items: shared + 1 }));
   return out;
 }
 
@@ -123,7 +124,6 @@ export function decide(input: DecideInput): MatchDecision {
   const { tx, extraction, exact, near, config } = input;
   const cur = tx.currency;
   const fmt = (m: bigint) => reasonAmount(m, cur);
-  const base = { key: tx.key, surplusMinor: 0n, allocations: [] as Allocation[], suggestions: [] as Suggestion[] };
   const blockers: Reason[] = [];
   if (extraction.truncated) blockers.push(reason('tooManyCandidates', { considered: extraction.candidates.length }));
 
@@ -132,15 +132,14 @@ export function decide(input: DecideInput): MatchDecision {
     const reasons = describe(e, tx, fmt);
     const standing = standingRivals(e, input.rivals.get(e.entry.item.id), 'single');
     if (e.openMinor === 0n) {
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'review',
         confidenceBp: confidenceOf(e),
         reasons: [...reasons, reason('doublePayment', { kassenzeichen: e.entry.item.kassenzeichen, held: fmt(tx.amountMinor) })],
         surplusMinor: tx.amountMinor,
         // If the payer's own open item is one slip away, the "double payment" is more likely a slip.
         suggestions: [...rankSingles(standing.filter(payerCorroborates), tx.amountMinor, fmt, config), suggest([e], tx.amountMinor, fmt, true)].slice(0, config.maxSuggestions),
-      };
+      });
     }
     const alloc = min(tx.amountMinor, e.openMinor);
     const surplus = tx.amountMinor - alloc;
@@ -161,19 +160,18 @@ export function decide(input: DecideInput): MatchDecision {
     if (standing.length > 0) {
       canAuto = false;
       if (payerCorroborates(standing[0]!) && !payerCorroborates(e)) blockers.push(reason('payersItemOneSlipAway', { kassenzeichen: standing[0]!.entry.item.kassenzeichen }));
-      blockers.push(...slipReasons(e, standing, tx, fmt));
+      blockers.push(...slipReasons(e, standing, tx.amountMinor, fmt));
     }
     // A second, mistyped reference may explain the rest of the amount: then a person splits it.
     const completing = near.filter((n) => n.openMinor > 0n && e.openMinor + n.openMinor === tx.amountMinor);
     if (surplus > 0n && completing.length > 0) {
       const combos = completing.map((n) => suggest([e, n], tx.amountMinor, fmt, false));
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'review',
         confidenceBp: combos[0]!.confidenceBp,
         reasons: [...reasons, reason('amountCoversMistypedItem'), ...blockers],
         suggestions: [...combos, suggest([e], tx.amountMinor, fmt, false)].slice(0, config.maxSuggestions),
-      };
+      });
     }
     // The surplus may be exactly another open item of the same payer: they meant to pay both.
     const others = surplus > 0n ? input.surplusItems.filter((p) => p.entry.item.id !== e.entry.item.id && p.openMinor === surplus && payerCorroborates(p)) : [];
@@ -185,36 +183,33 @@ export function decide(input: DecideInput): MatchDecision {
       const y = pairs[0]!;
       const surplusReason = reason('surplusPaysOtherItem', { surplus: fmt(surplus), kassenzeichen: y.entry.item.kassenzeichen });
       if (pairs.length > 1) blockers.push(reason('ambiguousChoice', { items: pairs.length, kassenzeichen: y.entry.item.kassenzeichen }));
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'review',
         confidenceBp: Math.min(confidenceOf(e), 8000),
         reasons: [...reasons, surplusReason, ...blockers],
         suggestions: [suggest([e], tx.amountMinor, fmt, false), ...pairs.map((p) => suggest([e, p], tx.amountMinor, fmt, false))].slice(0, config.maxSuggestions),
-      };
+      });
     }
     if (surplus > 0n && input.unexplained.length > 0) {
       canAuto = false;
       blockers.push(reason('overpaymentWithUnknownReference', { reference: input.unexplained[0]!.display }));
     }
     if (canAuto && blockers.length === 0) {
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'auto',
         confidenceBp: confidenceOf(e),
         reasons: surplus > 0n ? [...reasons, reason('overpaymentToSuspense', { surplus: fmt(surplus) })] : reasons,
         allocations: [allocation(e, alloc)],
         surplusMinor: surplus,
-      };
+      });
     }
     const ranked = standing.length > 0 ? [...standing, e].sort(compareRivals) : [e, ...near];
-    return {
-      ...base,
+    return outcome(tx.key, {
       status: 'review',
       confidenceBp: standing.length > 0 ? Math.min(confidenceOf(e), 6000) : confidenceOf(e),
       reasons: [...reasons, ...blockers],
       suggestions: standing.length > 0 ? rankInOrder(ranked, tx.amountMinor, fmt, config) : rankSingles(ranked, tx.amountMinor, fmt, config),
-    };
+    });
   }
 
   if (exact.length > 1) {
@@ -225,15 +220,14 @@ export function decide(input: DecideInput): MatchDecision {
     // Each quoted reference must rule out its own rivals: a slipped one that lands on another real
     // item of the same open amount gives the same sum.
     const slipped = exact.map((e) => ({ e, standing: standingRivals(e, input.rivals.get(e.entry.item.id), 'sum') })).filter((x) => x.standing.length > 0);
-    for (const x of slipped.slice(0, 2)) blockers.push(...slipReasons(x.e, x.standing, { ...tx, amountMinor: x.e.openMinor }, fmt));
+    for (const x of slipped.slice(0, 2)) blockers.push(...slipReasons(x.e, x.standing, x.e.openMinor, fmt));
     if (paid.length === 0 && sumOpen === tx.amountMinor && config.autoMultiExactSum && blockers.length === 0) {
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'auto',
         confidenceBp: conf,
         reasons: [...reasons, reason('amountEqualsSum')],
         allocations: exact.map((e) => allocation(e, e.openMinor)),
-      };
+      });
     }
     if (paid.length > 0) reasons.push(reason('alreadyPaid', { kassenzeichen: paid.map((e) => e.entry.item.kassenzeichen) }));
     const suggestions: Suggestion[] = [];
@@ -257,13 +251,12 @@ export function decide(input: DecideInput): MatchDecision {
         if (alt.reduce((sum, e) => sum + e.openMinor, 0n) === tx.amountMinor) suggestions.push(suggest(alt, tx.amountMinor, fmt, false));
       }
     }
-    return {
-      ...base,
+    return outcome(tx.key, {
       status: 'review',
       confidenceBp: Math.min(conf, 8000),
       reasons: [...reasons, ...blockers],
       suggestions: [...suggestions, ...rankSingles(exact, tx.amountMinor, fmt, config)].slice(0, config.maxSuggestions),
-    };
+    });
   }
 
   if (near.length > 0) {
@@ -286,13 +279,12 @@ export function decide(input: DecideInput): MatchDecision {
     if (config.nearMissRequiresAmount && !amountCorroborates(top)) blockers.push(reason('amountNotOpen'));
     if (config.nearMissRequiresPayer && !payerCorroborates(top)) blockers.push(reason('payerNotDebtor'));
     if (blockers.length === 0) {
-      return {
-        ...base,
+      return outcome(tx.key, {
         status: 'auto',
         confidenceBp: Math.min(confidenceOf(top), 9500),
         reasons,
         allocations: [allocation(top, top.openMinor)],
-      };
+      });
     }
     const suggestions: Suggestion[] = [];
     // Two mistyped references in one transfer: propose the pair when it adds up.
@@ -301,13 +293,12 @@ export function decide(input: DecideInput): MatchDecision {
       const subsets = exactSubsets(live, tx.amountMinor).filter((s) => s.length > 1);
       if (subsets.length === 1) suggestions.push(suggest(subsets[0]!, tx.amountMinor, fmt, false));
     }
-    return {
-      ...base,
+    return outcome(tx.key, {
       status: 'review',
       confidenceBp: confidenceOf(top),
       reasons: [...reasons, ...blockers],
       suggestions: [...suggestions, ...rankSingles(sorted, tx.amountMinor, fmt, config)].slice(0, config.maxSuggestions),
-    };
+    });
   }
 
   // End-to-end ids are the payer's own ids (PSP transaction numbers …); only quoted text counts here.
@@ -326,18 +317,29 @@ export function decide(input: DecideInput): MatchDecision {
       guess.push(reason('ambiguousChoice', { items: ties.length, kassenzeichen: top.e.entry.item.kassenzeichen, basis: guessBasis(top, ties) }));
     }
     const ambiguous = ties.length > 1;
-    return {
-      ...base,
+    return outcome(tx.key, {
       status: 'review',
       confidenceBp: Math.min(confidenceOf(top.e), ambiguous ? 4000 : 6000),
       reasons: [...notFound, reason('payersOpenItems', { items: plausible.length }), ...describe(top.e, tx, fmt), ...guess],
       suggestions: rankInOrder(ranked.map((r) => r.e), tx.amountMinor, fmt, config),
-    };
+    });
   }
-  return { ...base, status: 'unmatched', confidenceBp: 0, reasons: [...notFound, reason('noItemOfPayer')] };
+  return outcome(tx.key, { status: 'unmatched', confidenceBp: 0, reasons: [...notFound, reason('noItemOfPayer')] });
 }
 
 type Fmt = (m: bigint) => ReturnType<typeof reasonAmount>;
+
+/**
+ * A decision with every field, in one order. Built as one literal: `{ ...base, status, … }` costs
+ * V8 about a microsecond per object (the spread then the added properties take its slow path),
+ * which was a tenth of the matcher's time per payment.
+ */
+function outcome(
+  key: string,
+  d: Pick<MatchDecision, 'status' | 'confidenceBp' | 'reasons'> & Partial<Pick<MatchDecision, 'allocations' | 'surplusMinor' | 'suggestions'>>,
+): MatchDecision {
+  return { key, status: d.status, confidenceBp: d.confidenceBp, reasons: d.reasons, allocations: d.allocations ?? [], surplusMinor: d.surplusMinor ?? 0n, suggestions: d.suggestions ?? [] };
+}
 
 function describe(e: ItemEvidence, tx: MatchableTransaction, fmt: Fmt): Reason[] {
   const r: Reason[] = [];

@@ -117,7 +117,7 @@ export function matchTransaction(
       const kind = slipBetween(x.entry.ref, p.entry.ref);
       if (!kind) continue;
       seen.add(id);
-      list.push({ ...p, ref: { kind: 'near', candidate: x.ref.candidate, nearKind: kind, tokenWellFormed: true, protectedBy: protectionOf(index, p.entry.ref) } });
+      list.push(withRef(p, { kind: 'near', candidate: x.ref.candidate, nearKind: kind, tokenWellFormed: true, protectedBy: protectionOf(index, p.entry.ref) }));
     }
     if (list.length > 0) rivals.set(x.entry.item.id, list);
   }
@@ -313,6 +313,11 @@ function payerItemsOf(tx: MatchableTransaction, index: ItemIndex, ctx: ScoreCont
     }
   }
   return [...found.values()].map((e) => evidenceFor(tx, e, { kind: 'none' }, ctx));
+}
+
+/** The same evidence reached another way (spelt out: `{ ...e, ref }` takes V8's slow path). */
+function withRef(e: ItemEvidence, ref: ItemEvidence['ref']): ItemEvidence {
+  return { entry: e.entry, openMinor: e.openMinor, ref, amount: e.amount, payer: e.payer, ultimate: e.ultimate, iban: e.iban, knownConfirmations: e.knownConfirmations, ibanDiffers: e.ibanDiffers };
 }
 
 /** Without a name or IBAN that fits well, only an item whose amount also fits is worth a look. */

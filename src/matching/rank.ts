@@ -34,7 +34,7 @@ export interface RankedPayerItem {
   /** 2 first issue of a claim issued twice, 1 issued once, 0 a second issue. */
   issue: 0 | 1 | 2;
   /** For a claim issued twice: the other issue. */
-  twin?: ItemEvidence;
+  twin: ItemEvidence | undefined;
 }
 
 export function rankPayerItems(items: readonly ItemEvidence[], remittance: readonly string[]): RankedPayerItem[] {
@@ -55,7 +55,7 @@ export function rankPayerItems(items: readonly ItemEvidence[], remittance: reado
       issue = 2;
       twin ??= o;
     }
-    return { e, payer, hint: hintScore(e, text), issue, ...(twin ? { twin } : {}) };
+    return { e, payer, hint: hintScore(e, text), issue, twin };
   });
   return ranked.sort(comparePayerItems);
 }
