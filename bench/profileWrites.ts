@@ -3,7 +3,7 @@
  * `npm start` runs it (SQLite, LOG_LEVEL info to a file), under `node --cpu-prof`, loaded with
  * autocannon (10 connections), then the profile's heaviest frames by self time and by package.
  *
- *   npx tsx bench/profileWrites.ts [--seconds=10] [--kind=post|get|both] [--top=25]
+ *   npx tsx bench/profileWrites.ts [--seconds=10] [--kind=post|get|both] [--top=25] [--no-profile] [--keep]
  *
  * STADTKASSE_ROOT=<checkout> profiles another checkout with the same load (before/after).
  */
@@ -105,7 +105,8 @@ async function main(): Promise<void> {
   // The service's log lines go to a file, as under a process manager, not through this process.
   const logFd = openSync(path.join(dir, 'service.log'), 'a');
   const spawned = performance.now();
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', path.join(root, 'src/entry/node.ts')], {
+  const profiling = !process.argv.includes('--no-profile');
+  const child = spawn(process.execPath, [...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), '--import', 'tsx', path.join(root, 'src/entry/node.ts')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${path.join(dir, 'x.db')}`, STADTKASSE_ADMIN_KEY: KEY },
     stdio: ['ignore', logFd, 'inherit'],
@@ -122,7 +123,10 @@ async function main(): Promise<void> {
   }
   const created = await fetch(`${base}/v1/items`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: itemBody() });
   const itemId = ((await created.json()) as { id: string }).id;
-  // Everything before the load is start-up; the profile leaves it out.
+  // Warm-up as in mixedLoad.ts (a fresh process runs slowly for its first seconds); it and
+  // everything before it is start-up, which the profile leaves out.
+  await cannon({ url: base, connections: 10, duration: 4, requests: [{ method: 'POST', path: '/v1/items', headers: { ...auth, 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: itemBody() }) }] });
+  await cannon({ url: `${base}/v1/items/${itemId}`, connections: 10, duration: 4, headers: auth });
   const loadStartsUs = (performance.now() - spawned) * 1000;
   const rows: Array<Record<string, string | number>> = [];
   const add = (k: string, r: autocannon.Result) => rows.push({ kind: k, 'req/s': Math.round(r.requests.average), 'p50 ms': r.latency.p50, 'p99 ms': r.latency.p99, failed: r.non2xx + r.errors + r.timeouts });
@@ -134,6 +138,10 @@ async function main(): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   console.table(rows);
+  if (!profiling) {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the main thread (the import
   // thread and tsx's loader write their own).
   const file = readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
