@@ -2,6 +2,7 @@
  * Routes are declared with their zod schemas; the OpenAPI 3.1 document at /openapi.json is generated
  * from the same declarations, so the reference can never drift from what is validated.
  */
+import { AMOUNT_INPUT_PATTERN } from '../money/money.js';
 import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import { strictJson } from './strictInput.js';
 import type { AppEnv } from './env.js';
@@ -115,6 +116,15 @@ export const bearer = [{ bearerAuth: [] }];
 export const AmountString = z
   .string()
   .regex(/^-?\d{1,15}(\.\d{1,3})?$/, 'must be a decimal amount like "30.70"')
+  .openapi({ example: '30.70' });
+
+/**
+ * An amount a client sends (a claim, a change, a booking, a filter): what parseAmountInput takes,
+ * no more and no less (test/unit/amount-pattern.test.ts). Answers use AmountString, which is signed.
+ */
+export const AmountInput = z
+  .string()
+  .regex(new RegExp(AMOUNT_INPUT_PATTERN), 'must be an amount like "30.70": digits, optionally a dot and one or two decimal places')
   .openapi({ example: '30.70' });
 
 /** The `{id}` path parameter every resource route takes. */

@@ -84,6 +84,46 @@ export function parseMoney(text: string, currency: string, opts: ParseAmountOpti
   return { minor: BigInt(scaled.toFixed(0)), currency }; // float-money-ok: Decimal.toFixed prints exact digits
 }
 
+/** Integer digits an amount may have (999 999 999 999 999.99 is far beyond any claim; parseMoney's bound). */
+export const AMOUNT_INTEGER_DIGITS = 15;
+
+/**
+ * The amount text the API takes, as the OpenAPI document states it: digits, optionally a dot and
+ * one or two more digits (EUR has two places). No sign, no exponent, no white space, no comma, no
+ * grouping: "30.70", "30.7", "30", "030.70". Built from the same limits parseAmountInput checks, but
+ * by another route (a regular expression against a scanner), and test/unit/amount-pattern.test.ts
+ * holds the two to the same answer for every string.
+ */
+export const AMOUNT_INPUT_PATTERN = `^\\d{1,${AMOUNT_INTEGER_DIGITS}}(\\.\\d{1,2})?$`;
+
+/**
+ * The API's amount parser: exactly the text AMOUNT_INPUT_PATTERN describes, nothing more (parseMoney
+ * also takes "+30.70" and white space around, which the finance system's files never need and the
+ * API's contract does not promise). Throws ValidationError naming `field`.
+ */
+export function parseAmountInput(text: string, currency: string, opts: { field?: string } = {}): Money {
+  const field = opts.field ?? 'amount';
+  const exp = minorExponent(currency);
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const integerDigits = i;
+  let fractionDigits = 0;
+  if (i < text.length && text[i] === '.') {
+    i++;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) {
+      i++;
+      fractionDigits++;
+    }
+    if (fractionDigits === 0) i = -1; // "1." names no cents
+  }
+  if (i !== text.length || integerDigits === 0) {
+    throw new ValidationError(`${field}: "${truncate(text)}" is not an amount like 30.70 (digits, a dot, at most ${exp} decimal places; no sign, exponent or spaces)`, { field });
+  }
+  if (fractionDigits > exp) throw new ValidationError(`${field}: "${truncate(text)}" has more than ${exp} decimal places for ${currency}`, { field });
+  if (integerDigits > AMOUNT_INTEGER_DIGITS) throw new ValidationError(`${field}: "${truncate(text)}" is too large`, { field });
+  return parseMoney(text, currency, { field });
+}
+
 /** Prints minor units as "30.70" (no grouping, dot separator): the form the API speaks. */
 export function formatMinor(minor: bigint, currency: string): string {
   const exp = minorExponent(currency);

@@ -4,7 +4,7 @@ import { formatMinor } from '../../money/money.js';
 import type { OpenItemView } from '../../services/items/model.js';
 import { ITEM_STATUSES } from '../../services/items/status.js';
 import { LIMITS } from '../../limits.js';
-import { AmountString } from '../openapi.js';
+import { AmountInput, AmountString } from '../openapi.js';
 
 const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-31').openapi({ example: '2026-12-31' });
 
@@ -20,7 +20,7 @@ export const DebtorSchema = z
 export const CreateItemBody = z
   .object({
     category: z.string().regex(/^[a-z][a-z0-9_]{0,29}$/).openapi({ description: 'fee, fine, library or other (a Kassenzeichen is generated only for categories the scheme has a prefix for)', example: 'fee' }),
-    amount: AmountString,
+    amount: AmountInput,
     currency: z.literal('EUR').default('EUR'),
     dueDate: DateString,
     description: z.string().min(1).max(500).openapi({ example: 'Verwaltungsgebühr Bewohnerparkausweis' }),
@@ -73,7 +73,7 @@ export const ListItemsQuery = z.object({
   debtorName: z.string().max(140).optional().openapi({ description: 'Part of the name; case, umlauts (ü = ue) and punctuation are ignored' }),
   kassenzeichen: z.string().max(60).optional(),
   externalRef: z.string().max(100).optional(),
-  amount: AmountString.optional(),
+  amount: AmountInput.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(500).optional().openapi({ description: 'nextCursor of the previous page' }),
 });
@@ -83,7 +83,7 @@ export const ChangeBody = z.object({
   expectedVersion: z.number().int().min(0).optional(),
 });
 
-export const AmountChangeBody = ChangeBody.extend({ amount: AmountString }).openapi('ChangeOpenItemAmount');
+export const AmountChangeBody = ChangeBody.extend({ amount: AmountInput }).openapi('ChangeOpenItemAmount');
 
 export const BulkJsonBody = z.object({ items: z.array(CreateItemBody).min(1).max(LIMITS.bulkItemRows) }).openapi('BulkOpenItems');
 

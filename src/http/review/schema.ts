@@ -2,15 +2,15 @@
 import { z } from '@hono/zod-openapi';
 import { LIMITS } from '../../limits.js';
 import { QUEUE_STATES, REVIEW_FILTER_STATES } from '../../services/review/states.js';
-import { AmountString, Paged } from '../openapi.js';
+import { AmountInput, AmountString, Paged } from '../openapi.js';
 
 const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-16');
 const Note = z.string().min(1).max(500);
 
 export const ReviewQuery = z.object({
   state: z.string().optional().openapi({ description: `One or several of ${REVIEW_FILTER_STATES.join(', ')}, comma-separated. Default: ${QUEUE_STATES.join(', ')} (those waiting for a person).` }),
-  amountFrom: AmountString.optional(),
-  amountTo: AmountString.optional(),
+  amountFrom: AmountInput.optional(),
+  amountTo: AmountInput.optional(),
   bookedFrom: DateString.optional().openapi({ description: 'Bank booking date from (inclusive)' }),
   bookedTo: DateString.optional(),
   q: z.string().max(140).optional().openapi({ description: "Part of the payer's name, the remittance text or a structured reference" }),
@@ -199,7 +199,7 @@ export const AllocateBody = z
         z.object({
           itemId: z.string().max(100).optional(),
           kassenzeichen: z.string().max(60).optional(),
-          amount: AmountString,
+          amount: AmountInput,
         }),
       )
       .min(1)

@@ -6,7 +6,7 @@
 import { actorLabel, type Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { formatMinor, parseMoney } from '../../money/money.js';
+import { formatMinor, parseAmountInput } from '../../money/money.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
 import { recordItemEvent } from './events.js';
@@ -45,7 +45,7 @@ export async function changeOpenItemAmount({ ctx, input }: { ctx: Ctx; input: Ch
   const row = await ctx.db.transaction(async (tx) => {
     const item = await readForChange(tx, ctx, input);
     if (item.cancelledAt) throw new ConflictError(`open item ${item.id} is cancelled; its amount cannot change`);
-    const amountMinor = parseMoney(input.amount, item.currency, { field: 'amount' }).minor;
+    const amountMinor = parseAmountInput(input.amount, item.currency, { field: 'amount' }).minor;
     if (amountMinor <= 0n) throw new ValidationError('amount: must be more than 0.00; to withdraw a claim, cancel it', { field: 'amount' });
     return changeAmountIn(tx, ctx, item, amountMinor, reason);
   });

@@ -3,7 +3,7 @@
  * stored. Collects every problem of the item (not just the first), so a bulk import can report all
  * of them per row; the API's zod schema catches the shape, this checks the meaning.
  */
-import { parseMoney } from '../../money/money.js';
+import { parseAmountInput } from '../../money/money.js';
 import { EPC_LIMITS } from '../../references/epc.js';
 import { isValidIban, normalizeIban } from '../../references/iban.js';
 import { ValidationError } from '../../errors.js';
@@ -70,7 +70,7 @@ export function checkNewOpenItem(input: NewOpenItemInput): { item: CheckedOpenIt
 
   let amountMinor = 0n;
   try {
-    amountMinor = parseMoney(input.amount, 'EUR', { field: 'amount' }).minor;
+    amountMinor = parseAmountInput(input.amount, 'EUR', { field: 'amount' }).minor;
     if (amountMinor <= 0n) fail('amount', { code: 'amountNotPositive' });
     else if (amountMinor > MAX_ITEM_AMOUNT_MINOR) fail('amount', { code: 'amountTooLarge' });
   } catch (e) {

@@ -2,7 +2,7 @@
 import type { Ctx } from '../../context.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
-import { parseMoney } from '../../money/money.js';
+import { parseAmountInput } from '../../money/money.js';
 import { normalizeReference } from '../../references/kassenzeichen.js';
 import { afterCursorWhere, decodeTimeCursor, encodeTimeCursor, NEWEST_FIRST } from '../shared/paging.js';
 import { foldName } from './foldName.js';
@@ -65,7 +65,7 @@ function itemsWhere(ctx: Ctx, input: ItemFilters): Record<string, unknown> {
   }
   if (input.kassenzeichen) where.kassenzeichen = normalizeReference(input.kassenzeichen);
   if (input.externalRef) where.externalRef = input.externalRef;
-  if (input.amount) where.amountMinor = parseMoney(input.amount, 'EUR', { field: 'amount' }).minor;
+  if (input.amount) where.amountMinor = parseAmountInput(input.amount, 'EUR', { field: 'amount' }).minor;
   return where;
 }
 

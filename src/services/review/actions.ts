@@ -11,7 +11,7 @@
 import { actorLabel, type Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { formatMinor, parseMoney } from '../../money/money.js';
+import { formatMinor, parseAmountInput } from '../../money/money.js';
 import { isValidIban, maskIban, normalizeIban } from '../../references/iban.js';
 import { normalizeReference } from '../../references/kassenzeichen.js';
 import { writeAudit } from '../shared/audit.js';
@@ -185,7 +185,7 @@ async function planManual(tx: Tx, input: ManualAllocationInput): Promise<{ recei
       : await tx.openItem.findUnique({ where: { kassenzeichen: normalizeReference(a.kassenzeichen!) } });
     if (!item) throw new ValidationError(`${field}: no open item ${a.itemId ?? a.kassenzeichen}`, { field });
     if (item.cancelledAt) throw new ValidationError(`${field}: open item ${item.kassenzeichen} is cancelled`, { field });
-    const amountMinor = parseMoney(a.amount, receipt.currency, { field: `${field}.amount` }).minor;
+    const amountMinor = parseAmountInput(a.amount, receipt.currency, { field: `${field}.amount` }).minor;
     if (amountMinor <= 0n) throw new ValidationError(`${field}.amount: must be more than 0.00`, { field: `${field}.amount` });
     lines.push({ itemId: item.id, kassenzeichen: item.kassenzeichen, amountMinor });
   }

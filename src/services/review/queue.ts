@@ -7,7 +7,7 @@
 import type { Ctx } from '../../context.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { formatMinor, parseMoney } from '../../money/money.js';
+import { formatMinor, parseAmountInput } from '../../money/money.js';
 import { maskIban, normalizeIban } from '../../references/iban.js';
 import { outstandingMinor } from '../items/status.js';
 import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/paging.js';
@@ -119,7 +119,7 @@ function afterKey(fields: Array<{ name: string; nullable?: boolean }>, values: A
 function queueConditions(ctx: Ctx, input: ReviewQueueFilter): Prisma.BankTransactionWhereInput[] {
   const and: Prisma.BankTransactionWhereInput[] = [{ matchState: { in: parseStates(input.state) } }];
 
-  const amount = (text: string | undefined, field: string) => (text === undefined ? undefined : parseMoney(text, 'EUR', { field }).minor);
+  const amount = (text: string | undefined, field: string) => (text === undefined ? undefined : parseAmountInput(text, 'EUR', { field }).minor);
   const from = amount(input.amountFrom, 'amountFrom');
   const to = amount(input.amountTo, 'amountTo');
   if (from !== undefined) and.push({ amountMinor: { gte: from } });
