@@ -1,0 +1,53 @@
+/** Words of the statements pages. English is typed by the German, so a missing text does not compile. */
+
+export const statementsDe = {
+  stmtTitle: 'Kontoauszüge',
+  stmtImportedAt: 'Eingelesen',
+  stmtKind: 'Art',
+  stmtKinds: { 'camt.053': 'Tagesauszug (camt.053)', 'camt.052': 'Untertägig (camt.052)', 'camt.054': 'Sammler-Avis (camt.054)' } as Record<string, string>,
+  stmtAccount: 'Konto',
+  stmtId: 'Auszug',
+  stmtSeq: 'Lfd. Nr.',
+  stmtOpening: 'Anfangssaldo',
+  stmtClosing: 'Endsaldo',
+  stmtBalanceCheck: 'Saldenprüfung',
+  stmtDifference: (d: string) => `Differenz ${d}`,
+  stmtGaps: 'Lücken',
+  stmtGapText: (from: string, to: string) => (from === to ? `Nr. ${from} fehlt` : `Nr. ${from} bis ${to} fehlen`),
+  stmtEntries: 'Buchungen',
+  stmtNone: 'Noch keine Kontoauszüge eingelesen.',
+  stmtDownload: 'Originaldatei herunterladen',
+  stmtNoFile: 'Die Originaldatei wurde nicht aufbewahrt (vor dieser Funktion eingelesen oder größer als 50 MB).',
+  stmtPeriod: 'Zeitraum',
+  stmtPayer: 'Zahler / Empfänger',
+  stmtRemittance: 'Verwendungszweck',
+  stmtState: 'Stand',
+  stmtDuplicateOf: 'doppelt',
+};
+
+export type StatementsMessages = typeof statementsDe;
+
+export const statementsEn: StatementsMessages = {
+  stmtTitle: 'Bank statements',
+  stmtImportedAt: 'Imported',
+  stmtKind: 'Kind',
+  stmtKinds: { 'camt.053': 'End of day (camt.053)', 'camt.052': 'Intraday (camt.052)', 'camt.054': 'Notification (camt.054)' },
+  stmtAccount: 'Account',
+  stmtId: 'Statement',
+  stmtSeq: 'Seq. no.',
+  stmtOpening: 'Opening balance',
+  stmtClosing: 'Closing balance',
+  stmtBalanceCheck: 'Balance check',
+  stmtDifference: (d) => `difference ${d}`,
+  stmtGaps: 'Gaps',
+  stmtGapText: (from, to) => (from === to ? `no. ${from} missing` : `nos. ${from} to ${to} missing`),
+  stmtEntries: 'Entries',
+  stmtNone: 'No statements imported yet.',
+  stmtDownload: 'Download the original file',
+  stmtNoFile: 'The original file was not kept (imported before this feature, or larger than 50 MB).',
+  stmtPeriod: 'Period',
+  stmtPayer: 'Payer / payee',
+  stmtRemittance: 'Remittance information',
+  stmtState: 'Status',
+  stmtDuplicateOf: 'duplicate',
+};
