@@ -94,6 +94,27 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
+    errors: z
+      .array(
+        z
+          .object({
+            message: z.string().openapi({ description: 'In English, naming row and field' }),
+            row: z.number().int().optional().openapi({ description: 'Row of a list: in a CSV the header is row 1; in a JSON list the first item is row 1' }),
+            field: z.string().optional().openapi({ description: 'The CSV column or the JSON path (items.3.amount)' }),
+            column: z.number().int().optional(),
+            line: z.number().int().optional(),
+            file: z.string().optional(),
+            reason: z
+              .object({ code: z.string() })
+              .passthrough()
+              .optional()
+              .openapi({ description: 'What is wrong, as data, for a client to word it in its own language: code (kassenzeichen, amount, required, duplicateInList, kassenzeichenTaken …) and its values; a Kassenzeichen refusal carries fault.code (characters, length, checkDigit …)' }),
+          })
+          .passthrough(),
+      )
+      .optional()
+      .openapi({ description: 'Every problem of a refused list (all or nothing: nothing was stored), at most 1000' }),
+    problemCount: z.number().int().optional().openapi({ description: 'How many problems the refused list has in all (errors lists the first 1000)' }),
   })
   .passthrough()
   .openapi('Problem');

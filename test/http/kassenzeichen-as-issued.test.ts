@@ -207,6 +207,11 @@ forEachBackend('Kassenzeichen verified where the operator turned it on', (backen
       expect(['checkDigit', 'neverIssued']).toContain(e.reason.fault.code);
     }
     expect(await f.server.db.prisma.openItem.count({ where: { externalRef: { startsWith: 'VER-' } } })).toBe(0);
+    // The API contract states what the answer carries.
+    const doc = (await (await fetch(`${f.server.url}/openapi.json`)).json()) as { components: { schemas: Record<string, any> } };
+    const problemSchema = doc.components.schemas['Problem'];
+    expect(Object.keys(problemSchema.properties.errors.items.properties)).toEqual(expect.arrayContaining(['row', 'field', 'message', 'reason']));
+    expect(problemSchema.properties.problemCount).toBeDefined();
   });
 
   it.each([
