@@ -72,6 +72,8 @@ export function itemFromRow(row: {
   description?: string | null;
   dueDate: string;
   status?: string;
+  /** A supplied Kassenzeichen as printed; null or absent for one generated here. */
+  kassenzeichenAsIssued?: string | null;
 }): MatchableItem {
   return {
     id: row.id,
@@ -85,6 +87,7 @@ export function itemFromRow(row: {
     ...(row.description ? { description: row.description } : {}),
     dueDate: row.dueDate,
     status: row.status ?? (row.openMinor > 0n ? 'open' : 'paid'),
+    ...(row.kassenzeichenAsIssued != null ? { referenceUnchecked: true } : {}),
   };
 }
 

@@ -74,6 +74,9 @@ export function protectionOf(index: ItemIndex, normalized: string): SchemeAlgori
   const alg = index.schemes.verdict(s).algorithm;
   if (alg === undefined || !passes(alg, s.digits)) return undefined;
   if (alg === 'mod11-r10z' && s.digits.endsWith('0')) return undefined;
+  // A supplied number may share the shape of a class our own numbers protect and pass by chance;
+  // the numbers issued beside it carried no such digit, so a slip of one of them can land on it.
+  if (index.byReference(normalized).some((e) => e.item.referenceUnchecked === true)) return undefined;
   return alg;
 }
 

@@ -29,6 +29,11 @@ export interface MatchableItem {
   /** ISO date. */
   dueDate: string;
   status: ItemStatus;
+  /**
+   * The Kassenzeichen was supplied by the finance system and taken as issued (its check digit, if
+   * it has one, was never ours to vouch for): it passing its class's check digit proves nothing.
+   */
+  referenceUnchecked?: boolean;
 }
 
 export type CreditDebitIndicator = 'CRDT' | 'DBIT';

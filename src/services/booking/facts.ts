@@ -54,6 +54,8 @@ export interface ItemState {
   /** Kept so the matcher's index, updated from what was booked, still knows the item's purpose. */
   description: string;
   dueDate: string;
+  /** A supplied Kassenzeichen as printed (null for ours): the index must keep knowing it is unchecked. */
+  kassenzeichenAsIssued: string | null;
 }
 
 export interface SubscriptionState {

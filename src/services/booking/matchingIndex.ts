@@ -35,9 +35,10 @@ type ItemRow = {
   dueDate: string;
   status: string;
   updatedAt: Date;
+  kassenzeichenAsIssued: string | null;
 };
 
-const SELECT = { id: true, version: true, kassenzeichen: true, amountMinor: true, paidMinor: true, currency: true, debtorName: true, debtorIban: true, category: true, description: true, dueDate: true, status: true, updatedAt: true } as const;
+const SELECT = { id: true, version: true, kassenzeichen: true, amountMinor: true, paidMinor: true, currency: true, debtorName: true, debtorIban: true, category: true, description: true, dueDate: true, status: true, updatedAt: true, kassenzeichenAsIssued: true } as const;
 
 export function matchableItem(row: Omit<ItemRow, 'updatedAt' | 'version'>): MatchableItem {
   const open = row.amountMinor - row.paidMinor;
@@ -53,6 +54,7 @@ export function matchableItem(row: Omit<ItemRow, 'updatedAt' | 'version'>): Matc
     description: row.description,
     dueDate: row.dueDate,
     status: row.status,
+    kassenzeichenAsIssued: row.kassenzeichenAsIssued,
   });
 }
 

@@ -18,7 +18,7 @@ import { indexWaitingReceipts } from './waitingReceipts.js';
 /** What booking reads of an item. */
 export const BOOKED_ITEM = {
   id: true, version: true, kassenzeichen: true, externalRef: true, status: true, amountMinor: true, paidMinor: true, currency: true, cancelledAt: true,
-  issuerClientId: true, debtorName: true, debtorIban: true, category: true, description: true, dueDate: true,
+  issuerClientId: true, debtorName: true, debtorIban: true, category: true, description: true, dueDate: true, kassenzeichenAsIssued: true,
 } as const;
 
 /** What booking reads of a receipt (plus its suspense balance, read separately). */
