@@ -10,6 +10,7 @@ import { runApiLatencyBench } from './apiLatency.js';
 import { runCamtBench } from './camt.js';
 import { runLargeImportBench } from './largeImport.js';
 import { runClosingBench } from './closing.js';
+import { runCollectionBench } from './collections.js';
 import { runMatchingBench } from './matching.js';
 import { runMixedLoadBench } from './mixedLoad.js';
 import { runReconcileBench } from './reconcile.js';
@@ -52,4 +53,8 @@ if (want('reconcile')) {
 if (want('closing')) {
   log('\n# closing a booking day: sealing its audit entries, computing, determining and signing');
   console.table(await runClosingBench({ bookings: quick ? 5_000 : 50_000, log }));
+}
+if (want('collections')) {
+  log('\n# a SEPA collection run of 100,000 direct debits: gather, release into pain.008, fetch, book the credit');
+  console.table(await runCollectionBench({ debits: quick ? 10_000 : 100_000, log }));
 }

@@ -47,6 +47,7 @@ export const CollectionRunSchema = z
     currency: z.string(),
     messageId: z.string(),
     createdBy: z.string(),
+    createdByActor: z.string().openapi({ description: 'who gathered it (client:… or user:…); never the one who releases it' }),
     createdAt: z.string(),
     releasedBy: z.string().nullable(),
     releasedAt: z.string().nullable(),

@@ -20,6 +20,7 @@ export const RefundRunSchema = z
     currency: z.string(),
     messageId: z.string(),
     createdBy: z.string(),
+    createdByActor: z.string().openapi({ description: 'who gathered it (client:… or user:…); never the one who releases it' }),
     createdAt: z.string(),
     releasedBy: z.string().nullable(),
     releasedAt: z.string().nullable(),

@@ -29,6 +29,8 @@ const NAV_SCOPES: Array<[string, Scope | null]> = [
   ['online', 'statements:read'],
   ['import', 'statements:import'],
   ['closings', 'statements:read'],
+  ['sepa', 'refunds'],
+  ['mandates', 'mandates'],
 ];
 
 /** The service context of the signed-in person (the staff env carries the same variables as the API's). */

@@ -10,10 +10,11 @@ import { mountPageRoutes } from './pages.js';
 import { mountClosingPages } from '../closings/pages.js';
 import { mountOnlinePages } from './online.js';
 import { mountBulkRoutes } from './bulk.js';
+import { mountSepaPages } from './sepa.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements.csv', '/statements/*', '/refused-deliveries', '/refused-deliveries.csv', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items.csv', '/items/*', '/approvals', '/approvals.csv', '/approvals/*', '/import', '/import/*', '/closings', '/closings.csv', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements.csv', '/statements/*', '/refused-deliveries', '/refused-deliveries.csv', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items.csv', '/items/*', '/approvals', '/approvals.csv', '/approvals/*', '/import', '/import/*', '/closings', '/closings.csv', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing', '/sepa', '/sepa/*', '/mandates'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();
@@ -24,6 +25,7 @@ export function staffRoutes(): Hono<StaffEnv> {
   mountPageRoutes(app);
   mountClosingPages(app);
   mountOnlinePages(app);
+  mountSepaPages(app);
   app.onError((err, c) => staffErrorPage(c, err));
   return app;
 }

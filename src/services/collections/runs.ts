@@ -37,6 +37,8 @@ export interface CollectionRunView {
   currency: string;
   messageId: string;
   createdBy: string;
+  /** Who gathered it, as the audit log names actors ("user:…"): the one who may not release it. */
+  createdByActor: string;
   createdAt: string;
   releasedBy: string | null;
   releasedAt: string | null;
@@ -59,6 +61,7 @@ async function runView(tx: Tx, r: RunRow): Promise<CollectionRunView> {
     currency: r.currency,
     messageId: r.messageId,
     createdBy: r.createdByName,
+    createdByActor: r.createdBy,
     createdAt: r.createdAt.toISOString(),
     releasedBy: r.releasedByName,
     releasedAt: r.releasedAt?.toISOString() ?? null,
@@ -117,7 +120,9 @@ export async function gatherCollectionRuns({ ctx, input }: { ctx: Ctx; input: { 
             continue;
           }
           const seq = nextSequence(m);
-          groups.set(seq, [...(groups.get(seq) ?? []), d]);
+          const group = groups.get(seq);
+          if (group) group.push(d);
+          else groups.set(seq, [d]);
         }
         if (groups.size === 0) throw new ConflictError(`no direct debit announced for ${input.collectionDate} can be collected${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { skipped });
         const last = await tx.collectionRun.findFirst({ orderBy: { number: 'desc' }, select: { number: true } });

@@ -33,6 +33,8 @@ export interface RefundRunView {
   currency: string;
   messageId: string;
   createdBy: string;
+  /** Who gathered it, as the audit log names actors ("user:…"): the one who may not release it. */
+  createdByActor: string;
   createdAt: string;
   releasedBy: string | null;
   releasedAt: string | null;
@@ -76,6 +78,7 @@ async function runView(tx: Tx, r: RunRow): Promise<RefundRunView> {
     currency: r.currency,
     messageId: r.messageId,
     createdBy: r.createdByName,
+    createdByActor: r.createdBy,
     createdAt: r.createdAt.toISOString(),
     releasedBy: r.releasedByName,
     releasedAt: r.releasedAt?.toISOString() ?? null,

@@ -162,6 +162,8 @@ const NAV: Array<[NavKey, string]> = [
   ['online', '/online-payments'],
   ['import', '/import'],
   ['closings', '/closings'],
+  ['sepa', '/sepa'],
+  ['mandates', '/mandates'],
 ];
 
 function current(path: string, href: string): boolean {

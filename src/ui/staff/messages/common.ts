@@ -5,7 +5,7 @@ import { ITEM_STATUS_WORDS, RECEIPT_STATE_WORDS } from '../labels.js';
 export const commonDe = {
   siteName: 'Stadtkasse',
   skip: 'Zum Inhalt springen',
-  nav: { dashboard: 'Übersicht', statements: 'Kontoauszüge', review: 'Prüfung', items: 'Offene Posten', online: 'Online-Zahlungen', approvals: 'Freigaben', import: 'Einlesen', closings: 'Tagesabschluss' },
+  nav: { dashboard: 'Übersicht', statements: 'Kontoauszüge', review: 'Prüfung', items: 'Offene Posten', online: 'Online-Zahlungen', approvals: 'Freigaben', import: 'Einlesen', closings: 'Tagesabschluss', sepa: 'SEPA-Läufe', mandates: 'Mandate' },
   navLabel: 'Hauptnavigation',
   signedInAs: (name: string, role: string) => `Angemeldet: ${name} (${role})`,
   roles: { viewer: 'Lesen', clerk: 'Sachbearbeitung', approver: 'Freigabe', admin: 'Verwaltung' } as Record<string, string>,
@@ -45,7 +45,7 @@ export type CommonMessages = typeof commonDe;
 export const commonEn: CommonMessages = {
   siteName: 'Stadtkasse',
   skip: 'Skip to content',
-  nav: { dashboard: 'Overview', statements: 'Statements', review: 'Review', items: 'Open items', online: 'Online payments', approvals: 'Approvals', import: 'Import', closings: 'Daily closing' },
+  nav: { dashboard: 'Overview', statements: 'Statements', review: 'Review', items: 'Open items', online: 'Online payments', approvals: 'Approvals', import: 'Import', closings: 'Daily closing', sepa: 'SEPA runs', mandates: 'Mandates' },
   navLabel: 'Main navigation',
   signedInAs: (name, role) => `Signed in: ${name} (${role})`,
   roles: { viewer: 'viewer', clerk: 'clerk', approver: 'approver', admin: 'admin' },
