@@ -360,6 +360,10 @@ async function bookReturn(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecisio
  */
 async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: MatchDecision): Promise<{ resolved: boolean; itemIds: string[] }> {
   const unresolved = { resolved: false, itemIds: [] };
+  // Only a debit takes a receipt back. A credit with the reversal indicator is a reversed debit
+  // (ISO 20022 RvslInd), e.g. a refund of ours sent back, whose text names the item it was paid on:
+  // money in, for a person, never the return of another receipt of that amount on the item.
+  if (ret.creditDebit !== 'DBIT') return unresolved;
   const of = d.returnOf ?? {};
   let receiptIds: string[] = [];
   if (of.endToEndId) {
