@@ -8,8 +8,8 @@ import { staffSession, type StaffEnv } from '../session.js';
 import { mountAuthRoutes } from './auth.js';
 import { mountPageRoutes } from './pages.js';
 import { mountClosingPages } from '../closings/pages.js';
-import { mountOnlinePages } from './online.js';
-import { mountBulkRoutes } from './bulk.js';
+import { mountOnlinePages } from './online/routes.js';
+import { mountBulkRoutes } from './review/bulk.js';
 import { mountSepaPages } from './sepa.js';
 import { staffErrorPage } from './render.js';
 

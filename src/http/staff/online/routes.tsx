@@ -1,13 +1,11 @@
 /** @jsxImportSource hono/jsx */
 /** Online payments and the providers' clearing accounts in the workplace (read-only pages and a CSV). */
 import type { Hono } from 'hono';
-import { LimitExceededError } from '../../errors.js';
-import { allOnlinePaymentsFor, countOnlinePaymentsFor, getClearingAccounts, getOnlinePaymentPage, listOnlinePaymentsFor, ONLINE_CSV_ROWS, onlineProviders, type OnlinePaymentFilter } from '../../services/workplace/onlinePayments.js';
-import { ClearingPage, OnlinePaymentDetailPage, OnlinePaymentsPage, onlinePaymentsCsv } from '../../ui/staff/online/pages.js';
-import { csvHeaders } from '../../ui/staff/csv.js';
-import { requireStaff, type StaffEnv } from '../session.js';
-import { amountParam, dayParam, queryOf } from './query.js';
-import { forbiddenPage, html, pageContext, staffCtx, whoResolver } from './render.js';
+import { allOnlinePaymentsFor, countOnlinePaymentsFor, getClearingAccounts, getOnlinePaymentPage, listOnlinePaymentsFor, onlineProviders, type OnlinePaymentFilter } from '../../../services/workplace/onlinePayments.js';
+import { ClearingPage, OnlinePaymentDetailPage, OnlinePaymentsPage, onlinePaymentsCsv } from '../../../ui/staff/online/pages.js';
+import { requireStaff, type StaffEnv } from '../../session.js';
+import { amountParam, dayParam, queryOf } from '../query.js';
+import { csvDownload, forbiddenPage, html, pageContext, staffCtx, whoResolver } from '../render.js';
 
 const staff = () => requireStaff('statements:read', forbiddenPage);
 
@@ -41,13 +39,13 @@ export function mountOnlinePages(app: Hono<StaffEnv>): void {
   });
 
   app.get('/online-payments.csv', staff(), async (c) => {
-    const lang = c.get('lang');
     const ctx = staffCtx(c);
     const filter = filterOf(c.req.query());
-    const total = await countOnlinePaymentsFor({ ctx, input: filter });
-    if (total > ONLINE_CSV_ROWS) throw new LimitExceededError('onlineCsvRows', ONLINE_CSV_ROWS, total);
-    const rows = await allOnlinePaymentsFor({ ctx, input: filter });
-    return c.body(onlinePaymentsCsv(lang, rows), 200, csvHeaders(lang === 'de' ? 'online-zahlungen' : 'online-payments'));
+    return csvDownload(c, {
+      name: { de: 'online-zahlungen', en: 'online-payments' },
+      total: await countOnlinePaymentsFor({ ctx, input: filter }),
+      rows: async () => onlinePaymentsCsv(c.get('lang'), await allOnlinePaymentsFor({ ctx, input: filter })),
+    });
   });
 
   app.get('/online-payments/:id', staff(), async (c) => {

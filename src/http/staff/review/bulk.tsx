@@ -6,14 +6,14 @@
  * so four eyes, re-assessment and overpayment rules hold per payment.
  */
 import type { Hono } from 'hono';
-import { DomainError, ValidationError } from '../../errors.js';
-import { formatMinor } from '../../money/money.js';
-import { bulkConfirm, bulkPark, previewBulkConfirm } from '../../services/review/bulk.js';
-import { BulkPreviewPage, bulkTexts } from '../../ui/staff/review/bulk.js';
-import { money } from '../../ui/staff/i18n.js';
-import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
-import { reviewFilterOf, reviewQueryOf } from './query.js';
-import { act, forbiddenPage, formFields, html, pageContext, refusalText, staffCtx, type StaffContext, csrfRefusedPage } from './render.js';
+import { DomainError, ValidationError } from '../../../errors.js';
+import { formatMinor } from '../../../money/money.js';
+import { bulkConfirm, bulkPark, previewBulkConfirm } from '../../../services/review/bulk.js';
+import { BulkPreviewPage, bulkTexts } from '../../../ui/staff/review/bulk.js';
+import { money } from '../../../ui/staff/i18n.js';
+import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
+import { reviewFilterOf, reviewQueryOf } from '../query.js';
+import { act, forbiddenPage, formFields, html, pageContext, refusalText, staffCtx, type StaffContext, csrfRefusedPage } from '../render.js';
 
 /** At most this many refusals are named one by one in the message; the audit entry has them all. */
 const NAMED_REFUSALS = 10;
