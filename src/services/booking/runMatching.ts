@@ -380,6 +380,9 @@ async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: Matc
   if (receiptIds.length !== 1) return unresolved;
   const receipt = await tx.bankTransaction.findUniqueOrThrow({ where: { id: receiptIds[0]! } });
   if (receipt.amountMinor !== ret.amountMinor || receipt.currency !== ret.currency) return unresolved;
+  // Money of it paid back, or about to be (a refund run): the bank taking it all back makes the
+  // city pay twice, which a person has to see and settle, not the books absorb.
+  if (receipt.matchState === 'refund' || receipt.matchState === 'refunded') return unresolved;
   const allocations = await tx.allocation.findMany({ where: { transactionId: receipt.id, reversal: null }, select: { id: true, openItemId: true, amountMinor: true } });
   const reason = `payment returned by the bank${of.reasonCode ? ` (${of.reasonCode})` : ''}`;
   for (const a of allocations) {
