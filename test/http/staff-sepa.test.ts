@@ -63,4 +63,15 @@ describe('SEPA runs and mandates in the workplace', () => {
     expect(page.text).toContain('FRST');
     expect(page.text).toContain('2029-01-15');
   });
+
+  it("an item's page says where its direct debit stands", async () => {
+    const due = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const item = await f.item('19.90', 'Jörg Müller', { dueDate: due });
+    const m = await (await f.server.api('/v1/mandates', { method: 'POST', json: { reference: 'GEB-77', debtor: { name: 'Jörg Müller', iban: 'DE89370400440532013000' }, signedOn: '2026-02-01' } })).json();
+    const announced = await f.server.api('/v1/direct-debits', { method: 'POST', json: { itemId: item.id, mandateId: m.id } });
+    expect(announced.status).toBe(201);
+    const page = await clara.get(`/items/${item.id}`);
+    expect(page.text).toMatch(/SEPA-Lastschrift: <strong>angekündigt<\/strong>/);
+    expect(page.text).toContain('19,90');
+  });
 });

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: search by Kassenzeichen, debtor, amount and status; one item with its whole history. */
+import { ItemDirectDebit } from './sepa.js';
 import { itemStatusWord, onlineStatusWord, stateWord } from './labels.js';
 import type { OpenItemView } from '../../services/items/model.js';
 import { ITEM_STATUSES } from '../../services/items/status.js';
@@ -77,7 +78,7 @@ export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nex
   );
 }
 
-export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: Who }) {
+export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: Who; directDebit?: Parameters<typeof ItemDirectDebit>[0]['debit'] }) {
   const { lang, who } = props;
   const h = props.history;
   const i = h.item;
@@ -94,6 +95,7 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
       <p>
         <StateTag state={i.status} word={itemStatusWord(lang, i.status)} /> {t.itemsOpen}: <strong>{amount(i.outstandingMinor)}</strong>
       </p>
+      <ItemDirectDebit lang={lang} debit={props.directDebit ?? null} />
       {i.cancelledAt && <p class="notice warn">{t.itemCancelled(instant(lang, i.cancelledAt), i.cancelReason ?? '')}</p>}
       <h2>{t.itemFacts}</h2>
       <dl class="dl">

@@ -25,7 +25,7 @@ const REFUND_STATE: Record<Lang, Record<RefundState, string>> = {
   de: { in_run: 'im Lauf', sent: 'gesendet', booked: 'gebucht', bounced: 'zurückgekommen', cancelled: 'verworfen' },
   en: { in_run: 'in the run', sent: 'sent', booked: 'booked', bounced: 'came back', cancelled: 'cancelled' },
 };
-const DEBIT_STATE: Record<Lang, Record<DirectDebitState, string>> = {
+export const DEBIT_STATE: Record<Lang, Record<DirectDebitState, string>> = {
   de: { announced: 'angekündigt', in_run: 'im Lauf', sent: 'Einzug veranlasst', collected: 'eingezogen', returned: 'zurückgegeben', cancelled: 'zurückgenommen' },
   en: { announced: 'announced', in_run: 'in the run', sent: 'collection initiated', collected: 'collected', returned: 'returned', cancelled: 'taken back' },
 };
@@ -252,3 +252,17 @@ export function MandatesPage(props: StaffPageContext & { mandates: MandateView[]
   );
 }
 
+/** On an item's page: where its direct debit stands ("Einzug veranlasst" once the run is released). */
+export function ItemDirectDebit(props: { lang: Lang; debit: { state: DirectDebitState; collectionDate: string; sequence: string | null; amount: string; currency: string; returnReasonCode: string | null } | null }) {
+  const d = props.debit;
+  if (!d) return null;
+  const label = props.lang === 'de' ? 'SEPA-Lastschrift' : 'SEPA direct debit';
+  const on = props.lang === 'de' ? 'Einzugstag' : 'collection date';
+  return (
+    <p class="notice">
+      {label}: <strong>{DEBIT_STATE[props.lang][d.state]}</strong> – {money(props.lang, d.amount, d.currency)}, {on} {d.collectionDate}
+      {d.sequence ? ` (${d.sequence})` : ''}
+      {d.returnReasonCode ? ` – ${d.returnReasonCode}` : ''}
+    </p>
+  );
+}

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: the list and its download, and one item with its history. */
+import { listDirectDebits } from '../../../services/collections/debits.js';
 import type { Hono } from 'hono';
 import { countOpenItems, listOpenItems, type ItemFilters } from '../../../services/items/queries.js';
 import { getItemHistory } from '../../../services/workplace/itemHistory.js';
@@ -56,7 +57,10 @@ export function mountItemPages(app: Hono<StaffEnv>): void {
       ...history.changes.map((x) => x.actor),
       ...history.audit.map((a) => a.actor),
     ]);
-    return html(c, <ItemPage {...(await pageContext(c))} history={history} who={who} />);
+    // The item's latest direct debit (announced, "Einzug veranlasst", collected, returned), if any.
+    const debits = await listDirectDebits({ ctx: staffCtx(c), input: { itemId: history.item.id, limit: 100 } });
+    const debit = debits.items.filter((d) => d.state !== 'cancelled').at(-1) ?? null;
+    return html(c, <ItemPage {...(await pageContext(c))} history={history} who={who} directDebit={debit} />);
   });
 
 }
