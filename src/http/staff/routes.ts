@@ -10,7 +10,7 @@ import { mountPageRoutes } from './pages.js';
 import { mountClosingPages } from '../closings/pages.js';
 import { mountOnlinePages } from './online/routes.js';
 import { mountBulkRoutes } from './review/bulk.js';
-import { mountSepaPages } from './sepa.js';
+import { mountSepaPages } from './sepa/routes.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */

@@ -5,14 +5,14 @@
  * person releases no run they gathered (the verb refuses it; the page offers no button).
  */
 import type { Hono } from 'hono';
-import { actorLabel } from '../../context.js';
-import { gatherCollectionRuns, listCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../services/collections/runs.js';
-import { listMandates } from '../../services/mandates/mandates.js';
-import { cancelRefundRun, gatherRefundRun, listRefundRuns, refundRunFile, releaseRefundRun } from '../../services/refunds/runs.js';
-import { cityDate } from '../../services/review/dates.js';
-import { MandatesPage, SepaRunsPage } from '../../ui/staff/sepa.js';
-import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
-import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, staffCtx, type StaffContext } from './render.js';
+import { actorLabel } from '../../../context.js';
+import { gatherCollectionRuns, listCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
+import { listMandates } from '../../../services/mandates/mandates.js';
+import { cancelRefundRun, gatherRefundRun, listRefundRuns, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
+import { cityDate } from '../../../services/review/dates.js';
+import { MandatesPage, SepaRunsPage } from '../../../ui/staff/sepa.js';
+import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
+import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, staffCtx, type StaffContext } from '../render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
