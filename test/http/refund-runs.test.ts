@@ -88,6 +88,10 @@ forEachBackend('refund runs: pain.001 out, debit and bounce back in', (backend) 
     expect(own.status).toBe(403);
     expect(own.body.detail).toMatch(/second person/);
     expect((await f.json(`/v1/refund-runs/${run.id}/release`, { method: 'POST', key: onlyRefunds, json: {} })).status).toBe(403);
+    // Nor the person who marked the refunds and so named the accounts, though they may approve.
+    const marker = await f.json(`/v1/refund-runs/${run.id}/release`, { method: 'POST', key: f.clerkA, json: {} });
+    expect(marker.status).toBe(403);
+    expect(marker.body.detail).toMatch(/you marked for refund/);
     const released = await f.json(`/v1/refund-runs/${run.id}/release`, { method: 'POST', key: releaser, json: { version: 0 } });
     expect(released.status, JSON.stringify(released.body)).toBe(200);
     expect(released.body.run).toMatchObject({ status: 'released', releasedBy: 'Kasse B', createdBy: 'Kasse A', states: { sent: 3 } });

@@ -211,6 +211,29 @@ async function runRow(tx: Tx, runId: string): Promise<RunRow> {
   return r;
 }
 
+/**
+ * Four-eyes covers the account, not only the run: whoever marked a refund named the account the
+ * money goes to, so they may not be the one who sends it either (the latest mark of each receipt
+ * counts, as it is the one gathering read the account from).
+ */
+async function refuseReleaseByMarker(tx: Tx, ctx: Ctx, runNumber: number, transactionIds: string[]): Promise<void> {
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const slice = transactionIds.slice(i, i + 500);
+    const marks = await tx.auditEntry.findMany({
+      where: { subjectType: 'bank_transaction', subjectId: { in: slice }, action: 'payment.refund_requested' },
+      orderBy: { seq: 'desc' },
+      select: { subjectId: true, actorType: true, actorId: true },
+    });
+    const latest = new Map<string, { actorType: string; actorId: string }>();
+    for (const m of marks) if (!latest.has(m.subjectId)) latest.set(m.subjectId, m);
+    for (const m of latest.values()) {
+      if (m.actorType === ctx.actor.type && m.actorId === ctx.actor.id) {
+        throw new ForbiddenError(`refund run ${runNumber} pays back a payment you marked for refund (you named its account); a second person releases it`);
+      }
+    }
+  }
+}
+
 export interface ReleaseResult {
   run: RefundRunView;
 }
@@ -229,6 +252,7 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
     if (run.createdBy === actorLabel(ctx.actor)) throw new ForbiddenError(`refund run ${run.number} was gathered by you; a second person releases it`);
     if (run.executionDate < cityDate(ctx.clock.now())) throw new ConflictError(`refund run ${run.number} was to be executed on ${run.executionDate}, which has passed; cancel it and gather again`);
     const refunds = await tx.refund.findMany({ where: { runId: run.id }, orderBy: { position: 'asc' } });
+    await refuseReleaseByMarker(tx, ctx, run.number, refunds.map((f) => f.transactionId));
     // The receipts must still be as gathered: marked for refund with exactly that much left.
     for (let i = 0; i < refunds.length; i += 500) {
       const slice = refunds.slice(i, i + 500);
