@@ -157,10 +157,10 @@ export async function gatherRefundRun({ ctx, input }: { ctx: Ctx; input: GatherI
       const open = marked.filter((m) => !standing.has(m.id)).slice(0, LIMITS.refundsPerRun);
       const skipped: GatherResult['skipped'] = [];
       const lines: Array<Omit<RefundRow, 'runId' | 'position' | 'endToEndId' | 'updatedAt' | 'version'>> = [];
+      // The refund mark says to whom and which account (src/services/review/actions.ts markForRefund).
+      const marks = await latestRefundMarks(tx, open.map((r) => r.id));
       for (const r of open) {
-        // The refund mark says to whom and which account (src/services/review/actions.ts markForRefund).
-        const mark = await tx.auditEntry.findFirst({ where: { subjectType: 'bank_transaction', subjectId: r.id, action: 'payment.refund_requested' }, orderBy: { seq: 'desc' }, select: { data: true } });
-        const m = JSON.parse(mark?.data ?? '{}') as { iban?: string; bic?: string | null; recipientName?: string | null };
+        const m = JSON.parse(marks.get(r.id)?.data ?? '{}') as { iban?: string; bic?: string | null; recipientName?: string | null };
         const iban = normalizeIban(m.iban ?? '');
         const name = sepaText(m.recipientName ?? '', 70);
         if (!isValidIban(iban)) {
@@ -211,25 +211,34 @@ async function runRow(tx: Tx, runId: string): Promise<RunRow> {
   return r;
 }
 
+interface RefundMark {
+  actorType: string;
+  actorId: string;
+  data: string;
+}
+
+/** The latest refund mark of each receipt (a receipt marked again counts by its newest mark). */
+async function latestRefundMarks(tx: Tx, transactionIds: string[]): Promise<Map<string, RefundMark>> {
+  const latest = new Map<string, RefundMark>();
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const marks = await tx.auditEntry.findMany({
+      where: { subjectType: 'bank_transaction', subjectId: { in: transactionIds.slice(i, i + 500) }, action: 'payment.refund_requested' },
+      orderBy: { seq: 'desc' },
+      select: { subjectId: true, actorType: true, actorId: true, data: true },
+    });
+    for (const m of marks) if (!latest.has(m.subjectId)) latest.set(m.subjectId, m);
+  }
+  return latest;
+}
+
 /**
  * Four-eyes covers the account, not only the run: whoever marked a refund named the account the
- * money goes to, so they may not be the one who sends it either (the latest mark of each receipt
- * counts, as it is the one gathering read the account from).
+ * money goes to, so they may not be the one who sends it either.
  */
 async function refuseReleaseByMarker(tx: Tx, ctx: Ctx, runNumber: number, transactionIds: string[]): Promise<void> {
-  for (let i = 0; i < transactionIds.length; i += 500) {
-    const slice = transactionIds.slice(i, i + 500);
-    const marks = await tx.auditEntry.findMany({
-      where: { subjectType: 'bank_transaction', subjectId: { in: slice }, action: 'payment.refund_requested' },
-      orderBy: { seq: 'desc' },
-      select: { subjectId: true, actorType: true, actorId: true },
-    });
-    const latest = new Map<string, { actorType: string; actorId: string }>();
-    for (const m of marks) if (!latest.has(m.subjectId)) latest.set(m.subjectId, m);
-    for (const m of latest.values()) {
-      if (m.actorType === ctx.actor.type && m.actorId === ctx.actor.id) {
-        throw new ForbiddenError(`refund run ${runNumber} pays back a payment you marked for refund (you named its account); a second person releases it`);
-      }
+  for (const m of (await latestRefundMarks(tx, transactionIds)).values()) {
+    if (m.actorType === ctx.actor.type && m.actorId === ctx.actor.id) {
+      throw new ForbiddenError(`refund run ${runNumber} pays back a payment you marked for refund (you named its account); a second person releases it`);
     }
   }
 }
