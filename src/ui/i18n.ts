@@ -122,6 +122,21 @@ const de = {
   expiredHeading: 'Dieser Zahlungslink ist abgelaufen',
   expiredText: (day: string) => `Der Link war bis zum ${day} gültig. Eine Zahlung, die Sie bereits geleistet haben, bleibt davon unberührt.`,
   contact: (who: string) => `Für einen neuen Link oder die Zahlungsdaten wenden Sie sich bitte an: ${who}.`,
+  // The SEPA pre-notification: what the rulebook wants the debtor told before a collection.
+  debitHeading: 'Ankündigung der SEPA-Lastschrift',
+  debitAnnounced: (amount: string, kz: string, day: string, ending: string) =>
+    `Wir ziehen ${amount} für das Kassenzeichen ${kz} am ${day} per SEPA-Lastschrift von Ihrem Konto mit der Endung ${ending} ein.`,
+  debitInitiated: (amount: string, kz: string, day: string, ending: string) =>
+    `Einzug veranlasst: Die SEPA-Lastschrift über ${amount} für das Kassenzeichen ${kz} ist an unsere Bank gegeben. Sie wird am ${day} von Ihrem Konto mit der Endung ${ending} eingezogen.`,
+  debitDate: 'Einzugstag',
+  debitAccount: 'Ihr Konto',
+  debitCreditorId: 'Gläubiger-Identifikationsnummer',
+  debitMandate: 'Mandatsreferenz',
+  debitTwice: 'Bitte zahlen Sie diesen Betrag nicht zusätzlich – weder per Überweisung noch online. Sonst zahlen Sie doppelt. Sorgen Sie bitte dafür, dass Ihr Konto am Einzugstag gedeckt ist.',
+  debitNotForTransfer: 'Beträge, die per Lastschrift eingezogen werden, müssen Sie nicht überweisen (siehe oben).',
+  debitOnlineHint: 'Dieser Betrag wird bereits per Lastschrift eingezogen (siehe oben). Wenn Sie ihn zusätzlich online bezahlen, zahlen Sie doppelt.',
+  itemDebitAnnounced: (day: string) => `Lastschrift angekündigt: Einzug am ${day}`,
+  itemDebitInitiated: 'Einzug veranlasst',
 };
 
 const en: typeof de = {
@@ -174,6 +189,19 @@ const en: typeof de = {
   expiredHeading: 'This payment link has expired',
   expiredText: (day) => `The link was valid until ${day}. A payment you have already made is not affected.`,
   contact: (who) => `For a new link or the payment details, please contact: ${who}.`,
+  debitHeading: 'Notice of SEPA direct debit',
+  debitAnnounced: (amount, kz, day, ending) => `We will collect ${amount} for Kassenzeichen ${kz} on ${day} by SEPA direct debit from your account ending in ${ending}.`,
+  debitInitiated: (amount, kz, day, ending) =>
+    `Collection initiated (Einzug veranlasst): the SEPA direct debit of ${amount} for Kassenzeichen ${kz} has gone to our bank. It will be collected on ${day} from your account ending in ${ending}.`,
+  debitDate: 'Collection date',
+  debitAccount: 'Your account',
+  debitCreditorId: 'Creditor identifier',
+  debitMandate: 'Mandate reference',
+  debitTwice: 'Please do not pay this amount as well – neither by bank transfer nor online. You would pay twice. Please make sure your account has enough money on the collection date.',
+  debitNotForTransfer: 'You do not need to transfer amounts that are collected by direct debit (see above).',
+  debitOnlineHint: 'This amount is already collected by direct debit (see above). If you pay it online as well, you pay twice.',
+  itemDebitAnnounced: (day) => `Direct debit announced: collected on ${day}`,
+  itemDebitInitiated: 'Collection initiated (Einzug veranlasst)',
 };
 
 export type Messages = typeof de;

@@ -10,6 +10,7 @@ import type { PaymentRequestView } from '../../services/paymentRequests/paymentR
 import { amountForTyping, formatAmount, formatDay, formatInstantDay, groupIban, MESSAGES, type Lang } from '../i18n.js';
 import { Layout } from '../layout.js';
 import type { OnlineSectionView } from '../../services/online/section.js';
+import type { PageDirectDebit } from '../../services/paymentRequests/directDebits.js';
 import { ONLINE_CSS, ONLINE_MESSAGES, OnlineNotice, OnlineSection } from './onlineSection.js';
 
 const PAGE_CSS = `
@@ -28,6 +29,13 @@ const PAGE_CSS = `
 .receipt td,.receipt th{overflow-wrap:anywhere}
 .receipt th,.receipt td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #d0d5dd;vertical-align:top}
 .receipt td.num,.receipt th.num{text-align:right;white-space:nowrap}
+.debit{border:2px solid #0b57d0;border-radius:.4rem;padding:.75rem 1rem;margin:1rem 0}
+.debit h2{margin-top:0}
+.debit dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.25rem .75rem;margin:.5rem 0}
+.debit dt{color:#4a4a4a}
+.debit dd{margin:0;overflow-wrap:anywhere}
+.debit .mono{font-family:ui-monospace,Menlo,Consolas,monospace}
+@media (max-width:30rem){.debit dl{grid-template-columns:1fr}.debit dt{margin-top:.35rem}}
 @media print{header.site,footer.site,.no-print,.skip{display:none!important}.receipt{border:0;padding:0}main{max-width:none}}
 ${ONLINE_CSS}`;
 
@@ -83,7 +91,7 @@ function Frame(props: PageContext & { title: string; children?: unknown; script?
   );
 }
 
-export function PaymentPage(props: PageContext & { request: PaymentRequestView; qrSvgHref: string; online?: OnlineSectionView; now?: Date }) {
+export function PaymentPage(props: PageContext & { request: PaymentRequestView; qrSvgHref: string; online?: OnlineSectionView; now?: Date; directDebits?: PageDirectDebit[] }) {
   const { lang, request: r } = props;
   const t = MESSAGES[lang];
   const money = (minor: bigint) => formatAmount(lang, minor, r.currency);
@@ -95,6 +103,13 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
   const paidOnline = r.status === 'paid' && (props.online?.notice === 'payed' || props.online?.notice === 'done');
   // What the citizen paid on this request, item by item: the receipt to keep or print.
   const paid = r.items.filter((i) => i.status !== 'cancelled' && i.requestedMinor > i.outstandingMinor);
+  // Items collected by SEPA direct debit: the pre-notification comes first, and paying the same
+  // amount another way is not offered as the thing to do (the debtor would pay twice).
+  const debits = (props.directDebits ?? []).filter((d) => r.items.some((i) => i.id === d.itemId && i.outstandingMinor > 0n));
+  const debitOf = new Map(debits.map((d) => [d.itemId, d]));
+  const owedItems = r.items.filter((i) => i.status !== 'cancelled' && i.outstandingMinor > 0n);
+  // Once every owed amount went to the bank as a direct debit, paying online could only pay twice.
+  const allInitiated = owedItems.length > 0 && owedItems.every((i) => debitOf.get(i.id)?.standing === 'initiated');
   return (
     <Frame {...props} title={t.pageTitle(r.creditor.name)} script={(current ? COPY_SCRIPT : '') + PRINT_SCRIPT}>
       <h1>{t.heading(r.creditor.name)}</h1>
@@ -103,6 +118,7 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
         {paidOnline ? t.statusPaidOnline : statusLine}
       </p>
       {props.online && !paidOnline && <OnlineNotice lang={lang} online={props.online} />}
+      {debits.length > 0 && <DirectDebitNotice lang={lang} debits={debits} items={r.items} />}
       {paid.length > 0 && (
         <section class="receipt" aria-labelledby="receipt-heading">
           <h2 id="receipt-heading">{t.receiptHeading}</h2>
@@ -153,19 +169,28 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
               <dd>
                 {props.online?.awaitingSettlement.includes(item.id) ? ONLINE_MESSAGES[lang].paidOnlineAwaiting : (t.itemStatuses[item.status] ?? item.status)}
                 {item.status === 'partly_paid' ? ` (${t.itemOutstanding(money(item.outstandingMinor))})` : ''}
+                {debitOf.has(item.id) && (
+                  <>
+                    <br />
+                    <strong data-debit={debitOf.get(item.id)!.standing}>
+                      {debitOf.get(item.id)!.standing === 'initiated' ? t.itemDebitInitiated : t.itemDebitAnnounced(formatDay(lang, debitOf.get(item.id)!.collectionDate))}
+                    </strong>
+                  </>
+                )}
               </dd>
             </dl>
           </li>
         ))}
       </ul>
 
-      {props.online && <OnlineSection lang={lang} online={props.online} />}
+      {props.online && !allInitiated && <OnlineSection lang={lang} online={props.online} {...(debits.length > 0 ? { secondaryNote: t.debitOnlineHint } : {})} />}
 
       {current && (
         <section aria-labelledby="qr-heading">
           <h2 id="qr-heading">{t.qrHeading}</h2>
           <img class="qr" src={props.qrSvgHref} width="224" height="224" alt={t.qrAlt(money(r.outstandingMinor))} />
           <p>{t.qrExplain}</p>
+          {debits.length > 0 && <p>{t.debitNotForTransfer}</p>}
         </section>
       )}
 
@@ -173,6 +198,7 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
         <section aria-labelledby="bank-heading">
           <h2 id="bank-heading">{t.manualHeading}</h2>
           <p>{t.manualExplain}</p>
+          {debits.length > 0 && <p>{t.debitNotForTransfer}</p>}
           <dl class="bank">
             <CopyRow lang={lang} label={t.payee} shown={r.creditor.name} copy={r.creditor.name} />
             <CopyRow lang={lang} label={t.iban} shown={groupIban(r.creditor.iban)} copy={r.creditor.iban} />
@@ -186,6 +212,42 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
 
       <p class="muted">{t.validUntil(formatInstantDay(lang, r.expiresAt))}</p>
     </Frame>
+  );
+}
+
+/** The SEPA pre-notification: amount, day, the account's last four characters, creditor identifier and mandate reference. */
+function DirectDebitNotice(props: { lang: Lang; debits: PageDirectDebit[]; items: PaymentRequestView['items'] }) {
+  const t = MESSAGES[props.lang];
+  const lang = props.lang;
+  return (
+    <section class="debit" aria-labelledby="debit-heading" data-direct-debit>
+      <h2 id="debit-heading">{t.debitHeading}</h2>
+      {props.debits.map((d) => {
+        const kz = props.items.find((i) => i.id === d.itemId)?.kassenzeichenDisplay ?? '';
+        const amount = formatAmount(lang, d.amountMinor, d.currency);
+        const day = formatDay(lang, d.collectionDate);
+        return (
+          <>
+            <p>{d.standing === 'initiated' ? t.debitInitiated(amount, kz, day, d.accountEnding) : t.debitAnnounced(amount, kz, day, d.accountEnding)}</p>
+            <dl>
+              <dt>{t.amount}</dt>
+              <dd>{amount}</dd>
+              <dt>{t.debitDate}</dt>
+              <dd>{day}</dd>
+              <dt>{t.debitAccount}</dt>
+              <dd class="mono">{d.accountMasked}</dd>
+              <dt>{t.debitCreditorId}</dt>
+              <dd class="mono">{d.creditorId}</dd>
+              <dt>{t.debitMandate}</dt>
+              <dd class="mono">{d.mandateReference}</dd>
+            </dl>
+          </>
+        );
+      })}
+      <p>
+        <strong>{t.debitTwice}</strong>
+      </p>
+    </section>
   );
 }
 

@@ -1,0 +1,86 @@
+/**
+ * SEPA direct debits in Chromium, as the citizen and the clerk meet them: the payment page with its
+ * pre-notification (and, after release, "Einzug veranlasst") at a phone's 390 px and a desk's
+ * 1366 px — no sideways scrolling, no English on the German page, axe-core clean.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createClientKey } from '../support/server.js';
+import { chromiumMissing, launchChromium } from './browser.js';
+import { holdsUp, plain } from './holdsUp.js';
+import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
+
+const suite = chromiumMissing ? describe.skip : describe;
+
+function weekdayAfter(days: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + days);
+  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+suite(`SEPA direct debits in chromium${chromiumMissing ? ` (skipped: ${chromiumMissing})` : ''}`, () => {
+  let f: StaffFixture;
+  let browser: Browser;
+  let approver: string;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [f, browser] = await Promise.all([startStaffFixture('sqlite'), launchChromium()]);
+    approver = await createClientKey(f.server, ['mandates', 'approve'], 'Kassenverwalter');
+    await f.user('clara', 'clerk', 'Clara Kasse');
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await f?.close();
+  });
+
+  async function open(width: number, user?: string): Promise<Page> {
+    // bypassCSP only so that axe-core can be added to the page.
+    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    if (user) {
+      await page.goto(`${f.server.url}/login`);
+      await page.getByLabel('Benutzername').fill(user);
+      await page.getByLabel('Passwort').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await page.waitForLoadState('load');
+    }
+    return page;
+  }
+
+  it('the citizen page announces the direct debit, then says "Einzug veranlasst"', async () => {
+    const due = weekdayAfter(30);
+    const item = await f.item('19.90', 'Jörg Müller', { dueDate: due, description: 'Hundesteuer 2027 für den Hund Bello aus der Hauptstraße' });
+    const pr = (await (await f.server.api('/v1/payment-requests', { method: 'POST', key: f.itemsKey, json: { itemIds: [item.id] } })).json()) as { paymentUrl: string };
+    const path = new URL(pr.paymentUrl).pathname;
+    const m = (await (await f.server.api('/v1/mandates', { method: 'POST', json: { reference: 'HUNDESTEUER-2027-MUELLER-JOERG-4711', debtor: { name: 'Jörg Müller', iban: 'DE89370400440532013000' }, signedOn: '2026-01-15' } })).json()) as { id: string };
+    expect((await f.server.api('/v1/direct-debits', { method: 'POST', json: { itemId: item.id, mandateId: m.id } })).status).toBe(201);
+
+    for (const width of [390, 1366]) {
+      const page = await open(width);
+      await page.goto(`${f.server.url}${path}`);
+      const notice = plain(await page.locator('[data-direct-debit]').textContent());
+      expect(notice).toContain('von Ihrem Konto mit der Endung 3000 ein');
+      expect(notice).toContain('DE98ZZZ09999999999');
+      expect(notice).toContain('HUNDESTEUER-2027-MUELLER-JOERG-4711');
+      expect(notice).toContain('Sonst zahlen Sie doppelt.');
+      // The pre-notification comes before paying online, and the online button is the secondary one.
+      const [debitBox, onlineBox] = await Promise.all([page.locator('[data-direct-debit]').boundingBox(), page.locator('.online').boundingBox()]);
+      expect(debitBox!.y).toBeLessThan(onlineBox!.y);
+      expect(await page.locator('.online input[type=submit]').getAttribute('class')).toBe('button secondary');
+      await holdsUp(page, 'citizen-direct-debit-announced', width);
+    }
+
+    const gathered = (await (await f.server.api('/v1/collection-runs', { method: 'POST', json: { collectionDate: due } })).json()) as { runs: Array<{ id: string }> };
+    expect((await f.server.api(`/v1/collection-runs/${gathered.runs[0]!.id}/release`, { method: 'POST', key: approver, json: {} })).status).toBe(200);
+    const page = await open(390);
+    await page.goto(`${f.server.url}${path}`);
+    expect(plain(await page.locator('[data-debit]').textContent())).toBe('Einzug veranlasst');
+    expect(await page.locator('.online').count()).toBe(0);
+    await holdsUp(page, 'citizen-direct-debit-initiated', 390);
+  }, 90_000);
+});
