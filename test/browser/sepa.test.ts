@@ -1,7 +1,9 @@
 /**
  * SEPA direct debits in Chromium, as the citizen and the clerk meet them: the payment page with its
  * pre-notification (and, after release, "Einzug veranlasst") at a phone's 390 px and a desk's
- * 1366 px — no sideways scrolling, no English on the German page, axe-core clean.
+ * 1366 px — no sideways scrolling, no English on the German page, axe-core clean; and a clerk who
+ * records a mandate, amends its IBAN after it was used, and announces an item's collection from the
+ * item's page, checked in the database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -82,5 +84,51 @@ suite(`SEPA direct debits in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     expect(plain(await page.locator('[data-debit]').textContent())).toBe('Einzug veranlasst');
     expect(await page.locator('.online').count()).toBe(0);
     await holdsUp(page, 'citizen-direct-debit-initiated', 390);
+  }, 90_000);
+
+  it('a clerk records a mandate, amends its IBAN and announces an item from its page', async () => {
+    const due = weekdayAfter(30);
+    const item = await f.item('42.00', 'Greta Grundsteuer', { dueDate: due, description: 'Grundsteuer B 1. Quartal' });
+    const page = await open(390, 'clara');
+    await page.goto(`${f.server.url}/mandates`);
+    await holdsUp(page, 'mandates-empty', 390);
+    await page.getByLabel('Name des Kontoinhabers').fill('Greta Grundsteuer');
+    await page.getByLabel('IBAN').fill('DE12 5001 0517 0648 4898 90');
+    await page.getByLabel('Mandatsreferenz (leer: wird vergeben)').fill('GRUNDSTEUER-0815');
+    await page.getByLabel('Unterschrieben am').fill('2026-02-01');
+    await page.getByRole('button', { name: 'Mandat anlegen' }).click();
+    await page.waitForLoadState('load');
+    const m = await f.server.db.prisma.mandate.findUniqueOrThrow({ where: { reference: 'GRUNDSTEUER-0815' } });
+    expect(m).toMatchObject({ debtorName: 'Greta Grundsteuer', debtorIban: 'DE12500105170648489890', status: 'active', signedOn: '2026-02-01' });
+    expect(new URL(page.url()).pathname).toBe(`/mandates/${m.id}`);
+    expect(plain(await page.getByRole('status').first().textContent())).toBe('Mandat GRUNDSTEUER-0815 angelegt.');
+    await holdsUp(page, 'mandate', 390);
+
+    // After a first collection, her new account is reported with the next one.
+    await f.server.db.prisma.mandate.update({ where: { id: m.id }, data: { lastCollectedOn: '2026-06-01' } });
+    await page.reload();
+    await page.locator('#amend-iban').fill('DE02 1001 0010 9307 1186 03');
+    await page.locator('#amend-note').fill('neue Hausbank laut Schreiben');
+    await page.getByRole('button', { name: 'Änderung speichern' }).click();
+    await page.waitForLoadState('load');
+    const amended = await f.server.db.prisma.mandate.findUniqueOrThrow({ where: { id: m.id } });
+    expect(amended.debtorIban).toBe('DE02100100109307118603');
+    expect(JSON.parse(amended.pendingAmendment!)).toEqual({ originalIban: 'DE12500105170648489890' });
+    expect(plain(await page.locator('[data-amendment]').textContent())).toContain('bisher: IBAN DE12 5001 0517 0648 4898 90');
+    await holdsUp(page, 'mandate-amended', 390);
+
+    await page.goto(`${f.server.url}/items/${item.id}`);
+    await holdsUp(page, 'item-collect', 390);
+    await page.getByLabel('Mandat', { exact: true }).selectOption(m.id);
+    await page.getByRole('button', { name: 'Einzug ankündigen' }).click();
+    await page.waitForLoadState('load');
+    const debit = await f.server.db.prisma.directDebit.findFirstOrThrow({ where: { openItemId: item.id as string } });
+    expect(debit).toMatchObject({ mandateId: m.id, state: 'announced', amountMinor: 4200n, collectionDate: due });
+    expect(plain(await page.getByRole('status').first().textContent())).toMatch(/^Einzug von 42,00 € für .+ am \d\d\.\d\d\.\d{4} angekündigt\.$/);
+    expect(await f.server.db.prisma.itemEvent.count({ where: { openItemId: item.id as string, type: 'item.collection_announced' } })).toBe(1);
+    await holdsUp(page, 'item-announced', 390);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(`${f.server.url}/mandates/${m.id}`);
+    await holdsUp(page, 'mandate-with-debit', 1366);
   }, 90_000);
 });

@@ -11,10 +11,11 @@ import { mountClosingPages } from '../closings/pages.js';
 import { mountOnlinePages } from './online/routes.js';
 import { mountBulkRoutes } from './review/bulk.js';
 import { mountSepaPages } from './sepa/routes.js';
+import { mountMandatePages } from './mandates/routes.js';
 import { staffErrorPage } from './render.js';
 
 /** Every path the staff area answers (and only these get the session middleware). */
-export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements.csv', '/statements/*', '/refused-deliveries', '/refused-deliveries.csv', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items.csv', '/items/*', '/approvals', '/approvals.csv', '/approvals/*', '/import', '/import/*', '/closings', '/closings.csv', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing', '/sepa', '/sepa/*', '/mandates'];
+export const STAFF_PATHS = ['/', '/login', '/logout', '/lang/*', '/statements', '/statements.csv', '/statements/*', '/refused-deliveries', '/refused-deliveries.csv', '/refused-deliveries/*', '/review', '/review.csv', '/review/*', '/items', '/items.csv', '/items/*', '/approvals', '/approvals.csv', '/approvals/*', '/import', '/import/*', '/closings', '/closings.csv', '/closings/*', '/online-payments', '/online-payments.csv', '/online-payments/*', '/clearing', '/sepa', '/sepa/*', '/mandates', '/mandates/*'];
 
 export function staffRoutes(): Hono<StaffEnv> {
   const app = new Hono<StaffEnv>();
@@ -26,6 +27,7 @@ export function staffRoutes(): Hono<StaffEnv> {
   mountClosingPages(app);
   mountOnlinePages(app);
   mountSepaPages(app);
+  mountMandatePages(app);
   app.onError((err, c) => staffErrorPage(c, err));
   return app;
 }

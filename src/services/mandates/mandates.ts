@@ -133,6 +133,23 @@ export async function listMandates({ ctx, input }: { ctx: Ctx; input: { status?:
   return { items, nextCursor: rows.length > limit ? encodeTimeCursor({ at: page.at(-1)!.createdAt, id: page.at(-1)!.id }) : null };
 }
 
+/** A mandate by its reference as signed (as a clerk types it from the form the debtor signed). */
+export async function getMandateByReference({ ctx, input }: { ctx: Ctx; input: { reference: string } }): Promise<MandateView> {
+  const reference = input.reference.trim();
+  const m = reference ? await ctx.db.prisma.mandate.findUnique({ where: { reference } }) : null;
+  if (!m) throw new NotFoundError('mandate', reference);
+  return mandateView(m, cityDate(ctx.clock.now()));
+}
+
+/** Mandates that can collect now, for a debtor of this name: what the item page offers. */
+export const DEBTOR_MANDATES_SHOWN = 20;
+
+export async function usableMandatesOf({ ctx, input }: { ctx: Ctx; input: { debtorName: string } }): Promise<MandateView[]> {
+  const today = cityDate(ctx.clock.now());
+  const rows = await ctx.db.prisma.mandate.findMany({ where: { debtorName: input.debtorName.trim(), status: 'active' }, orderBy: NEWEST_FIRST, take: DEBTOR_MANDATES_SHOWN });
+  return rows.map((m) => mandateView(m, today)).filter((v) => v.status === 'active');
+}
+
 export interface AmendMandateInput {
   mandateId: string;
   version?: number;

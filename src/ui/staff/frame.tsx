@@ -48,6 +48,7 @@ input,select,textarea{font:inherit;border:1px solid #4a4a4a;border-radius:.25rem
 textarea{width:100%;min-height:3.5rem}
 .field{margin:.5rem 0}
 .field input[type=text],.field input[type=password]{width:100%;max-width:24rem}
+.field select{max-width:100%}
 button.secondary{background:#fff;color:#0b57d0;border:2px solid #0b57d0}
 button.danger{background:#9a1c1c}
 .dl{display:grid;grid-template-columns:minmax(9rem,max-content) 1fr;gap:.25rem 1rem;margin:.5rem 0}

@@ -13,6 +13,7 @@ import { reviewDe, reviewEn } from './messages/review.js';
 import { itemsDe, itemsEn } from './messages/items.js';
 import { approvalsDe, approvalsEn } from './messages/approvals.js';
 import { importDe, importEn } from './messages/import.js';
+import { mandatesDe, mandatesEn } from './messages/mandates.js';
 
 /** "30.70" (as services hand amounts out) shown as "30,70 €" / "€30.70". */
 export function money(lang: Lang, amount: string, currency = 'EUR'): string {
@@ -79,11 +80,11 @@ export function percentOf(lang: Lang, part: number, all: number): string {
 }
 
 /** The words of every page, composed from one module per page (src/ui/staff/messages/). */
-const de = { ...commonDe, ...loginDe, ...dashboardDe, ...statementsDe, ...reviewDe, ...itemsDe, ...approvalsDe, ...importDe };
+const de = { ...commonDe, ...loginDe, ...dashboardDe, ...statementsDe, ...reviewDe, ...itemsDe, ...approvalsDe, ...importDe, ...mandatesDe };
 
 export type StaffMessages = typeof de;
 
-const en: StaffMessages = { ...commonEn, ...loginEn, ...dashboardEn, ...statementsEn, ...reviewEn, ...itemsEn, ...approvalsEn, ...importEn };
+const en: StaffMessages = { ...commonEn, ...loginEn, ...dashboardEn, ...statementsEn, ...reviewEn, ...itemsEn, ...approvalsEn, ...importEn, ...mandatesEn };
 
 export const STAFF_MESSAGES: Record<Lang, StaffMessages> = { de, en };
 

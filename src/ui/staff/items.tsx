@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: search by Kassenzeichen, debtor, amount and status; one item with its whole history. */
 import { ItemDirectDebit } from './sepa.js';
+import { ItemDirectDebitForms } from './mandates.js';
+import type { MandateView } from '../../services/mandates/mandates.js';
 import { itemStatusWord, onlineStatusWord, stateWord } from './labels.js';
 import type { OpenItemView } from '../../services/items/model.js';
 import { ITEM_STATUSES } from '../../services/items/status.js';
@@ -78,7 +80,7 @@ export function ItemsPage(props: StaffPageContext & { items: OpenItemView[]; nex
   );
 }
 
-export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: Who; directDebit?: Parameters<typeof ItemDirectDebit>[0]['debit'] }) {
+export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: Who; directDebit?: Parameters<typeof ItemDirectDebit>[0]['debit']; directDebitForms?: { mandates: MandateView[]; debit: { id: string; state: string } | null; preNotificationDays: number } }) {
   const { lang, who } = props;
   const h = props.history;
   const i = h.item;
@@ -124,6 +126,7 @@ export function ItemPage(props: StaffPageContext & { history: ItemHistory; who: 
         <dt>{t.itemCreated}</dt>
         <dd>{instant(lang, i.createdAt)}</dd>
       </dl>
+      {props.directDebitForms && <ItemDirectDebitForms lang={lang} csrf={props.csrf} itemId={i.id} {...props.directDebitForms} />}
 
       <h2>{t.itemHistory}</h2>
       <h3>{t.itemAllocations}</h3>

@@ -2,16 +2,13 @@
 /**
  * The city's own SEPA files in the workplace: refund runs and collection runs as lists with their
  * totals, states per payment, files and the actions a person may take (gather, release by a second
- * person, cancel, fetch the file); and the mandates with their standing, next sequence and expiry.
+ * person, cancel, fetch the file). The mandates are in ./mandates.tsx.
  */
 import type { CollectionRunView } from '../../services/collections/runs.js';
 import type { DirectDebitState } from '../../services/collections/states.js';
-import type { MandateView } from '../../services/mandates/mandates.js';
-import type { MandateStanding } from '../../services/mandates/model.js';
 import type { RefundRunView } from '../../services/refunds/runs.js';
 import type { RefundRunStatus, RefundState } from '../../services/refunds/states.js';
-import { groupIban } from '../i18n.js';
-import { DataTable, Pager } from './components.js';
+import { DataTable } from './components.js';
 import { HiddenCsrf, StaffPage, type StaffPageContext } from './frame.js';
 import { money } from './i18n.js';
 
@@ -29,11 +26,6 @@ export const DEBIT_STATE: Record<Lang, Record<DirectDebitState, string>> = {
   de: { announced: 'angekündigt', in_run: 'im Lauf', sent: 'Einzug veranlasst', collected: 'eingezogen', returned: 'zurückgegeben', cancelled: 'zurückgenommen' },
   en: { announced: 'announced', in_run: 'in the run', sent: 'collection initiated', collected: 'collected', returned: 'returned', cancelled: 'taken back' },
 };
-const MANDATE_STANDING: Record<Lang, Record<MandateStanding, string>> = {
-  de: { active: 'gültig', revoked: 'widerrufen', blocked: 'gesperrt', finished: 'beendet', expired: 'verfallen (36 Monate ungenutzt)' },
-  en: { active: 'valid', revoked: 'revoked', blocked: 'blocked', finished: 'finished', expired: 'expired (36 months unused)' },
-};
-
 const TEXT = {
   de: {
     title: 'SEPA-Läufe',
@@ -191,63 +183,6 @@ export function SepaRunsPage(props: StaffPageContext & { refundRuns: RefundRunVi
           )}
         </section>
       )}
-    </StaffPage>
-  );
-}
-
-const MTEXT = {
-  de: {
-    title: 'Lastschriftmandate', intro: 'SEPA-Basislastschriftmandate der Zahlungspflichtigen. Ein Mandat verfällt, wenn es 36 Monate nicht genutzt wurde.',
-    reference: 'Mandatsreferenz', debtor: 'Zahlungspflichtige', account: 'Konto', signed: 'Unterschrieben', status: 'Stand', next: 'Nächste Sequenz', expires: 'Gültig bis', last: 'Zuletzt eingezogen', amendment: 'Änderung wird gemeldet', none: 'Keine Mandate.',
-  },
-  en: {
-    title: 'Direct debit mandates', intro: "Debtors' SEPA core direct debit mandates. A mandate expires when unused for 36 months.",
-    reference: 'Mandate reference', debtor: 'Debtor', account: 'Account', signed: 'Signed', status: 'Status', next: 'Next sequence', expires: 'Valid until', last: 'Last collected', amendment: 'amendment to report', none: 'No mandates.',
-  },
-} as const;
-
-export function MandatesPage(props: StaffPageContext & { mandates: MandateView[]; nextCursor: string | null }) {
-  const { lang } = props;
-  const t = MTEXT[lang];
-  return (
-    <StaffPage {...props} title={t.title}>
-      <h1>{t.title}</h1>
-      <p>{t.intro}</p>
-      {props.mandates.length === 0 ? (
-        <p>{t.none}</p>
-      ) : (
-        <DataTable columns={[t.reference, t.debtor, t.account, t.signed, t.status, t.next, t.last, t.expires]}>
-          {props.mandates.map((m) => (
-            <tr>
-              <th scope="row" class="mono">
-                {m.reference}
-              </th>
-              <td>
-                {m.debtor.name}
-                {m.debtor.ref ? <span class="muted"> ({m.debtor.ref})</span> : ''}
-              </td>
-              <td class="mono">
-                {groupIban(m.debtor.iban)}
-                {m.pendingAmendment && (
-                  <>
-                    <br />
-                    <span class="muted">{t.amendment}</span>
-                  </>
-                )}
-              </td>
-              <td>{m.signedOn}</td>
-              <td>
-                {MANDATE_STANDING[lang][m.status]}
-                {m.statusReason ? <span class="muted"> – {m.statusReason}</span> : ''}
-              </td>
-              <td>{m.nextSequence}</td>
-              <td>{m.lastCollectedOn ?? '–'}</td>
-              <td>{m.expiresOn}</td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      <Pager lang={lang} base="/mandates" cursor={props.nextCursor} />
     </StaffPage>
   );
 }

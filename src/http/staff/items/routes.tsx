@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 /** Open items: the list and its download, and one item with its history. */
 import { listDirectDebits } from '../../../services/collections/debits.js';
+import { usableMandatesOf } from '../../../services/mandates/mandates.js';
 import type { Hono } from 'hono';
 import { countOpenItems, listOpenItems, type ItemFilters } from '../../../services/items/queries.js';
 import { getItemHistory } from '../../../services/workplace/itemHistory.js';
@@ -9,7 +10,7 @@ import { allPages } from '../../../services/shared/paging.js';
 import { LIST_CSV_ROWS } from '../../../ui/staff/csv.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
 import { amountParam, queryOf } from '../query.js';
-import { csrfRefusedPage, forbiddenPage, html, pageContext, whoResolver, staffCtx, csvDownload } from '../render.js';
+import { can, csrfRefusedPage, forbiddenPage, html, pageContext, whoResolver, staffCtx, csvDownload } from '../render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
@@ -60,7 +61,13 @@ export function mountItemPages(app: Hono<StaffEnv>): void {
     // The item's latest direct debit (announced, "Einzug veranlasst", collected, returned), if any.
     const debits = await listDirectDebits({ ctx: staffCtx(c), input: { itemId: history.item.id, limit: 100 } });
     const debit = debits.items.filter((d) => d.state !== 'cancelled').at(-1) ?? null;
-    return html(c, <ItemPage {...(await pageContext(c))} history={history} who={who} directDebit={debit} />);
+    // Collecting it by direct debit: offered to whoever keeps mandates, for what is open and has no standing debit.
+    const standing = debit && ['announced', 'in_run', 'sent'].includes(debit.state) ? debit : null;
+    const collectable = can(c, 'mandates') && !history.item.cancelledAt && (history.item.status === 'open' || history.item.status === 'partly_paid');
+    const directDebitForms = collectable
+      ? { mandates: standing ? [] : await usableMandatesOf({ ctx: staffCtx(c), input: { debtorName: history.item.debtor.name } }), debit: standing, preNotificationDays: c.get('deps').config.sepa.preNotificationDays }
+      : undefined;
+    return html(c, <ItemPage {...(await pageContext(c))} history={history} who={who} directDebit={debit} {...(directDebitForms ? { directDebitForms } : {})} />);
   });
 
 }

@@ -1,16 +1,15 @@
 /** @jsxImportSource hono/jsx */
 /**
  * The workplace pages of the city's own SEPA files: /sepa (refund runs and collection runs, with
- * gather, release, cancel and the files) and /mandates. The same verbs and checks as the API: a
+ * gather, release, cancel and the files); the mandates are in ../mandates. The same verbs and checks as the API: a
  * person releases no run they gathered (the verb refuses it; the page offers no button).
  */
 import type { Hono } from 'hono';
 import { actorLabel } from '../../../context.js';
 import { gatherCollectionRuns, listCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
-import { listMandates } from '../../../services/mandates/mandates.js';
 import { cancelRefundRun, gatherRefundRun, listRefundRuns, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
 import { cityDate } from '../../../services/review/dates.js';
-import { MandatesPage, SepaRunsPage } from '../../../ui/staff/sepa.js';
+import { SepaRunsPage } from '../../../ui/staff/sepa.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, staffCtx, type StaffContext } from '../render.js';
 
@@ -82,10 +81,4 @@ export function mountSepaPages(app: Hono<StaffEnv>): void {
     });
   });
   app.get('/sepa/collection-runs/:id/file', staff('mandates'), async (c) => file(c, await collectionRunFile({ ctx: staffCtx(c), input: { runId: c.req.param('id') } })));
-
-  app.get('/mandates', staff('mandates'), async (c) => {
-    const cursor = c.req.query('cursor');
-    const page = await listMandates({ ctx: staffCtx(c), input: { limit: 100, ...(cursor ? { cursor } : {}) } });
-    return html(c, <MandatesPage {...(await pageContext(c))} mandates={page.items} nextCursor={page.nextCursor} />);
-  });
 }
