@@ -2,9 +2,10 @@
  * Opens the database on Node: an embedded SQLite file (better-sqlite3) or PostgreSQL (pg), migrates
  * it, and returns the Prisma client on the matching driver adapter. Nothing else imports a driver.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
@@ -15,10 +16,27 @@ import { createDatabase, type Database, type Db } from './database.js';
 import { MIGRATIONS_TABLE, runMigrations, type Migration, type MigrationDriver } from './migrate.js';
 import { registerSqliteConnection } from './bulk.js';
 import { registerSqliteReadConnection } from './rawRead.js';
-import { queuedAdapter } from './sqliteAdapter.js';
+import { queuedAdapter, splitAdapter } from './sqliteAdapter.js';
 import { WriterQueue } from './writerQueue.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Prisma's query compiler is a WebAssembly module of 3.3 MB. V8 compiles it with its baseline
+// compiler (Liftoff) and then again, function by function, with its optimising one (TurboFan):
+// measured, the second tier cost 45–50 MB of resident memory per process, and a run of the import
+// was no slower without it (queries are compiled once per shape and their plans cached). The flag
+// is read when a module is compiled, so it is set before any client exists; it only concerns
+// WebAssembly, and Prisma's is the only module in the process.
+setFlagsFromString('--liftoff-only');
+
+/** The folder holding prisma/: two levels above src/db, three above the compiled dist/<build>/db. */
+const repoRoot = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'prisma', 'migrations'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`prisma/migrations not found above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+})();
 
 export function loadMigrations(backend: 'sqlite' | 'postgresql'): Migration[] {
   const dir = join(repoRoot, 'prisma', 'migrations', backend);
@@ -84,54 +102,52 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
   // instead of waiting in SQLite's busy handler on the event loop (writerQueue.ts). An in-memory
   // database has one connection, whose own mutex already serialises its transactions.
   const queue = file === ':memory:' ? undefined : new WriterQueue(file);
-  const open = async (cacheKiB: number) => {
-    // The adapter opens its better-sqlite3 connection in connect(); it is kept here so bulk writes
-    // can use prepared statements on the same connection, inside Prisma's transaction (bulk.ts).
-    // busy_timeout: only another process (the command line on the same file) can hold the lock.
-    let connection: BetterSqlite3.Database | undefined;
-    let prepare: ((sql: string) => BetterSqlite3.Statement) | undefined;
-    const adapter = queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (c, p) => {
-      connection = c;
-      prepare = p;
+  // The adapter opens its better-sqlite3 connection in connect() (at the client's first query); it
+  // is kept here so bulk writes can use prepared statements on the same connection, inside Prisma's
+  // transaction (bulk.ts), and reads by key can bypass Prisma (rawRead.ts).
+  // busy_timeout: only another process (the command line on the same file) can hold the lock.
+  const connections: Array<{ connection: BetterSqlite3.Database; prepare: (sql: string) => BetterSqlite3.Statement }> = [];
+  const connecting = (cacheKiB: number) =>
+    queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (connection, prepare) => {
+      configureConnection(connection, cacheKiB);
+      connections.push({ connection, prepare });
     });
-    // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
-    const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
-    // WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
-    // wait instead of failing at once. synchronous=NORMAL in WAL mode syncs at checkpoints, not at
-    // every commit: a committed booking survives a crash of the process (it is in the WAL file);
-    // only a power loss or OS crash can lose the last commits, never corrupt the database. FULL
-    // cost an fsync per booking window.
-    await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-    await client.$executeRawUnsafe('PRAGMA busy_timeout = 15000');
-    await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-    // The page cache is per connection and counts in the process's memory. The connection that
-    // writes (imports, bookings) gets 64 MiB instead of SQLite's 2: the indexes on random ids that
-    // a day's booking touches stay in memory instead of being read again page by page. The one
-    // that reads gets 16 MiB: with 64 on both, a 10^6-entry import and its matching held 128 MiB
-    // of page cache, a fifth of the process's peak.
-    await client.$executeRawUnsafe(`PRAGMA cache_size = -${cacheKiB}`);
-    // A booking window dirties more than SQLite's default 1,000 pages (random ids spread over the
-    // indexes), so every commit ran a checkpoint with its fsyncs. At 10,000 pages (40 MiB of WAL)
-    // a checkpoint writes back many windows at once; what is committed is in the WAL either way.
-    await client.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 10000');
-    if (!connection || !prepare) throw new Error('the SQLite adapter did not open its connection');
-    return { client, connection, reads: { prepare } };
-  };
-  if (file === ':memory:') {
-    const only = await open(WRITE_CACHE_KIB);
-    const db = createDatabase(only.client, 'sqlite');
-    registerSqliteConnection(db, only.connection);
-    registerSqliteReadConnection(db, only.reads);
-    return db;
-  }
-  // One connection for transactions (imports, bookings), one for everything else: see createDatabase.
-  const prisma = await open(READ_CACHE_KIB);
-  const transactions = await open(WRITE_CACHE_KIB);
-  const db = createDatabase(prisma.client, 'sqlite', () => transactions.client.$disconnect(), transactions.client, (fn) => WriterQueue.inside(file, fn));
+  // One connection for transactions (imports, bookings), one for everything else (splitAdapter), one
+  // client over both. An in-memory database is one connection: a second would be another database.
+  const adapter = file === ':memory:' ? connecting(WRITE_CACHE_KIB) : splitAdapter(connecting(READ_CACHE_KIB), connecting(WRITE_CACHE_KIB));
+  // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
+  const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
+  await client.$connect();
+  const [reads, transactions = reads] = connections;
+  if (!reads || !transactions) throw new Error('the SQLite adapter did not open its connections');
+  const db = createDatabase(client, 'sqlite', async () => {}, client, queue ? (fn) => WriterQueue.inside(file, fn) : undefined);
   registerSqliteConnection(db, transactions.connection);
-  registerSqliteReadConnection(db, prisma.reads);
+  registerSqliteReadConnection(db, reads);
   return db;
+}
+
+/**
+ * WAL lets readers (the API) go on while an import writes; busy_timeout makes a second writer
+ * wait instead of failing at once. synchronous=NORMAL in WAL mode syncs at checkpoints, not at
+ * every commit: a committed booking survives a crash of the process (it is in the WAL file); only
+ * a power loss or OS crash can lose the last commits, never corrupt the database. FULL cost an
+ * fsync per booking window.
+ */
+function configureConnection(c: BetterSqlite3.Database, cacheKiB: number): void {
+  c.pragma('journal_mode = WAL');
+  c.pragma('busy_timeout = 15000');
+  c.pragma('foreign_keys = ON');
+  c.pragma('synchronous = NORMAL');
+  // The page cache is per connection and counts in the process's memory. The connection that
+  // writes (imports, bookings) gets 64 MiB instead of SQLite's 2: the indexes on random ids that
+  // a day's booking touches stay in memory instead of being read again page by page. The one
+  // that reads gets 16 MiB: with 64 on both, a 10^6-entry import and its matching held 128 MiB
+  // of page cache, a fifth of the process's peak.
+  c.pragma(`cache_size = -${cacheKiB}`);
+  // A booking window dirties more than SQLite's default 1,000 pages (random ids spread over the
+  // indexes), so every commit ran a checkpoint with its fsyncs. At 10,000 pages (40 MiB of WAL)
+  // a checkpoint writes back many windows at once; what is committed is in the WAL either way.
+  c.pragma('wal_autocheckpoint = 10000');
 }
 
 function configureSqlite(raw: BetterSqlite3.Database): void {
