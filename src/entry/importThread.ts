@@ -82,8 +82,10 @@ export class WorkerImporter implements StatementImporter {
   }
 
   static async start(env: Record<string, string | undefined>, store: FileUploadStore, log: Logger): Promise<WorkerImporter> {
-    // The worker is TypeScript like the rest; its boot file registers tsx (a runtime dependency).
-    const worker = new Worker(fileURLToPath(new URL('./importWorkerBoot.mjs', import.meta.url)), { workerData: { env, uploadDir: store.dir } });
+    // Compiled (npm start, bin/stadtkasse: this file is .js) the thread loads the compiled worker;
+    // run as TypeScript (tests) its boot file registers tsx in the thread first.
+    const script = import.meta.url.endsWith('.js') ? './importWorker.js' : './importWorkerBoot.mjs';
+    const worker = new Worker(fileURLToPath(new URL(script, import.meta.url)), { workerData: { env, uploadDir: store.dir } });
     const importer = new WorkerImporter(worker, store, log);
     await importer.ready;
     return importer;

@@ -6,7 +6,7 @@
  * (e) An instance killed (SIGKILL) in the middle of a large import leaves nothing of it behind; the
  *     same file sent again (to the surviving instance) is imported completely.
  *
- * Each process is the real server (`node --import tsx src/entry/node.ts`), so locks, transactions
+ * Each process is the real server (`npm start`), so locks, transactions
  * and connection pools are exactly those of production.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Graceful stop of the real server process (`node --import tsx src/entry/node.ts`): on SIGTERM it
+ * Graceful stop of the real server process (`npm start`): on SIGTERM it
  * stops accepting connections, lets the request in flight finish with its real answer, closes the
  * database and exits 0 — what systemd (or a load balancer draining an instance) relies on.
  */

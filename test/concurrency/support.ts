@@ -1,11 +1,12 @@
 /**
- * Real Stadtkasse processes for the concurrency tests: each is `node --import tsx src/entry/node.ts`
- * (what `npm start` runs), started as a child process on PORT=0 against one shared database. The
+ * Real Stadtkasse processes for the concurrency tests: each is what `npm start` runs (the compiled
+ * JavaScript, bin/run.mjs), started as a child process on PORT=0 against one shared database. The
  * child logs the port it got (`Stadtkasse listening …`, pino JSON on stdout); we read it from there.
  * Nothing here reaches into the child: requests go over TCP, kills are real signals.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { PG_ADMIN_URL } from '../support/backends.js';
 import { TEST_ADMIN_KEY } from '../support/server.js';
@@ -30,9 +31,15 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** What `npm start` runs after `node` (package.json). */
+function startArgs(): string[] {
+  const start = (JSON.parse(readFileSync(new URL('package.json', `file://${repoRoot}`), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).slice(1);
+}
+
 /** Starts one service process; resolves once it listens. */
 export async function spawnService(opts: { name: string; databaseUrl: string; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
+  const child = spawn(process.execPath, startArgs(), {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
