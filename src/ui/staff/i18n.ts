@@ -14,6 +14,7 @@ import { itemsDe, itemsEn } from './messages/items.js';
 import { approvalsDe, approvalsEn } from './messages/approvals.js';
 import { importDe, importEn } from './messages/import.js';
 import { mandatesDe, mandatesEn } from './messages/mandates.js';
+import { refundDebitDe, refundDebitEn } from './messages/refundDebit.js';
 
 /** "30.70" (as services hand amounts out) shown as "30,70 €" / "€30.70". */
 export function money(lang: Lang, amount: string, currency = 'EUR'): string {
@@ -80,11 +81,11 @@ export function percentOf(lang: Lang, part: number, all: number): string {
 }
 
 /** The words of every page, composed from one module per page (src/ui/staff/messages/). */
-const de = { ...commonDe, ...loginDe, ...dashboardDe, ...statementsDe, ...reviewDe, ...itemsDe, ...approvalsDe, ...importDe, ...mandatesDe };
+const de = { ...commonDe, ...loginDe, ...dashboardDe, ...statementsDe, ...reviewDe, ...itemsDe, ...approvalsDe, ...importDe, ...mandatesDe, ...refundDebitDe };
 
 export type StaffMessages = typeof de;
 
-const en: StaffMessages = { ...commonEn, ...loginEn, ...dashboardEn, ...statementsEn, ...reviewEn, ...itemsEn, ...approvalsEn, ...importEn, ...mandatesEn };
+const en: StaffMessages = { ...commonEn, ...loginEn, ...dashboardEn, ...statementsEn, ...reviewEn, ...itemsEn, ...approvalsEn, ...importEn, ...mandatesEn, ...refundDebitEn };
 
 export const STAFF_MESSAGES: Record<Lang, StaffMessages> = { de, en };
 

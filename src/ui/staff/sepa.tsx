@@ -14,11 +14,11 @@ import { money } from './i18n.js';
 
 type Lang = StaffPageContext['lang'];
 
-const RUN_STATUS: Record<Lang, Record<RefundRunStatus, string>> = {
+export const RUN_STATUS: Record<Lang, Record<RefundRunStatus, string>> = {
   de: { draft: 'zusammengestellt, nicht freigegeben', released: 'freigegeben', cancelled: 'verworfen' },
   en: { draft: 'gathered, not released', released: 'released', cancelled: 'cancelled' },
 };
-const REFUND_STATE: Record<Lang, Record<RefundState, string>> = {
+export const REFUND_STATE: Record<Lang, Record<RefundState, string>> = {
   de: { in_run: 'im Lauf', sent: 'gesendet', booked: 'gebucht', bounced: 'zurückgekommen', cancelled: 'verworfen' },
   en: { in_run: 'in the run', sent: 'sent', booked: 'booked', bounced: 'came back', cancelled: 'cancelled' },
 };

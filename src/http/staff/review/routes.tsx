@@ -9,6 +9,7 @@ import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_
 import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../../services/review/queue.js';
 import { reviewCsv } from '../../../ui/staff/review/csv.js';
 import { printedKassenzeichen, printedReviewRows, reviewPageView } from '../../../services/workplace/kassenzeichen.js';
+import { refundRunsOfDebit } from '../../../services/workplace/refundDebit.js';
 import { amountFromInput, money, type StaffMessages } from '../../../ui/staff/i18n.js';
 import type { Flash } from '../../../services/users/sessions.js';
 import { messages } from '../../../ui/staff/frame.js';
@@ -97,6 +98,8 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
     const linking = view.availableActions.includes('book_refund') || view.availableActions.includes('resolve_return');
     const counterparts = linking ? await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : NO_COUNTERPARTS;
     const settlement = view.state === SETTLEMENT_REVIEW ? await settlementInReviewFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
+    // An outgoing payment: the refund run it booked, or a released batch run of its total it could be.
+    const refundRuns = view.creditDebit === 'DBIT' ? await refundRunsOfDebit({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
     const rows = Number.parseInt(c.req.query('rows') ?? '', 10);
     return html(
       c,
@@ -109,6 +112,7 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
         canReview={can(c, 'review')}
         canApprove={can(c, 'approve')}
         nextId={nextId}
+        refundRuns={refundRuns}
         query={reviewQueryOf(c.req.query())}
         {...(Number.isInteger(rows) ? { splitRows: rows } : {})}
       />,

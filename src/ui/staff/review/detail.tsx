@@ -4,6 +4,8 @@
  * Enter opens; in a payment 1–9 mark a suggestion's button and Enter books it; m jumps to the
  * manual allocation, u back to the list. Every action is a plain form post (works without script).
  */
+import type { RefundDebitView } from '../../../services/workplace/refundDebit.js';
+import { RefundDebitSection } from './refundDebit.js';
 import { itemStatusWord, stateWord } from '../labels.js';
 import type { ReviewItemView, ReviewRow } from '../../../services/review/queue.js';
 import type { ReviewQueueFilter } from '../../../services/review/queue.js';
@@ -283,6 +285,8 @@ export interface ReviewDetailProps {
   query?: string;
   /** Lines the split form shows (more with "another line"). */
   splitRows?: number;
+  /** For an outgoing payment: the refund run it booked, or the released batch run it could be. */
+  refundRuns?: RefundDebitView | null;
 }
 
 export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
@@ -398,6 +402,8 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
       )}
       </div>
       </div>
+
+      {props.refundRuns && <RefundDebitSection lang={lang} view={props.refundRuns} />}
 
       {decidable && (
         <div class="actions">
