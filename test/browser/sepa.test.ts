@@ -3,7 +3,8 @@
  * pre-notification (and, after release, "Einzug veranlasst") at a phone's 390 px and a desk's
  * 1366 px — no sideways scrolling, no English on the German page, axe-core clean; and a clerk who
  * records a mandate, amends its IBAN after it was used, and announces an item's collection from the
- * item's page, checked in the database.
+ * item's page, checked in the database; and the review page of a debit that two released refund
+ * runs of its total could be, with both runs' refunds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -130,5 +131,30 @@ suite(`SEPA direct debits in chromium${chromiumMissing ? ` (skipped: ${chromiumM
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.goto(`${f.server.url}/mandates/${m.id}`);
     await holdsUp(page, 'mandate-with-debit', 1366);
+  }, 90_000);
+
+  it('the review page of a debit two refund runs could be', async () => {
+    const marker = await createClientKey(f.server, ['review'], 'Kasse Prüfung');
+    const gatherer = await createClientKey(f.server, ['refunds'], 'Kasse A');
+    const post = (path: string, key: string, json: unknown = {}) => f.server.api(path, { method: 'POST', key, json }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
+    await f.importStatement({
+      id: 'BR-IN',
+      entries: [
+        { ref: 'BR-IN-1', amount: '12.34', name: 'Anna Eins', iban: 'DE89370400440532013000', remittance: ['irrtum'] },
+        { ref: 'BR-IN-2', amount: '12.34', name: 'Bernd Zwei', iban: 'DE12500105170648489890', remittance: ['irrtum'] },
+      ],
+    });
+    for (const r of await f.receipts('BR-IN')) {
+      expect((await post(`/v1/review/${r.id}/refund`, marker, { note: 'irrtümlich' })).status).toBe(200);
+      const run = (await post('/v1/refund-runs', gatherer, { transactionIds: [r.id] })).body.run;
+      expect((await post(`/v1/refund-runs/${run.id}/release`, approver)).status).toBe(200);
+    }
+    await f.importStatement({ id: 'BR-OUT', entries: [{ ref: 'BR-OUT', amount: '12.34', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'] }] });
+    const [debit] = await f.receipts('BR-OUT');
+    const page = await open(390, 'clara');
+    await page.goto(`${f.server.url}/review/${debit!.id}`);
+    expect(await page.locator('[data-refund-run]').count()).toBe(2);
+    expect(plain(await page.locator('[data-refund-runs]').textContent())).toContain('Mehr als ein freigegebener Lauf hat genau diese Summe.');
+    await holdsUp(page, 'review-refund-run-candidates', 390);
   }, 90_000);
 });
