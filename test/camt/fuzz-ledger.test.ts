@@ -69,8 +69,9 @@ async function brokenInLedger(db: Database, importId: string): Promise<string | 
       if (carried !== e.amountMinor) return `statement ${s.bankStatementId}, entry ${e.position + 1}: its transactions carry ${carried}, the entry booked ${e.amountMinor}`;
       // Only what the bank booked, once, is money of the ledger: a pending (PDNG) or informational
       // entry is stored but not booked, a repeat of an earlier booking is booked there. A reversal
-      // is not a receipt: it takes back an earlier booking, and the matcher links it to that one
-      // (return) or leaves it to a person (return_open); it holds no money of its own.
+      // is not a receipt: a debit takes back an earlier booking (return, or return_open for a
+      // person); a credit (a debit of ours reversed) is held in suspense as reversal_credit, which
+      // test/services/ledger-sequences.test.ts checks with the entry equality after every step.
       if (e.status !== 'BOOK' || e.duplicateOfEntryId !== null || e.reversal) continue;
       const undecided = txs.find((t) => t.matchState === 'pending');
       if (undecided) return `statement ${s.bankStatementId}, entry ${e.position + 1}: a booked receipt is still pending after matching`;

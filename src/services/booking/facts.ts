@@ -20,6 +20,7 @@ import { buildItemEventBody, type ItemEventType } from '../items/events.js';
 import { itemStatus, type ItemStatus } from '../items/status.js';
 import { newId } from '../shared/ids.js';
 import type { WaitingReceiptFacts } from './waitingReceipts.js';
+import type { SuspenseReason } from './suspense.js';
 
 type RowValue = string | number | bigint | boolean | Date | null;
 export type FactRow = Record<string, RowValue>;
@@ -168,7 +169,7 @@ export function bookingFacts(
     if (!r) throw new Error(`booking: receipt ${id} was not read before deciding`);
     return r;
   };
-  const suspense = (transactionId: string, amountMinor: bigint, currency: string, reason: string, note: string | null) => {
+  const suspense = (transactionId: string, amountMinor: bigint, currency: string, reason: SuspenseReason, note: string | null) => {
     if (amountMinor !== 0n) facts.suspense.push({ id: newId(), transactionId, amountMinor, currency, reason, note, createdBy, createdAt: now });
   };
   const audit = (action: string, subjectId: string, reason: string | null, data: Record<string, unknown>) =>

@@ -17,6 +17,9 @@ import { readItems, readReceipts, readSubscriptions, storeBookingFacts } from '.
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
 import { indexWaitingReceipts, WAITING_STATES } from './waitingReceipts.js';
+import { PAID_BACK_REASONS, type SuspenseReason } from './suspense.js';
+
+export { PAID_BACK_REASONS, SUSPENSE_REASONS, type SuspenseReason } from './suspense.js';
 
 export interface AllocationLine {
   itemId: string;
@@ -124,7 +127,7 @@ export async function reverseAllocation(
 export async function moveSuspense(
   tx: Tx,
   ctx: Ctx,
-  input: { transactionId: string; amountMinor: bigint; currency: string; reason: string; note?: string },
+  input: { transactionId: string; amountMinor: bigint; currency: string; reason: SuspenseReason; note?: string },
 ): Promise<void> {
   if (input.amountMinor === 0n) return;
   await tx.suspenseMovement.create({
@@ -165,7 +168,7 @@ export async function assertReceiptBalanced(tx: Tx, transactionId: string): Prom
   }
   // Money paid back to the payer (a booked refund) or taken back by the payer's bank (a returned
   // direct debit of a collection credit) left through the bank: it is accounted for too.
-  const refunds = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: ['refunded', 'debit_returned'] } }, _sum: { amountMinor: true } });
+  const refunds = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: [...PAID_BACK_REASONS] } }, _sum: { amountMinor: true } });
   const paidBack = -(refunds._sum.amountMinor ?? 0n);
   if (allocated + cleared + paidBack + r.unappliedMinor !== r.amountMinor) {
     throw new Error(`invariant: payment ${r.id} of ${r.amountMinor} has ${allocated} allocated, ${cleared} cleared, ${paidBack} paid back and ${r.unappliedMinor} unapplied`);

@@ -16,7 +16,7 @@ import { formatMinor, parseMoney } from '../../money/money.js';
 import { writeAudit } from '../shared/audit.js';
 import { assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from './ledger.js';
 import { bookingFacts, proposalRow, type BookingDecision, type ItemState, type ReceiptState } from './facts.js';
-import { readItems, readSubscriptions, storeBookingFacts } from './writer.js';
+import { assertLedger, readItems, readSubscriptions, storeBookingFacts } from './writer.js';
 import type { MatchingIndex } from './matchingIndex.js';
 import { reasonTexts } from '../../matching/reasons.js';
 
@@ -343,11 +343,20 @@ async function bookReturn(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecisio
     return { status: d.status, itemIds: [] };
   }
   const reversed = await reverseReturnedReceipt(tx, ctx, receipt, d);
+  // A credit read as a return (the reversal indicator: a debit of ours that the bank reversed, e.g.
+  // a refund sent back) takes back no receipt: its money arrived. It is held in suspense under its
+  // own reason until a person decides what it is for (book it to items, park it, pay it back),
+  // never left on the account in neither place.
+  const heldMinor = !reversed.resolved && receipt.creditDebit === 'CRDT' ? receipt.amountMinor : 0n;
   const claimed = await tx.bankTransaction.updateMany({
     where: { id: receipt.id, version: receipt.version, matchState: 'pending' },
-    data: { matchState: reversed.resolved ? 'return' : 'return_open', version: { increment: 1 } },
+    data: { matchState: reversed.resolved ? 'return' : 'return_open', ...(receipt.creditDebit === 'CRDT' ? { unappliedMinor: heldMinor } : {}), version: { increment: 1 } },
   });
   if (claimed.count !== 1) throw new ConflictError(`payment ${receipt.entryRef}#${receipt.position} was decided by someone else meanwhile`);
+  if (heldMinor > 0n) {
+    await moveSuspense(tx, ctx, { transactionId: receipt.id, amountMinor: heldMinor, currency: receipt.currency, reason: 'reversal_credit', note: 'a reversed debit: no receipt is taken back; a person decides' });
+  }
+  await assertLedger(tx, ctx, [receipt.id, ...reversed.receiptIds]);
   return { status: d.status, itemIds: reversed.itemIds };
 }
 
@@ -358,8 +367,8 @@ async function bookReturn(tx: Tx, ctx: Ctx, receipt: ReceiptRow, d: MatchDecisio
  * receipt still held in suspense (an overpayment) out: the bank has the money back.
  * A return of a different amount, or one that fits several receipts, is left to a person.
  */
-async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: MatchDecision): Promise<{ resolved: boolean; itemIds: string[] }> {
-  const unresolved = { resolved: false, itemIds: [] };
+async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: MatchDecision): Promise<{ resolved: boolean; itemIds: string[]; receiptIds: string[] }> {
+  const unresolved = { resolved: false, itemIds: [], receiptIds: [] };
   // Only a debit takes a receipt back. A credit with the reversal indicator is a reversed debit
   // (ISO 20022 RvslInd), e.g. a refund of ours sent back, whose text names the item it was paid on:
   // money in, for a person, never the return of another receipt of that amount on the item.
@@ -402,7 +411,7 @@ async function reverseReturnedReceipt(tx: Tx, ctx: Ctx, ret: ReceiptRow, d: Matc
     data: { returnedReceipt: receipt.id, reversedAllocations: allocations.map((a) => a.id), fromSuspense: formatMinor(held, ret.currency), amount: formatMinor(ret.amountMinor, ret.currency) },
   });
   // Resolved even when the receipt had no allocation (all of it was waiting in suspense).
-  return { resolved: true, itemIds: allocations.map((a) => a.openItemId) };
+  return { resolved: true, itemIds: allocations.map((a) => a.openItemId), receiptIds: [receipt.id] };
 }
 
 /**

@@ -14,6 +14,7 @@ import { BULK_TABLES, bulkInsert, bulkUpdate, sqliteReadInTransaction, type Row 
 import { ConflictError } from '../../errors.js';
 import type { BookingFacts, ItemState, ReceiptState, SubscriptionState } from './facts.js';
 import { indexWaitingReceipts } from './waitingReceipts.js';
+import { PAID_BACK_REASONS } from './suspense.js';
 
 /** What booking reads of an item. */
 export const BOOKED_ITEM = {
@@ -109,28 +110,43 @@ async function learnPayers(tx: Tx, ctx: Ctx, learned: BookingFacts['learned']): 
   });
 }
 
+/** The suspense reasons of money that left through the bank, as an SQL list (fixed words, no input). */
+const PAID_BACK_SQL = PAID_BACK_REASONS.map((r) => `'${r}'`).join(', ');
+
 /** Money of each incoming receipt, as the database holds it now. */
 const RECEIPT_SUMS = (ids: string) => `SELECT t."id", t."entryId", t."matchState", t."amountMinor", t."unappliedMinor",
   COALESCE((SELECT SUM(a."amountMinor") FROM "Allocation" a WHERE a."transactionId" = t."id"
     AND NOT EXISTS (SELECT 1 FROM "AllocationReversal" r WHERE r."allocationId" = a."id")), 0) AS "allocated",
   COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id"), 0) AS "held",
-  COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN ('refunded', 'debit_returned')), 0) AS "refunded",
+  COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN (${PAID_BACK_SQL})), 0) AS "refunded",
   COALESCE((SELECT SUM(c."amountMinor") FROM "ClearingMovement" c WHERE c."bankTransactionId" = t."id"), 0) AS "clearing"
 FROM "BankTransaction" t WHERE t."id" IN (${ids}) AND t."creditDebit" = 'CRDT'`;
 
-/** Per entry of those receipts: the entry's amount and what all its incoming receipts account for. */
-const ENTRY_SUMS = (ids: string) => `SELECT e."id", e."amountMinor", e."creditDebit", e."statementId", COALESCE(SUM(x."accounted"), 0) AS "accounted"
+/**
+ * Per entry of those receipts: the entry's amount, where the money of its transactions is (signed:
+ * in for a credit, out for a debit), and how many of them the matcher has not decided yet.
+ * A credit's money is on items (live allocations), in suspense, paid back through the bank (a
+ * booked refund, a returned direct debit: suspense movements out with those reasons, counted back
+ * in), cleared against a provider's clearing account, or — once the bank took the whole receipt
+ * back with a return debit (`returned`, nothing left anywhere, asserted per receipt) — gone with
+ * that debit. A debit's money left: its amount.
+ */
+const ENTRY_SUMS = (ids: string) => `SELECT e."id", e."amountMinor", e."creditDebit", e."statementId", e."status", e."duplicateOfEntryId",
+  COALESCE(SUM(x."accounted"), 0) AS "accounted", COALESCE(SUM(x."undecided"), 0) AS "undecided"
 FROM "Entry" e JOIN (
   SELECT t."entryId",
-    COALESCE((SELECT SUM(a."amountMinor") FROM "Allocation" a WHERE a."transactionId" = t."id"
-      AND NOT EXISTS (SELECT 1 FROM "AllocationReversal" r WHERE r."allocationId" = a."id")), 0)
-    + COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id"), 0)
-    - COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN ('refunded', 'debit_returned')), 0)
-    - COALESCE((SELECT SUM(c."amountMinor") FROM "ClearingMovement" c WHERE c."bankTransactionId" = t."id"), 0) AS "accounted"
+    CASE WHEN t."creditDebit" <> 'CRDT' THEN -t."amountMinor"
+      WHEN t."matchState" = 'returned' THEN t."amountMinor"
+      ELSE COALESCE((SELECT SUM(a."amountMinor") FROM "Allocation" a WHERE a."transactionId" = t."id"
+        AND NOT EXISTS (SELECT 1 FROM "AllocationReversal" r WHERE r."allocationId" = a."id")), 0)
+      + COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id"), 0)
+      - COALESCE((SELECT SUM(s."amountMinor") FROM "SuspenseMovement" s WHERE s."transactionId" = t."id" AND s."reason" IN (${PAID_BACK_SQL})), 0)
+      - COALESCE((SELECT SUM(c."amountMinor") FROM "ClearingMovement" c WHERE c."bankTransactionId" = t."id"), 0) END AS "accounted",
+    CASE WHEN t."matchState" = 'pending' THEN 1 ELSE 0 END AS "undecided"
   FROM "BankTransaction" t
-  WHERE t."creditDebit" = 'CRDT' AND t."entryId" IN (SELECT b."entryId" FROM "BankTransaction" b WHERE b."id" IN (${ids}))
+  WHERE t."entryId" IN (SELECT b."entryId" FROM "BankTransaction" b WHERE b."id" IN (${ids}))
 ) x ON x."entryId" = e."id"
-GROUP BY e."id", e."amountMinor", e."creditDebit", e."statementId"`;
+GROUP BY e."id", e."amountMinor", e."creditDebit", e."statementId", e."status", e."duplicateOfEntryId"`;
 
 /** Per statement whose balances were found to add up when read: opening, booked entries, closing. */
 const STATEMENT_SUMS = (ids: string) => `SELECT s."id", s."openingBalanceMinor", s."closingBalanceMinor",
@@ -157,8 +173,10 @@ const statementsChecked = new WeakMap<Database, Set<string>>();
  * ledger is checked where it is stored, not only where it was computed):
  * - per incoming receipt: amount = live allocations + cleared + paid back + unapplied, and the
  *   suspense it holds = unapplied (a returned receipt holds nothing anywhere);
- * - per entry: its incoming receipts account for no more money than the bank booked for the entry
- *   (allocations + suspense ≤ entry amount; equal once every part of it is decided);
+ * - per entry the bank booked here (status BOOK, not a repeat of an earlier statement's): once the
+ *   matcher has decided every transaction of it, its money is all accounted for, to the cent —
+ *   allocations + suspense + paid back + cleared + taken back by a return = the entry amount (a
+ *   debit's parts count as money out); before that, its credits account for no more than it booked;
  * - per statement read as adding up: opening + booked entries = closing.
  * A violation throws: the caller's transaction rolls back, nothing of the write is stored.
  */
@@ -184,8 +202,18 @@ export async function assertLedger(tx: Tx, ctx: Ctx, receiptIds: string[]): Prom
     const statements = new Set<string>();
     for (const e of await read(tx, ctx.db, ENTRY_SUMS, ids)) {
       statements.add(e.statementId as string);
-      if (e.creditDebit === 'CRDT' && big(e.accounted) > big(e.amountMinor)) {
-        throw new LedgerInvariantError(`entry ${e.id} booked ${big(e.amountMinor)} but its payments account for ${big(e.accounted)} (allocations and suspense)`);
+      const amount = big(e.amountMinor);
+      const accounted = big(e.accounted);
+      // An entry not booked (PDNG, INFO) or booked on an earlier statement (a repeat) carries no
+      // money of this ledger: its transactions stay `not_booked` / `duplicate`, never decided.
+      if (e.status !== 'BOOK' || e.duplicateOfEntryId !== null) continue;
+      if (big(e.undecided) === 0n) {
+        const expected = e.creditDebit === 'CRDT' ? amount : -amount;
+        if (accounted !== expected) {
+          throw new LedgerInvariantError(`entry ${e.id} booked ${e.creditDebit === 'CRDT' ? '' : '-'}${amount} but its transactions account for ${accounted} (allocations, suspense, paid back, cleared, returned)`);
+        }
+      } else if (e.creditDebit === 'CRDT' && accounted > amount) {
+        throw new LedgerInvariantError(`entry ${e.id} booked ${amount} but its payments account for ${accounted} (allocations and suspense)`);
       }
     }
     let checked = statementsChecked.get(ctx.db);

@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { allocate, reverseAllocation } from '../booking/ledger.js';
 import { forgetPayer, learnPayer } from '../booking/runMatching.js';
+import { assertLedger } from '../booking/writer.js';
 import { carryOutRefund, carryOutReturn } from './departures.js';
 import type { BookingPlan } from './plan.js';
 import { stateAfterBooking } from './states.js';
@@ -51,7 +52,17 @@ export interface CarryOutOptions {
   approvalId?: string;
 }
 
+/**
+ * Carries out a person's booking (or the one a second person approved) and asserts the ledger of
+ * every payment it touched in the database (writer.ts assertLedger), whatever the kind of booking.
+ */
 export async function carryOut(tx: Tx, ctx: Ctx, plan: BookingPlan, opts: CarryOutOptions): Promise<Booked> {
+  const booked = await carryOutPlan(tx, ctx, plan, opts);
+  await assertLedger(tx, ctx, [plan.transactionId, ...(booked.linkedTransactionId ? [booked.linkedTransactionId] : [])]);
+  return booked;
+}
+
+async function carryOutPlan(tx: Tx, ctx: Ctx, plan: BookingPlan, opts: CarryOutOptions): Promise<Booked> {
   if (plan.kind === 'refund') {
     await carryOutRefund(tx, ctx, plan, opts);
     return { outcome: 'booked', ...(await paymentState(tx, plan.transactionId)), allocations: [], linkedTransactionId: plan.refundTransactionId };

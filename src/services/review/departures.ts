@@ -18,7 +18,7 @@ import type { Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { normalizeIban } from '../../references/iban.js';
-import { assertReceiptBalanced, moveSuspense, reverseAllocation, suspenseBalance } from '../booking/ledger.js';
+import { assertReceiptBalanced, moveSuspense, PAID_BACK_REASONS, reverseAllocation, suspenseBalance } from '../booking/ledger.js';
 import { writeAudit } from '../shared/audit.js';
 import type { BookingPlan } from './plan.js';
 import { REFUND, REFUND_DEBIT_STATES, RETURN_OPEN } from './states.js';
@@ -225,7 +225,7 @@ export async function assertPaidBackBalanced(tx: Tx, transactionId: string): Pro
   const r = await tx.bankTransaction.findUniqueOrThrow({ where: { id: transactionId } });
   const live = await tx.allocation.aggregate({ where: { transactionId, reversal: null }, _sum: { amountMinor: true } });
   const clearing = await tx.clearingMovement.aggregate({ where: { bankTransactionId: transactionId }, _sum: { amountMinor: true } });
-  const paidBack = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: ['refunded', 'debit_returned'] } }, _sum: { amountMinor: true } });
+  const paidBack = await tx.suspenseMovement.aggregate({ where: { transactionId, reason: { in: [...PAID_BACK_REASONS] } }, _sum: { amountMinor: true } });
   const held = await suspenseBalance(tx, transactionId);
   const accounted = (live._sum.amountMinor ?? 0n) - (clearing._sum.amountMinor ?? 0n) + r.unappliedMinor - (paidBack._sum.amountMinor ?? 0n);
   if (accounted !== r.amountMinor || held !== r.unappliedMinor) {

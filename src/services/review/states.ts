@@ -25,7 +25,10 @@ export const RECEIPT_STATES = {
   refunded: 'paid back: the refund left the bank (linked debit), suspense is cleared',
   refund_booked: 'an outgoing payment that is the refund of a receipt (linked credit)',
   return: "a returned payment (R-transaction) booked against the receipt it returns",
-  return_open: "a returned payment whose receipt was not found; a person links it",
+  // A debit: the return of a receipt the matcher could not find. A credit (the reversal indicator: a
+  // debit of ours reversed, e.g. a refund sent back): new money, held in suspense (reason
+  // reversal_credit) until a person books, parks or pays it back.
+  return_open: "a return whose receipt was not found (a person links it), or a reversed debit of ours whose money waits in suspense",
   returned: 'the bank took this payment back: its bookings are reversed, nothing is in suspense',
   ignored: 'an outgoing payment or bank charge: not a receipt for the receivables ledger',
   duplicate: 'the same entry arrived on an earlier statement',
@@ -51,9 +54,10 @@ export type ReviewState = (typeof REVIEW_FILTER_STATES)[number];
 /**
  * States from which a person may book money that is still in suspense (confirm, allocate, park,
  * refund). `auto` and `manual` are here for what an earlier booking left over (an overpayment):
- * the verbs also require money left (`unappliedMinor` > 0).
+ * the verbs also require money left (`unappliedMinor` > 0). `return_open` for a credit (a reversed
+ * debit of ours held in suspense); a debit in it is never decided here (only incoming money is).
  */
-export const DECIDABLE_STATES = ['review', 'unmatched', 'parked', 'auto', 'manual'] as const satisfies readonly ReceiptState[];
+export const DECIDABLE_STATES = ['review', 'unmatched', 'parked', 'auto', 'manual', 'return_open'] as const satisfies readonly ReceiptState[];
 
 /** Where the matcher's suggestions can be confirmed from. */
 export const CONFIRMABLE_STATES = ['review', 'unmatched', 'parked'] as const satisfies readonly ReceiptState[];

@@ -1,4 +1,5 @@
 /** Words of the review pages and the messages after a decision. English is typed by the German, so a missing text does not compile. */
+import type { SuspenseReason } from '../../../services/booking/suspense.js';
 
 export const reviewDe = {
   reviewTitle: 'Prüfung',
@@ -89,7 +90,17 @@ export const reviewDe = {
   reviewReverseReason: 'Grund der Stornierung',
   reviewKindWords: { auto: 'automatisch', confirmed: 'bestätigt', manual: 'von Hand' } as Record<string, string>,
   reviewSuspense: 'Verwahrung',
-  reviewSuspenseReasons: { unassigned: 'nicht zugeordnet', overpayment: 'Überzahlung', parked: 'zurückgestellt', refund_requested: 'zur Rückzahlung', allocated: 'zugeordnet', refunded: 'zurückgezahlt' } as Record<string, string>,
+  reviewSuspenseReasons: {
+    unassigned: 'nicht zugeordnet',
+    overpayment: 'Überzahlung',
+    reversal_credit: 'Rückbuchung einer Auszahlung (Geld zurück)',
+    parked: 'zurückgestellt',
+    refund_requested: 'zur Rückzahlung',
+    allocated: 'zugeordnet',
+    refunded: 'zurückgezahlt',
+    debit_returned: 'Lastschrift zurückgegeben',
+    returned: 'von der Bank zurückgebucht',
+  } satisfies Record<SuspenseReason, string> as Record<string, string>,
   /** What an audit entry records, in words; the code stays visible beside it for the technically minded. */
   auditActions: {
     'allocation.auto': 'automatisch gebucht',
@@ -249,7 +260,17 @@ export const reviewEn: ReviewMessages = {
   reviewReverseReason: 'Reason for the reversal',
   reviewKindWords: { auto: 'automatic', confirmed: 'confirmed', manual: 'by hand' },
   reviewSuspense: 'Suspense',
-  reviewSuspenseReasons: { unassigned: 'not allocated', overpayment: 'overpayment', parked: 'parked', refund_requested: 'for refund', allocated: 'allocated', refunded: 'refunded' },
+  reviewSuspenseReasons: {
+    unassigned: 'not allocated',
+    overpayment: 'overpayment',
+    reversal_credit: 'a payment of ours reversed (money back)',
+    parked: 'parked',
+    refund_requested: 'for refund',
+    allocated: 'allocated',
+    refunded: 'refunded',
+    debit_returned: 'direct debit returned',
+    returned: 'taken back by the bank',
+  },
   auditActions: {
     'allocation.auto': 'booked automatically',
     'allocation.confirmed': 'suggestion confirmed',
