@@ -41,10 +41,12 @@ export async function recognizeCollections({ ctx, input }: { ctx: Ctx; input: { 
   if (!(await db.collectionRun.findFirst({ where: { status: 'released' }, select: { id: true } }))) return out;
   const sys: Ctx = { ...ctx, actor: SYSTEM_ACTOR };
   for (let i = 0; i < input.transactionIds.length; i += WINDOW) {
-    const rows = await db.bankTransaction.findMany({
-      where: { id: { in: input.transactionIds.slice(i, i + WINDOW) }, matchState: 'pending' },
-      select: { id: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, version: true, entry: { select: { batchCount: true } } },
-    });
+    // By id alone, the state checked below: with the state in SQL as well, SQLite walks the state
+    // index over every pending receipt of the import for each window of ids.
+    const rows = (await db.bankTransaction.findMany({
+      where: { id: { in: input.transactionIds.slice(i, i + WINDOW) } },
+      select: { id: true, matchState: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, version: true, entry: { select: { batchCount: true } } },
+    })).filter((r) => r.matchState === 'pending');
     const e2e = [...new Set(rows.map((r) => r.endToEndId?.trim() ?? '').filter((x) => !NO_E2E.has(x.toUpperCase())))];
     const debits = new Map((await db.directDebit.findMany({ where: { endToEndId: { in: e2e } } })).map((d) => [d.endToEndId!, d]));
 

@@ -113,11 +113,14 @@ export async function recognizeSettlements({ ctx, input }: { ctx: Ctx; input: { 
 }
 
 async function loadReceipts(ctx: Ctx, ids: string[]) {
-  return ctx.db.prisma.bankTransaction.findMany({
-    where: { id: { in: ids }, matchState: 'pending', creditDebit: 'CRDT' },
+  const rows = await ctx.db.prisma.bankTransaction.findMany({
+    // By id alone, the state and direction checked below: with the state in SQL as well, SQLite
+    // walks the state index over every pending receipt of the import for each window of ids.
+    where: { id: { in: ids } },
     include: { entry: { select: { id: true, accountServicerReference: true, reversal: true } } },
     orderBy: [{ entryId: 'asc' }, { position: 'asc' }],
   });
+  return rows.filter((r) => r.matchState === 'pending' && r.creditDebit === 'CRDT');
 }
 
 function receiptText(r: Pick<Receipt, 'endToEndId' | 'remittanceLines' | 'creditorReferences' | 'transactionId' | 'instructionId'>): string {

@@ -59,8 +59,11 @@ export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: Matchi
       after = entries[entries.length - 1]!.position;
       const transactionIds: string[] = [];
       for (let i = 0; i < entries.length; i += 500) {
-        const rows = await db.bankTransaction.findMany({ where: { entryId: { in: entries.slice(i, i + 500).map((e) => e.id) }, matchState: 'pending' }, select: { id: true } });
-        for (const r of rows) transactionIds.push(r.id);
+        // The state is checked here, not in SQL: given both, SQLite takes the state index and walks
+        // every pending receipt of the import for each window of 500 entries, which made matching a
+        // statement of 10^6 entries quadratic (as loadReceipts in runMatching.ts found before).
+        const rows = await db.bankTransaction.findMany({ where: { entryId: { in: entries.slice(i, i + 500).map((e) => e.id) } }, select: { id: true, matchState: true } });
+        for (const r of rows) if (r.matchState === 'pending') transactionIds.push(r.id);
       }
       if (transactionIds.length === 0) continue;
       // Payouts of the online payment provider clear its clearing account, never items: they are
