@@ -133,8 +133,9 @@ const de = {
   debitCreditorId: 'Gläubiger-Identifikationsnummer',
   debitMandate: 'Mandatsreferenz',
   debitTwice: 'Bitte zahlen Sie diesen Betrag nicht zusätzlich – weder per Überweisung noch online. Sonst zahlen Sie doppelt. Sorgen Sie bitte dafür, dass Ihr Konto am Einzugstag gedeckt ist.',
-  debitNotForTransfer: 'Beträge, die per Lastschrift eingezogen werden, müssen Sie nicht überweisen (siehe oben).',
-  debitOnlineHint: 'Dieser Betrag wird bereits per Lastschrift eingezogen (siehe oben). Wenn Sie ihn zusätzlich online bezahlen, zahlen Sie doppelt.',
+  debitNotForTransfer: (amount: string) => `Der Betrag von ${amount} enthält nicht, was per Lastschrift eingezogen wird (siehe oben).`,
+  debitOnlineHint: (amount: string) => `Online bezahlen Sie nur ${amount}: Was per Lastschrift eingezogen wird (siehe oben), ist darin nicht enthalten.`,
+  debitNothingElse: 'Alles, was offen ist, ziehen wir per Lastschrift ein. Sie müssen nichts überweisen.',
   itemDebitAnnounced: (day: string) => `Lastschrift angekündigt: Einzug am ${day}`,
   itemDebitInitiated: 'Einzug veranlasst',
 };
@@ -198,8 +199,9 @@ const en: typeof de = {
   debitCreditorId: 'Creditor identifier',
   debitMandate: 'Mandate reference',
   debitTwice: 'Please do not pay this amount as well – neither by bank transfer nor online. You would pay twice. Please make sure your account has enough money on the collection date.',
-  debitNotForTransfer: 'You do not need to transfer amounts that are collected by direct debit (see above).',
-  debitOnlineHint: 'This amount is already collected by direct debit (see above). If you pay it online as well, you pay twice.',
+  debitNotForTransfer: (amount) => `The amount of ${amount} leaves out what is collected by direct debit (see above).`,
+  debitOnlineHint: (amount) => `Online you pay ${amount} only: what is collected by direct debit (see above) is not included.`,
+  debitNothingElse: 'Everything open is collected by direct debit. You do not need to transfer anything.',
   itemDebitAnnounced: (day) => `Direct debit announced: collected on ${day}`,
   itemDebitInitiated: 'Collection initiated (Einzug veranlasst)',
 };

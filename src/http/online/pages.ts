@@ -13,7 +13,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { SYSTEM_ACTOR } from '../../context.js';
 import { ProviderRejectedError, ProviderUnavailableError } from '../../services/online/client.js';
-import { OnlineStartInProgressError, refreshOnlinePayment, StaleStartFormError, startOnlinePayment } from '../../services/online/onlinePayments.js';
+import { ItemCollectedByDebitError, OnlineStartInProgressError, refreshOnlinePayment, StaleStartFormError, startOnlinePayment } from '../../services/online/onlinePayments.js';
 import { verify } from '../../services/online/signatures.js';
 
 export type OnlineNotice = 'unavailable' | 'rejected' | 'payed' | 'failed' | 'canceled' | 'expired' | 'pending' | 'unchecked' | 'done';
@@ -66,7 +66,8 @@ export function onlinePaymentPages() {
       if (!/^https:\/\/|^http:\/\//i.test(started.redirectUrl)) return back('rejected');
       return continueToProvider(c, started.redirectUrl);
     } catch (err) {
-      if (err instanceof StaleStartFormError) return back();
+      // The page shown again says what is collected by direct debit and what is left to pay.
+      if (err instanceof StaleStartFormError || err instanceof ItemCollectedByDebitError) return back();
       if (err instanceof OnlineStartInProgressError) return back('pending');
       if (err instanceof ProviderUnavailableError) return back('unavailable');
       if (err instanceof ProviderRejectedError) return back('rejected');

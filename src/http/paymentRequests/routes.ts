@@ -20,6 +20,7 @@ const PaymentRequestSchema = z
     status: z.enum(['open', 'partly_paid', 'paid', 'cancelled']),
     total: AmountString.openapi({ description: 'What was asked for when the request was made' }),
     outstanding: AmountString.openapi({ description: 'What is owed now' }),
+    payNow: AmountString.openapi({ description: 'What to transfer or pay online now: what is owed, less the items collected by SEPA direct debit (the amount of epcPayload)' }),
     currency: z.string(),
     dueDate: z.string(),
     debtorName: z.string(),
@@ -27,7 +28,7 @@ const PaymentRequestSchema = z
     kassenzeichen: z.array(z.string()),
     reference: z.string().nullable().openapi({ description: 'ISO 11649 RF reference to give as structured reference (one item)' }),
     remittance: z.string().nullable().openapi({ description: `Remittance text to give instead when there is no RF reference (at most ${EPC_LIMITS.remittanceChars} characters)` }),
-    epcPayload: z.string().nullable().openapi({ description: 'EPC QR (GiroCode) payload, BCD version 002, for what is owed now; null when nothing is' }),
+    epcPayload: z.string().nullable().openapi({ description: 'EPC QR (GiroCode) payload, BCD version 002, for what to pay now (items collected by direct debit left out); null when there is nothing to pay now' }),
     qr: z.object({ svg: z.string(), png: z.string() }).openapi({ description: 'GiroCode images (API, with the key)' }),
     paymentUrl: z.string().openapi({ description: 'The citizen page; its token is the only way to find it' }),
     publicQr: z.object({ svg: z.string(), png: z.string() }).openapi({ description: 'GiroCode images under the payment link, for e-mails and letters' }),
@@ -44,6 +45,7 @@ const PaymentRequestSchema = z
         amount: AmountString.openapi({ description: 'Asked for this item in this request' }),
         outstanding: AmountString,
         status: z.string(),
+        collectedByDirectDebit: z.boolean().openapi({ description: 'A SEPA direct debit of the item is announced or sent: it is not part of payNow' }),
       }),
     ),
   })
@@ -57,6 +59,7 @@ function paymentRequestJson(r: PaymentRequestView, publicBaseUrl: string): z.inf
     status: r.status,
     total: m(r.totalMinor),
     outstanding: m(r.outstandingMinor),
+    payNow: m(r.payNowMinor),
     currency: r.currency,
     dueDate: r.dueDate,
     debtorName: r.debtorName,
@@ -80,6 +83,7 @@ function paymentRequestJson(r: PaymentRequestView, publicBaseUrl: string): z.inf
       amount: m(i.requestedMinor),
       outstanding: m(i.outstandingMinor),
       status: i.status,
+      collectedByDirectDebit: i.collectedByDirectDebit,
     })),
   };
 }

@@ -21,7 +21,7 @@ import { isUniqueViolation, type Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { applyItemBalanceChange } from '../items/changeOpenItem.js';
-import { findPaymentRequestByToken, type PaymentRequestView } from '../paymentRequests/paymentRequests.js';
+import { findPaymentRequestByToken, payableItems, type PaymentRequestView } from '../paymentRequests/paymentRequests.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId } from '../shared/ids.js';
 import { ProviderRejectedError, ProviderUnavailableError, type XbdClient } from './client.js';
@@ -54,6 +54,8 @@ type OnlinePaymentRow = NonNullable<Awaited<ReturnType<Tx['onlinePayment']['find
 
 /** The start form was not one we issued for this request, too old, or used up: show the page again. */
 export class StaleStartFormError extends ConflictError {}
+/** An item of the attempt is collected by SEPA direct debit: paying it online would pay it twice. */
+export class ItemCollectedByDebitError extends ConflictError {}
 /** Another start for the same request is talking to the provider right now. */
 export class OnlineStartInProgressError extends ConflictError {}
 
@@ -83,8 +85,12 @@ export async function startOnlinePayment({ ctx, deps, input }: { ctx: Ctx; deps:
     if (used.status === 'initial' && used.redirectUrl && !isOverdue(ctx, used)) return { redirectUrl: used.redirectUrl, onlinePaymentId: used.id };
     throw new StaleStartFormError('this start form was used already');
   }
-  const lines: OnlineLine[] = request.items.filter((i) => i.status !== 'cancelled' && i.outstandingMinor > 0n).map((i) => ({ itemId: i.id, amountMinor: i.outstandingMinor }));
-  if (lines.length === 0) throw new ConflictError('nothing is owed on this payment request any more');
+  // Items collected by SEPA direct debit are not paid online too: the citizen would pay them twice.
+  const lines: OnlineLine[] = payableItems(request.items).map((i) => ({ itemId: i.id, amountMinor: i.outstandingMinor }));
+  if (lines.length === 0) {
+    if (request.outstandingMinor > 0n) throw new ItemCollectedByDebitError('everything owed on this payment request is collected by SEPA direct debit; there is nothing to pay online');
+    throw new ConflictError('nothing is owed on this payment request any more');
+  }
   const amountMinor = lines.reduce((s, l) => s + l.amountMinor, 0n);
   const provider = client.provider;
   const liveKey = `${provider.key}:${request.id}`;
@@ -100,6 +106,9 @@ export async function startOnlinePayment({ ctx, deps, input }: { ctx: Ctx; deps:
   const now = ctx.clock.now();
   try {
     await ctx.db.transaction(async (tx) => {
+      // A collection announced since the page was read: refused here, not paid twice.
+      const collected = await tx.directDebit.findFirst({ where: { standingFor: { in: lines.map((l) => l.itemId) } }, select: { openItemId: true } });
+      if (collected) throw new ItemCollectedByDebitError(`item ${collected.openItemId} is collected by SEPA direct debit now; reload the payment page`);
       await tx.onlinePayment.create({
         data: { id, provider: provider.key, paymentRequestId: request.id, reference, amountMinor, currency: request.currency, lines: linesJson(lines), status: 'created', liveKey, startNonce: input.nonce, createdAt: now, updatedAt: now },
       });
@@ -297,7 +306,7 @@ function providerRequest(ctx: Ctx, p: { id: string; reference: string; request: 
     currency: 'EUR',
     grosAmount: dec(p.amountMinor),
     purpose: p.reference,
-    description: xbdText(`${p.request.creditor.name} ${p.request.items.map((i) => i.kassenzeichenDisplay).join(' ')}`, 250),
+    description: xbdText(`${p.request.creditor.name} ${p.lines.map((l) => byId.get(l.itemId)!.kassenzeichenDisplay).join(' ')}`, 250),
     redirectUrl: p.returnUrl,
     items: p.lines.map((l) => {
       const item = byId.get(l.itemId)!;

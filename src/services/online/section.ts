@@ -8,7 +8,7 @@ import type { PaymentRequestView } from '../paymentRequests/paymentRequests.js';
 import { startNonce } from './signatures.js';
 
 export interface OnlineSectionView {
-  /** Paying online is possible now (a provider is configured and something is owed). */
+  /** Paying online is possible now (a provider is configured and something not collected by direct debit is owed). */
   offered: boolean;
   providerName: string;
   testMode: boolean;
@@ -40,7 +40,8 @@ export async function onlinePaymentSection({ ctx, input }: { ctx: Pick<Ctx, 'db'
   const xbd = await ctx.db.prisma.xbdTransaction.findFirst({ where: { paymentRequestId: r.id }, select: { returnUrl: true } });
   const notice = input.notice && NOTICES.has(input.notice) ? input.notice : undefined;
   return {
-    offered: provider !== null && !r.expired && (r.status === 'open' || r.status === 'partly_paid'),
+    // Not for items collected by direct debit: with every owed item collected, nothing is offered.
+    offered: provider !== null && !r.expired && (r.status === 'open' || r.status === 'partly_paid') && r.payNowMinor > 0n,
     providerName: provider?.name ?? '',
     testMode: provider?.testMode ?? false,
     startHref: `/pay/${input.token}/online`,

@@ -10,6 +10,10 @@
  *
  * What is owed is always computed from the items as they are now: a request for two items of which
  * one has been paid asks, on the page and in its GiroCode, for the other one only.
+ *
+ * What to pay now leaves out items the city collects by SEPA direct debit (announced, in a run, or
+ * sent to the bank): the GiroCode, the transfer amount and an online payment all ask for the rest
+ * only, so a citizen who scans the code does not pay an item a second time.
  */
 import type { Ctx } from '../../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
@@ -42,6 +46,8 @@ export interface PaymentRequestItemView {
   /** What is owed on the item now. */
   outstandingMinor: bigint;
   status: ItemStatus;
+  /** A SEPA direct debit of this item stands (announced, in a run, sent): it is not paid any other way. */
+  collectedByDirectDebit: boolean;
 }
 
 export interface PaymentRequestView {
@@ -60,8 +66,10 @@ export interface PaymentRequestView {
   totalMinor: bigint;
   /** Owed now, over the items that are not cancelled. */
   outstandingMinor: bigint;
+  /** What to pay now: owed, less the items collected by direct debit. The transfer and online amount. */
+  payNowMinor: bigint;
   status: PaymentRequestStatus;
-  /** The transfer to make now: null when nothing is owed any more. */
+  /** The transfer to make now (items collected by direct debit left out): null when there is none to make. */
   current: { reference: string | null; remittance: string | null; epcPayload: string } | null;
   issued: { reference: string | null; remittance: string | null; epcPayload: string };
   items: PaymentRequestItemView[];
@@ -133,7 +141,7 @@ export async function createPaymentRequest({ ctx, input }: { ctx: Ctx; input: { 
 export async function getPaymentRequest({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<PaymentRequestView> {
   const row = await loadRequest(ctx, { id: input.id });
   if (!row || (!seesAllItems(ctx.actor) && row.createdByClientId !== ctx.actor.id)) throw new NotFoundError('payment request', input.id);
-  return toView(ctx, row);
+  return toView(ctx, row, await collectedItems(ctx, row));
 }
 
 export type PaymentPageLookup = { state: 'unknown' } | { state: 'expired'; expiredAt: Date } | { state: 'valid'; request: PaymentRequestView };
@@ -144,7 +152,18 @@ export async function findPaymentRequestByToken({ ctx, input }: { ctx: Pick<Ctx,
   const row = await loadRequest(ctx, { tokenHash: await sha256Hex(input.token) });
   if (!row) return { state: 'unknown' };
   if (ctx.clock.now() >= row.expiresAt) return { state: 'expired', expiredAt: row.expiresAt };
-  return { state: 'valid', request: toView(ctx, row) };
+  return { state: 'valid', request: toView(ctx, row, await collectedItems(ctx, row)) };
+}
+
+/**
+ * The request's items a direct debit stands for (`standingFor` is the item's id while its debit is
+ * announced, in a run or sent). At most MAX_ITEMS_PER_REQUEST ids.
+ */
+async function collectedItems(ctx: Pick<Ctx, 'db'>, row: LoadedRequest): Promise<Set<string>> {
+  const ids = row.items.map((ri) => ri.openItemId);
+  if (ids.length === 0) return new Set();
+  const standing = await ctx.db.prisma.directDebit.findMany({ where: { standingFor: { in: ids } }, select: { openItemId: true } });
+  return new Set(standing.map((d) => d.openItemId));
 }
 
 async function loadRequest(ctx: Pick<Ctx, 'db'>, where: { id: string } | { tokenHash: string }) {
@@ -153,7 +172,7 @@ async function loadRequest(ctx: Pick<Ctx, 'db'>, where: { id: string } | { token
 
 type LoadedRequest = NonNullable<Awaited<ReturnType<typeof loadRequest>>>;
 
-function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): PaymentRequestView {
+function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest, collected: ReadonlySet<string>): PaymentRequestView {
   const schemes = schemesOf(ctx.config);
   const items: PaymentRequestItemView[] = row.items.map((ri) => {
     const item = ri.openItem;
@@ -168,6 +187,7 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
       requestedMinor: ri.amountMinor,
       outstandingMinor: outstandingOf(item),
       status: item.status as ItemStatus,
+      collectedByDirectDebit: collected.has(item.id),
     };
   });
   const printedOf = new Map(row.items.map((ri) => [ri.openItem.id, ri.openItem.kassenzeichenAsIssued] as const));
@@ -177,13 +197,15 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
   const status: PaymentRequestStatus =
     live.length === 0 ? 'cancelled' : outstanding === 0n ? 'paid' : outstanding < live.reduce((s, i) => s + i.requestedMinor, 0n) ? 'partly_paid' : 'open';
   const creditor = { name: row.creditorName, iban: row.creditorIban, bic: row.creditorBic };
+  const payable = payableItems(items);
+  const payNow = payable.reduce((s, i) => s + i.outstandingMinor, 0n);
   let current: PaymentRequestView['current'] = null;
-  if (owed.length > 0) {
-    const unchanged = outstanding === row.totalMinor && owed.length === items.length;
+  if (payable.length > 0) {
+    const unchanged = payNow === row.totalMinor && payable.length === items.length;
     // The issued payload is reused while nothing changed, so the page shows exactly what was sent out.
     current = unchanged
       ? { reference: row.reference, remittance: row.remittance || null, epcPayload: row.epcPayload }
-      : pick(paymentInstruction(owed.map((i) => ({ kassenzeichen: i.kassenzeichen, printed: printedOf.get(i.id) ?? null, rfReference: i.rfReference, amountMinor: i.outstandingMinor })), creditor));
+      : pick(paymentInstruction(payable.map((i) => ({ kassenzeichen: i.kassenzeichen, printed: printedOf.get(i.id) ?? null, rfReference: i.rfReference, amountMinor: i.outstandingMinor })), creditor));
   }
   return {
     id: row.id,
@@ -198,11 +220,17 @@ function toView(ctx: Pick<Ctx, 'config' | 'clock'>, row: LoadedRequest): Payment
     dueDate: row.dueDate,
     totalMinor: row.totalMinor,
     outstandingMinor: outstanding,
+    payNowMinor: payNow,
     status,
     current,
     issued: { reference: row.reference, remittance: row.remittance || null, epcPayload: row.epcPayload },
     items,
   };
+}
+
+/** The items to pay now, by transfer or online: owed, and not collected by direct debit. Pure. */
+export function payableItems<I extends Pick<PaymentRequestItemView, 'status' | 'outstandingMinor' | 'collectedByDirectDebit'>>(items: readonly I[]): I[] {
+  return items.filter((i) => i.status !== 'cancelled' && i.outstandingMinor > 0n && !i.collectedByDirectDebit);
 }
 
 function pick(i: { reference: string | null; remittance: string | null; epcPayload: string }) {

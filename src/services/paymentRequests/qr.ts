@@ -20,7 +20,7 @@ export function renderQr(payload: string, format: QrFormat, scale = DEFAULT_QR_S
     : { contentType: 'image/png', body: renderEpcQrPng(payload, { scale }) };
 }
 
-/** The code for what is owed now; refused when nothing is. */
+/** The code for what to pay now (items collected by direct debit left out); refused when there is nothing. */
 export async function paymentRequestQr({ ctx, input }: { ctx: Ctx; input: { id: string; format: QrFormat; scale?: number } }): Promise<QrImage> {
   return qrOf(await getPaymentRequest({ ctx, input: { id: input.id } }), input.format, input.scale);
 }
@@ -33,6 +33,9 @@ export async function paymentPageQr({ ctx, input }: { ctx: Pick<Ctx, 'db' | 'con
 }
 
 function qrOf(request: PaymentRequestView, format: QrFormat, scale?: number): QrImage {
-  if (!request.current) throw new ConflictError(`payment request ${request.id} has nothing left to pay (${request.status}); there is no GiroCode`);
+  if (!request.current) {
+    const why = request.outstandingMinor > 0n ? 'what is owed is collected by SEPA direct debit' : request.status;
+    throw new ConflictError(`payment request ${request.id} has nothing to pay now (${why}); there is no GiroCode`);
+  }
   return renderQr(request.current.epcPayload, format, scale);
 }

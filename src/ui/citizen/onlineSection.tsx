@@ -9,7 +9,6 @@ import type { Lang } from '../i18n.js';
 
 export const ONLINE_CSS = `
 .online .button{display:inline-block;color:#fff;background:#0b57d0;font:inherit;font-weight:600;border:0;border-radius:.3rem;padding:.5rem 1rem;text-decoration:none;cursor:pointer}
-.online .button.secondary{color:#0b57d0;background:#fff;border:2px solid #0b57d0}
 .online .testmode{background:#fff7ed;border:3px dashed #92400e;font-weight:700;padding:.5rem .75rem}
 `;
 
@@ -69,8 +68,8 @@ export function OnlineNotice(props: { lang: Lang; online: OnlineSectionView }) {
   );
 }
 
-/** `secondaryNote`: the amount is collected another way (a direct debit); the button is no longer the thing to do, and the note says why. */
-export function OnlineSection(props: { lang: Lang; online: OnlineSectionView; secondaryNote?: string }) {
+/** `note`: what the amount paid online leaves out (items collected by direct debit). */
+export function OnlineSection(props: { lang: Lang; online: OnlineSectionView; note?: string }) {
   const t = ONLINE_MESSAGES[props.lang];
   const o = props.online;
   return (
@@ -83,17 +82,13 @@ export function OnlineSection(props: { lang: Lang; online: OnlineSectionView; se
               {t.testMode}
             </p>
           )}
-          {props.secondaryNote && (
-            <p>
-              <strong>{props.secondaryNote}</strong>
-            </p>
-          )}
+          {props.note && <p data-online-note>{props.note}</p>}
           <p>{t.explain(o.providerName)}</p>
           {/* A form, not a link: only a person's click starts a transaction (prefetchers follow links).
               Always through us: a resumed attempt is re-checked with the provider first. */}
           <form method="post" action={o.startHref}>
             <input type="hidden" name="nonce" value={o.startNonce} />
-            <input class={props.secondaryNote ? 'button secondary' : 'button'} type="submit" value={o.pendingRedirectUrl ? t.resume : t.button} />
+            <input class="button" type="submit" value={o.pendingRedirectUrl ? t.resume : t.button} />
           </form>
         </section>
       )}

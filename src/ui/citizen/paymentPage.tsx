@@ -107,9 +107,9 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
   // amount another way is not offered as the thing to do (the debtor would pay twice).
   const debits = (props.directDebits ?? []).filter((d) => r.items.some((i) => i.id === d.itemId && i.outstandingMinor > 0n));
   const debitOf = new Map(debits.map((d) => [d.itemId, d]));
-  const owedItems = r.items.filter((i) => i.status !== 'cancelled' && i.outstandingMinor > 0n);
-  // Once every owed amount went to the bank as a direct debit, paying online could only pay twice.
-  const allInitiated = owedItems.length > 0 && owedItems.every((i) => debitOf.get(i.id)?.standing === 'initiated');
+  // What to transfer or pay online leaves those items out (r.payNowMinor, r.current): with every
+  // owed item collected there is no GiroCode and no online payment at all.
+  const payNow = money(r.payNowMinor);
   return (
     <Frame {...props} title={t.pageTitle(r.creditor.name)} script={(current ? COPY_SCRIPT : '') + PRINT_SCRIPT}>
       <h1>{t.heading(r.creditor.name)}</h1>
@@ -183,14 +183,20 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
         ))}
       </ul>
 
-      {props.online && !allInitiated && <OnlineSection lang={lang} online={props.online} {...(debits.length > 0 ? { secondaryNote: t.debitOnlineHint } : {})} />}
+      {debits.length > 0 && !current && r.outstandingMinor > 0n && (
+        <p class="notice" data-nothing-to-transfer>
+          {t.debitNothingElse}
+        </p>
+      )}
+
+      {props.online && <OnlineSection lang={lang} online={props.online} {...(debits.length > 0 ? { note: t.debitOnlineHint(payNow) } : {})} />}
 
       {current && (
         <section aria-labelledby="qr-heading">
           <h2 id="qr-heading">{t.qrHeading}</h2>
-          <img class="qr" src={props.qrSvgHref} width="224" height="224" alt={t.qrAlt(money(r.outstandingMinor))} />
+          <img class="qr" src={props.qrSvgHref} width="224" height="224" alt={t.qrAlt(payNow)} />
           <p>{t.qrExplain}</p>
-          {debits.length > 0 && <p>{t.debitNotForTransfer}</p>}
+          {debits.length > 0 && <p>{t.debitNotForTransfer(payNow)}</p>}
         </section>
       )}
 
@@ -198,12 +204,12 @@ export function PaymentPage(props: PageContext & { request: PaymentRequestView; 
         <section aria-labelledby="bank-heading">
           <h2 id="bank-heading">{t.manualHeading}</h2>
           <p>{t.manualExplain}</p>
-          {debits.length > 0 && <p>{t.debitNotForTransfer}</p>}
+          {debits.length > 0 && <p>{t.debitNotForTransfer(payNow)}</p>}
           <dl class="bank">
             <CopyRow lang={lang} label={t.payee} shown={r.creditor.name} copy={r.creditor.name} />
             <CopyRow lang={lang} label={t.iban} shown={groupIban(r.creditor.iban)} copy={r.creditor.iban} />
             {r.creditor.bic && <CopyRow lang={lang} label={t.bic} shown={r.creditor.bic} copy={r.creditor.bic} />}
-            <CopyRow lang={lang} label={t.amount} shown={money(r.outstandingMinor)} copy={amountForTyping(lang, r.outstandingMinor, r.currency)} />
+            <CopyRow lang={lang} label={t.amount} shown={payNow} copy={amountForTyping(lang, r.payNowMinor, r.currency)} />
             <CopyRow lang={lang} label={t.reference} shown={reference} copy={referenceCopy} />
           </dl>
           <p id="copy-status" class="muted" role="status" aria-live="polite"></p>
