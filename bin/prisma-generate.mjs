@@ -67,4 +67,30 @@ const cli = join(root, 'node_modules', 'prisma', 'build', 'index.js');
 for (const schema of [source, derived, workersSchema]) {
   execFileSync(process.execPath, [cli, 'generate', '--schema', schema], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
+
+// The Node clients load the query compiler from a JavaScript module whose only export is the
+// WebAssembly as a base64 string (4.4 MB). An ES module is never unloaded, so its source text and
+// the string stayed in the heap for the life of every thread that opened a database: 8.8 MB each,
+// twice in the server (API and import thread). The same text is read as a file instead and
+// dropped once compiled. Refuses to generate rather than silently keep the old way.
+export function loadWasmAsFile(classTs) {
+  const pattern = /getQueryCompilerWasmModule: async \(\) => \{\n\s*const \{ wasm \} = await import\("(@prisma\/client\/runtime\/query_compiler_\w+\.\w+\.wasm-base64\.mjs)"\)\n\s*return await decodeBase64AsWasm\(wasm\)\n\s*\}/;
+  const m = pattern.exec(classTs);
+  if (!m) throw new Error('generated client: the query compiler is not loaded the way bin/prisma-generate.mjs expects');
+  return classTs.replace(
+    pattern,
+    `getQueryCompilerWasmModule: async () => {
+    // Patched by bin/prisma-generate.mjs: read as a file, not imported as a module (kept forever).
+    const { createRequire } = await import('node:module')
+    const { readFile } = await import('node:fs/promises')
+    const text = await readFile(createRequire(import.meta.url).resolve("${m[1]}"), 'latin1')
+    const start = text.indexOf('"') + 1
+    return await decodeBase64AsWasm(text.slice(start, text.indexOf('"', start)))
+  }`,
+  );
+}
+for (const backend of ['sqlite', 'postgresql']) {
+  const classTs = join(root, 'src', 'db', 'generated', backend, 'internal', 'class.ts');
+  writeFileSync(classTs, loadWasmAsFile(readFileSync(classTs, 'utf8')));
+}
 console.error('prisma clients generated for sqlite, postgresql and postgresql on Workers (workerd)');
