@@ -61,12 +61,17 @@ export async function generateLargeStatement(file: string, entries: number): Pro
   return statSync(file).size;
 }
 
-/** What `npm start` runs after `node` (package.json), so the server is measured as it is started. */
-export function startArgs(): string[] {
+/** What `npm start` runs (package.json): its environment settings and node's arguments. */
+export function startCommand(): { env: Record<string, string>; args: string[] } {
   const start = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [node, ...args] = start.split(/\s+/);
-  if (node !== 'node') throw new Error(`npm start runs "${start}", not node`);
-  return args;
+  const words = start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [name, value] = words.shift()!.split('=') as [string, string];
+    env[name] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`npm start runs "${start}", not node`);
+  return { env, args: words };
 }
 
 /** Peak resident memory of a process so far (MB), from /proc; 0 where /proc is not there. */
@@ -101,9 +106,10 @@ async function viaCli(file: string, dir: string): Promise<{ seconds: number; pea
 }
 
 async function viaHttp(file: string, dir: string): Promise<{ seconds: number; peak: number; outcome: string }> {
-  const child = spawn(process.execPath, startArgs(), {
+  const start = startCommand();
+  const child = spawn(process.execPath, start.args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'http.db')}`, UPLOAD_DIR: join(dir, 'uploads'), STADTKASSE_ADMIN_KEY: ADMIN_KEY, OUTBOX_WORKER: 'false', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...start.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'http.db')}`, UPLOAD_DIR: join(dir, 'uploads'), STADTKASSE_ADMIN_KEY: ADMIN_KEY, OUTBOX_WORKER: 'false', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let peak = 0;

@@ -31,17 +31,26 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** What `npm start` runs after `node` (package.json). */
-function startArgs(): string[] {
+/** What `npm start` runs (package.json): its environment settings and node's arguments. */
+function startCommand(): { env: Record<string, string>; args: string[] } {
   const start = (JSON.parse(readFileSync(new URL('package.json', `file://${repoRoot}`), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).slice(1);
+  const words = start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [name, value] = words.shift()!.split('=') as [string, string];
+    env[name] = value;
+  }
+  words.shift(); // node
+  return { env, args: words };
 }
 
 /** Starts one service process; resolves once it listens. */
 export async function spawnService(opts: { name: string; databaseUrl: string; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, startArgs(), {
+  const start = startCommand();
+  const child = spawn(process.execPath, start.args, {
     cwd: repoRoot,
     env: {
+      ...start.env,
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       PORT: '0',
