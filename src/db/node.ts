@@ -84,7 +84,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
 }
 
 /** SQLite page cache per connection, in KiB (see the PRAGMA below). */
-const WRITE_CACHE_KIB = 64 * 1024;
+const WRITE_CACHE_KIB = 16 * 1024;
 const READ_CACHE_KIB = 16 * 1024;
 
 async function openSqlite(file: string, migrate: boolean): Promise<Database> {
@@ -138,11 +138,11 @@ function configureConnection(c: BetterSqlite3.Database, cacheKiB: number): void 
   c.pragma('busy_timeout = 15000');
   c.pragma('foreign_keys = ON');
   c.pragma('synchronous = NORMAL');
-  // The page cache is per connection and counts in the process's memory. The connection that
-  // writes (imports, bookings) gets 64 MiB instead of SQLite's 2: the indexes on random ids that
-  // a day's booking touches stay in memory instead of being read again page by page. The one
-  // that reads gets 16 MiB: with 64 on both, a 10^6-entry import and its matching held 128 MiB
-  // of page cache, a fifth of the process's peak.
+  // The page cache is per connection and counts in the process's memory: 16 MiB each instead of
+  // SQLite's 2, so the upper levels of the indexes on random ids a booking touches stay in it.
+  // The writing connection had 64 MiB; a 10^5-entry import filled it (a 10^6 one as well), which
+  // was a quarter of the 200 MB an import may take (peak 305 MB with 64, 252 MB with 16, command
+  // line, 10^5 entries). Pages beyond it are read from the operating system's file cache.
   c.pragma(`cache_size = -${cacheKiB}`);
   // A booking window dirties more than SQLite's default 1,000 pages (random ids spread over the
   // indexes), so every commit ran a checkpoint with its fsyncs. At 10,000 pages (40 MiB of WAL)
