@@ -116,4 +116,31 @@ describe('mandates in the workplace', () => {
     expect(ours.map((a) => a.action)).toEqual(['mandate.created', 'mandate.amended', 'direct_debit.announced', 'direct_debit.announced', 'direct_debit.cancelled', 'mandate.revoked']);
     expect(ours.every((a) => a.actorType === 'user' && a.actorId === clerk.id)).toBe(true);
   });
+  it('blocks a mandate with a reason: its announcement is taken back, and it is never used again', async () => {
+    await clara.request('/mandates', { form: { _csrf: await clara.csrf('/mandates'), name: 'Anna Schmidt', iban: 'DE12500105170648489890', signedOn: '2026-02-01', kind: 'recurrent', reference: 'KITA-0815' } });
+    const m = await db().mandate.findUniqueOrThrow({ where: { reference: 'KITA-0815' } });
+    const item = await f.item('55.00', 'Anna Schmidt', { dueDate: weekdayAfter(30) });
+    await clara.request(`/mandates/${m.id}/announce`, { form: { _csrf: await clara.csrf(`/mandates/${m.id}`), kassenzeichen: item.kassenzeichenDisplay } });
+    const page = await clara.get(`/mandates/${m.id}`);
+    expect(page.text).toContain('Mandat sperren');
+    expect(page.text).toContain(`action="/mandates/${m.id}/block"`);
+    expect(page.text).toContain('Grund der Sperre');
+    expect((await clara.get(`/mandates/${m.id}?lang=en`)).text).toContain('Block the mandate');
+
+    // A viewer may not; a form without a reason changes nothing.
+    expect((await vera.request(`/mandates/${m.id}/block`, { form: { _csrf: await vera.csrf('/'), note: 'nein' } })).status).toBe(403);
+    await clara.request(`/mandates/${m.id}/block`, { form: { _csrf: await clara.csrf(`/mandates/${m.id}`), note: '' } });
+    expect((await db().mandate.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('active');
+
+    await clara.request(`/mandates/${m.id}/block`, { form: { _csrf: await clara.csrf(`/mandates/${m.id}`), version: String(m.version), note: 'Betrugsverdacht, Rücksprache mit der Bank' } });
+    expect(await flashOf(clara, `/mandates/${m.id}`)).toBe('Mandat KITA-0815 gesperrt. 1 Einzug zurückgenommen.');
+    expect(await db().mandate.findUniqueOrThrow({ where: { id: m.id } })).toMatchObject({ status: 'blocked', statusReason: 'Betrugsverdacht, Rücksprache mit der Bank' });
+    expect((await db().directDebit.findFirstOrThrow({ where: { mandateId: m.id } })).state).toBe('cancelled');
+    const blocked = await clara.get(`/mandates/${m.id}`);
+    expect(blocked.text).toContain('gesperrt');
+    expect(blocked.text).not.toContain(`action="/mandates/${m.id}/block"`);
+    expect(blocked.text).not.toContain(`action="/mandates/${m.id}/announce"`);
+    const clerk = await db().user.findFirstOrThrow({ where: { username: 'clara' } });
+    expect(await db().auditEntry.findFirstOrThrow({ where: { subjectId: m.id, action: 'mandate.blocked' } })).toMatchObject({ actorType: 'user', actorId: clerk.id, reason: 'Betrugsverdacht, Rücksprache mit der Bank' });
+  });
 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LIMITS } from '../../limits.js';
-import { amendMandate, createMandate, getMandate, listMandates, requestFinalCollection, revokeMandate } from '../../services/mandates/mandates.js';
+import { amendMandate, blockMandate, createMandate, getMandate, listMandates, MAX_DEBITS_TAKEN_BACK, requestFinalCollection, revokeMandate } from '../../services/mandates/mandates.js';
 import { MANDATE_KINDS, MANDATE_STANDINGS, SEQUENCE_TYPES } from '../../services/mandates/model.js';
 import { ctxOf, requireScope } from '../env.js';
 import { IdParam, Paged, bearer, conflict, notFound, router, standardErrors } from '../openapi.js';
@@ -40,6 +40,24 @@ const AmendBody = z
     note: z.string().max(500).optional(),
   })
   .openapi('AmendMandate');
+
+const BlockBody = z
+  .object({
+    reason: z.string().min(1).max(500).openapi({ example: 'Die Bank des Zahlungspflichtigen meldet telefonisch: Konto gesperrt' }),
+    version: z.number().int().optional().openapi({ description: 'The version you read: a mandate changed since is refused (409)' }),
+  })
+  .openapi('BlockMandate');
+
+const MandateBlockedSchema = z
+  .object({
+    mandate: MandateSchema,
+    takenBack: z
+      .array(z.object({ directDebitId: z.string(), itemId: z.string(), kassenzeichen: z.string(), amount: z.string(), collectionDate: z.string(), runId: z.string().nullable() }))
+      .openapi({ description: 'Collections announced or in a run nobody released, taken back: each item is open again, and its issuing service received item.collection_cancelled' }),
+    draftRuns: z.array(z.number().int()).openapi({ description: 'Numbers of draft collection runs that held one of them: they cannot be released any more; cancel and gather again' }),
+    atBank: z.number().int().openapi({ description: 'Collections already released to the bank: they stand until the credit or a return settles them' }),
+  })
+  .openapi('MandateBlocked');
 
 export function mandateRoutes() {
   const app = router();
@@ -114,6 +132,24 @@ export function mandateRoutes() {
       responses: { 200: json(MandateSchema, 'the revoked mandate'), ...standardErrors, ...notFound, ...conflict },
     }),
     async (c) => c.json((await revokeMandate({ ctx: ctxOf(c), input: { mandateId: c.req.valid('param').id, reason: c.req.valid('json').reason } })) as never, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/mandates/{id}/block',
+      tags,
+      summary: 'Block a mandate by hand; it is never used again',
+      description: `As a return with MD01, AC04, AC06 or MD07 blocks it, with your reason (audited). Collections under it that did not go to the bank (announced, or in a draft run) are taken back, and the issuing service receives item.collection_cancelled for each; at most ${MAX_DEBITS_TAKEN_BACK}. Only an active mandate can be blocked; a block is not lifted (the debtor signs a new mandate).`,
+      security,
+      middleware: [requireScope('mandates')] as const,
+      request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: BlockBody } } } },
+      responses: { 200: json(MandateBlockedSchema, 'the blocked mandate and the collections taken back'), ...standardErrors, ...notFound, ...conflict },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      return c.json((await blockMandate({ ctx: ctxOf(c), input: { mandateId: c.req.valid('param').id, reason: body.reason, ...(body.version !== undefined ? { version: body.version } : {}) } })) as never, 200);
+    },
   );
 
   app.openapi(

@@ -23,6 +23,7 @@ export const ITEM_EVENT_TYPES = [
   'item.cancelled',
   'item.amount_changed',
   'item.collection_announced',
+  'item.collection_cancelled',
 ] as const;
 export type ItemEventType = (typeof ITEM_EVENT_TYPES)[number];
 
@@ -45,7 +46,7 @@ export interface ItemEventBody {
     reason?: string;
     allocationId?: string;
     previousAmount?: string;
-    /** Pre-notification of a SEPA direct debit: when, how much, under which mandate and creditor id. */
+    /** Pre-notification of a SEPA direct debit (or the one taken back): when, how much, under which mandate and creditor id. */
     collection?: CollectionNotice;
   };
 }

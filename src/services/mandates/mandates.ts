@@ -1,12 +1,15 @@
 /**
- * Mandates: created by an issuing service or a clerk (scope `mandates`), amended, revoked, asked to
- * end with a final collection. Every change is audited; amendments of a mandate already used are
+ * Mandates: created by an issuing service or a clerk (scope `mandates`), amended, revoked, blocked,
+ * asked to end with a final collection. Every change is audited; amendments of a mandate already used are
  * kept until the next collection carries them (amendment indicator), as the rulebook requires.
  */
 import { actorLabel, type Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/database.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from '../../errors.js';
+import { formatMinor } from '../../money/money.js';
+import { recordItemEvent } from '../items/events.js';
+import type { ItemStatus } from '../items/status.js';
 import { isValidBic, isValidIban, maskIban, normalizeBic, normalizeIban } from '../../references/iban.js';
 import { isSepaId } from '../../sepa/charset.js';
 import { cityDate, isIsoDay } from '../review/dates.js';
@@ -234,6 +237,73 @@ export async function revokeMandate({ ctx, input }: { ctx: Ctx; input: { mandate
     if (n.count !== 1) throw new ConflictError(`mandate ${m.reference} was changed by someone else at the same moment; reload it`);
     await writeAudit(tx, ctx, { action: 'mandate.revoked', subjectType: 'mandate', subjectId: m.id, reason });
     return mandateView(await row(tx, m.id), cityDate(ctx.clock.now()));
+  });
+}
+
+/** Standing collections one block takes back at most (put a limit on everything): one per item of one debtor. */
+export const MAX_DEBITS_TAKEN_BACK = 1000;
+
+export interface BlockMandateResult {
+  mandate: MandateView;
+  /** Collections announced (or in a run nobody released) that were taken back: each item is open to pay again. */
+  takenBack: Array<{ directDebitId: string; itemId: string; kassenzeichen: string; amount: string; collectionDate: string; runId: string | null }>;
+  /** Draft collection runs that held one of them: they cannot be released any more; cancel and gather again. */
+  draftRuns: number[];
+  /** Collections already released to the bank: they stand; a return or the credit settles them. */
+  atBank: number;
+}
+
+/**
+ * A person blocks a mandate (the debtor's bank said so on the phone, fraud, a court order): the same
+ * end as a return that blocks it (MD01, AC04, AC06, MD07, src/services/collections/settle.ts), by
+ * hand and with a reason. Never lifted: a blocked mandate is not used for new collections, and the
+ * debtor signs a new one. Collections on it that did not go to the bank yet (announced, or in a run
+ * nobody released) are taken back in the same transaction, and the issuing service hears
+ * `item.collection_cancelled` for each, as it heard the announcement. Audited as `mandate.blocked`.
+ */
+export async function blockMandate({ ctx, input }: { ctx: Ctx; input: { mandateId: string; reason: string; version?: number } }): Promise<BlockMandateResult> {
+  const reason = input.reason.trim();
+  if (reason.length === 0 || reason.length > 500) throw new ValidationError('reason: say why, in 1 to 500 characters', { field: 'reason' });
+  const today = cityDate(ctx.clock.now());
+  return ctx.db.transaction(async (tx) => {
+    const m = await row(tx, input.mandateId);
+    if (input.version !== undefined && input.version !== m.version) throw new ConflictError(`mandate ${m.reference} changed since you read it; reload it`, { currentVersion: m.version });
+    // An expired mandate is stored active: it may still be blocked, so it is never used again if renewed by mistake.
+    if (m.status !== 'active') throw new ConflictError(`mandate ${m.reference} is ${m.status} already`, { mandateStatus: m.status });
+    const now = ctx.clock.now();
+    const n = await tx.mandate.updateMany({ where: { id: m.id, version: m.version, status: 'active' }, data: { status: 'blocked', statusReason: reason, updatedAt: now, version: { increment: 1 } } });
+    if (n.count !== 1) throw new ConflictError(`mandate ${m.reference} was changed by someone else at the same moment; reload it`);
+
+    const standing = await tx.directDebit.findMany({ where: { mandateId: m.id, state: { in: ['announced', 'in_run', 'sent'] } }, orderBy: { id: 'asc' }, take: MAX_DEBITS_TAKEN_BACK + 1 });
+    if (standing.length > MAX_DEBITS_TAKEN_BACK) throw new LimitExceededError('debitsTakenBack', MAX_DEBITS_TAKEN_BACK, undefined, {}, `mandate ${m.reference} has more than ${MAX_DEBITS_TAKEN_BACK} standing collections; take some back first`);
+    const runIds = [...new Set(standing.flatMap((d) => (d.runId ? [d.runId] : [])))];
+    const runs = new Map((runIds.length ? await tx.collectionRun.findMany({ where: { id: { in: runIds } }, select: { id: true, number: true, status: true } }) : []).map((r) => [r.id, r]));
+    // In a draft run the debit has not gone to the bank: it is taken back like an announcement.
+    const back = standing.filter((d) => d.state === 'announced' || (d.state === 'in_run' && runs.get(d.runId ?? '')?.status === 'draft'));
+    const items = new Map((back.length ? await tx.openItem.findMany({ where: { id: { in: back.map((d) => d.openItemId) } } }) : []).map((i) => [i.id, i]));
+    const takenBack: BlockMandateResult['takenBack'] = [];
+    for (const d of back) {
+      const taken = await tx.directDebit.updateMany({ where: { id: d.id, version: d.version }, data: { state: 'cancelled', standingFor: null, updatedAt: now, version: { increment: 1 } } });
+      if (taken.count !== 1) throw new ConflictError('a collection under the mandate changed at the same moment; try again');
+      const item = items.get(d.openItemId)!;
+      const amount = formatMinor(d.amountMinor, d.currency);
+      await recordItemEvent(tx, ctx, item, 'item.collection_cancelled', {
+        previousStatus: item.status as ItemStatus,
+        reason: `the SEPA direct debit on ${d.collectionDate} is taken back: mandate ${m.reference} is blocked`,
+        collection: { collectionDate: d.collectionDate, amount, mandateReference: m.reference, creditorId: ctx.config.sepa.creditorId },
+      });
+      takenBack.push({ directDebitId: d.id, itemId: item.id, kassenzeichen: item.kassenzeichen, amount, collectionDate: d.collectionDate, runId: d.runId });
+    }
+    const draftRuns = [...new Set(back.flatMap((d) => (d.runId ? [runs.get(d.runId)!.number] : [])))].sort((a, b) => a - b);
+    const atBank = standing.length - back.length;
+    await writeAudit(tx, ctx, {
+      action: 'mandate.blocked',
+      subjectType: 'mandate',
+      subjectId: m.id,
+      reason,
+      data: { reference: m.reference, takenBack: takenBack.map((t) => t.directDebitId), draftRuns, atBank },
+    });
+    return { mandate: mandateView(await row(tx, m.id), today), takenBack, draftRuns, atBank };
   });
 }
 

@@ -12,7 +12,7 @@ import { afterCursorWhere, decodeTimeCursor, encodeTimeCursor, NEWEST_FIRST } fr
 import { checkWebhookTarget } from './targets.js';
 
 /** Event types a subscription can ask for; "*" means all. Kept here so webhooks do not import items. */
-export const WEBHOOK_EVENT_TYPES = ['item.paid', 'item.partly_paid', 'item.overpaid', 'item.reversed', 'item.cancelled', 'item.amount_changed', 'item.collection_announced'] as const;
+export const WEBHOOK_EVENT_TYPES = ['item.paid', 'item.partly_paid', 'item.overpaid', 'item.reversed', 'item.cancelled', 'item.amount_changed', 'item.collection_announced', 'item.collection_cancelled'] as const;
 
 /** Subscriptions per client: more is a misconfiguration, and each one multiplies every event. */
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 20;

@@ -248,6 +248,21 @@ export function MandatePage(props: StaffPageContext & { mandate: MandateView; de
               </form>
             </section>
           )}
+          <section aria-labelledby="block">
+            <h2 id="block">{w.mandateBlockHeading}</h2>
+            <p>{w.mandateBlockHelp}</p>
+            <form method="post" action={`/mandates/${m.id}/block`}>
+              <HiddenCsrf csrf={props.csrf} />
+              <input type="hidden" name="version" value={String(m.version)} />
+              <div class="field">
+                <label for="block-note">{w.mandateBlockReason}</label>
+                <textarea id="block-note" name="note" required maxlength={500}></textarea>
+              </div>
+              <button type="submit" class="danger">
+                {w.mandateBlock}
+              </button>
+            </form>
+          </section>
           <section aria-labelledby="revoke">
             <h2 id="revoke">{w.mandateRevokeHeading}</h2>
             <p>{w.mandateRevokeHelp}</p>

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 /**
- * Mandates in the workplace: list and record (/mandates), one mandate with amend, revoke, final
+ * Mandates in the workplace: list and record (/mandates), one mandate with amend, block, revoke, final
  * collection and announcing an item's collection (/mandates/{id}), and collecting an item from its
  * own page (/items/{id}/direct-debit). Each form calls the verb the API calls (scope `mandates`),
  * so the checks (IBAN, BIC, reference ≤ 35 characters of the DK set, the creditor identifier, the
@@ -9,7 +9,7 @@
 import type { Hono } from 'hono';
 import { announceDirectDebit, cancelDirectDebit, listDirectDebits } from '../../../services/collections/debits.js';
 import { getOpenItem, getOpenItemByKassenzeichen } from '../../../services/items/queries.js';
-import { amendMandate, createMandate, getMandate, getMandateByReference, listMandates, requestFinalCollection, revokeMandate, type AmendMandateInput } from '../../../services/mandates/mandates.js';
+import { amendMandate, blockMandate, createMandate, getMandate, getMandateByReference, listMandates, requestFinalCollection, revokeMandate, type AmendMandateInput } from '../../../services/mandates/mandates.js';
 import { MANDATE_KINDS, type MandateKind } from '../../../services/mandates/model.js';
 import { normalizeBic, normalizeIban } from '../../../references/iban.js';
 import { cityDate } from '../../../services/review/dates.js';
@@ -92,6 +92,16 @@ export function mountMandatePages(app: Hono<StaffEnv>): void {
     return act(c, `/mandates/${c.req.param('id')}`, async () => {
       const m = await revokeMandate({ ctx: staffCtx(c), input: { mandateId: c.req.param('id'), reason: form.note ?? '' } });
       return { flash: { kind: 'ok', text: t.mandateRevoked(m.reference) } };
+    });
+  });
+
+  app.post('/mandates/:id/block', ...post('mandates'), async (c) => {
+    const form = await formFields(c);
+    const t = messages(c.get('lang'));
+    return act(c, `/mandates/${c.req.param('id')}`, async () => {
+      const version = Number.parseInt(form.version ?? '', 10);
+      const r = await blockMandate({ ctx: staffCtx(c), input: { mandateId: c.req.param('id'), reason: form.note ?? '', ...(Number.isSafeInteger(version) ? { version } : {}) } });
+      return { flash: { kind: 'ok', text: t.mandateBlocked(r.mandate.reference, r.takenBack.length, r.draftRuns.join(', '), r.atBank) } };
     });
   });
 

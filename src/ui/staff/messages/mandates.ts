@@ -31,6 +31,13 @@ export const mandatesDe = {
   mandateRevokeHelp: 'Der Zahlungspflichtige hat das Mandat widerrufen, oder die Stadtkasse zieht nicht mehr ein. Ein widerrufenes Mandat wird nie wieder genutzt; Ankündigungen, die noch in keinem Lauf sind, werden beim Zusammenstellen übergangen.',
   mandateRevoke: 'Widerrufen',
   mandateRevoked: (reference: string) => `Mandat ${reference} widerrufen.`,
+  mandateBlockHeading: 'Mandat sperren',
+  mandateBlockHelp:
+    'Wie eine Rücklastschrift mit MD01, AC04, AC06 oder MD07, aber von Hand und mit Ihrer Begründung: Das Mandat wird nie wieder genutzt. Angekündigte Einzüge, die noch nicht an die Bank gegangen sind, werden zurückgenommen, und das Fachverfahren erfährt es. Bereits freigegebene Einzüge bleiben stehen.',
+  mandateBlockReason: 'Grund der Sperre',
+  mandateBlock: 'Sperren',
+  mandateBlocked: (reference: string, takenBack: number, draftRuns: string, atBank: number) =>
+    `Mandat ${reference} gesperrt. ${takenBack === 1 ? '1 Einzug zurückgenommen' : `${takenBack} Einzüge zurückgenommen`}.${draftRuns ? ` Nicht mehr freizugeben: Einzugslauf ${draftRuns} – bitte abbrechen und neu zusammenstellen.` : ''}${atBank > 0 ? ` ${atBank} bereits an die Bank gegeben.` : ''}`,
   mandateFinalHeading: 'Letzter Einzug',
   mandateFinalHelp: 'Der nächste Einzug unter diesem Mandat ist der letzte (FNAL); danach ist das Mandat beendet.',
   mandateFinal: 'Nächsten Einzug als letzten kennzeichnen',
@@ -89,6 +96,13 @@ export const mandatesEn: MandatesMessages = {
   mandateRevokeHelp: 'The debtor revoked the mandate, or the city stops collecting. A revoked mandate is never used again; announcements not yet in a run are skipped when gathering.',
   mandateRevoke: 'Revoke',
   mandateRevoked: (reference) => `Mandate ${reference} revoked.`,
+  mandateBlockHeading: 'Block the mandate',
+  mandateBlockHelp:
+    'As a return with MD01, AC04, AC06 or MD07 does, but by hand and with your reason: the mandate is never used again. Announced collections that have not gone to the bank are taken back, and the issuing service is told. Collections already released stand.',
+  mandateBlockReason: 'Reason for the block',
+  mandateBlock: 'Block',
+  mandateBlocked: (reference, takenBack, draftRuns, atBank) =>
+    `Mandate ${reference} blocked. ${takenBack === 1 ? '1 collection taken back' : `${takenBack} collections taken back`}.${draftRuns ? ` No longer releasable: collection run ${draftRuns} – please cancel and gather again.` : ''}${atBank > 0 ? ` ${atBank} already went to the bank.` : ''}`,
   mandateFinalHeading: 'Final collection',
   mandateFinalHelp: 'The next collection under this mandate is its last (FNAL); afterwards the mandate is finished.',
   mandateFinal: 'Mark the next collection as the last',
