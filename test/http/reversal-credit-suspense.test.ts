@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Ctx } from '../../src/context.js';
 import { assertLedger, LedgerInvariantError } from '../../src/services/booking/writer.js';
+import { suspenseFigures } from '../../src/services/closings/compute.js';
 import { forEachBackend } from '../support/backends.js';
 import { startReviewFixture, type ReviewFixture } from './review.fixture.js';
 
@@ -32,7 +33,9 @@ forEachBackend('a reversed debit of ours: its money waits in suspense', (backend
     expect(back!.unappliedMinor).toBe(4250n);
     expect(await movements(back!.id)).toEqual([{ amountMinor: 4250n, reason: 'reversal_credit' }]);
     await f.assertBalanced(back!.id);
-    // The closing's typed suspense counts it as an unclear receipt (by its unapplied money).
+    // The daily closing's typed suspense counts it as an unclear receipt.
+    const unclear = (await suspenseFigures({ db: f.server.db } as Ctx, '2026-11-16')).find((x) => x.type === 'unclear_receipt');
+    expect(unclear).toMatchObject({ balance: '42.50', count: 1 });
     const detail = await f.json(`/v1/review/${back!.id}`, { key: f.clerkA });
     expect(detail.status).toBe(200);
     expect(detail.body.availableActions).toEqual(expect.arrayContaining(['allocate', 'park', 'mark_refund']));
