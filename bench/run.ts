@@ -5,10 +5,12 @@
  *   npm run bench                  all, at full size (takes a while: 500 MB camt file, 10^6 items)
  *   npm run bench -- --quick       smaller sizes, for a first look
  *   npm run bench -- --only=large --entries=20000   the 10^6-entry import at a size of your choice
+ *   npm run bench -- --only=phases --entries=5000,20000,50000   the CLI's import and matching apart, per size
  */
 import { runApiLatencyBench } from './apiLatency.js';
 import { runCamtBench } from './camt.js';
 import { runLargeImportBench } from './largeImport.js';
+import { cliPhases } from './cliPhases.js';
 import { runClosingBench } from './closing.js';
 import { runCollectionBench } from './collections.js';
 import { runMatchingBench } from './matching.js';
@@ -33,6 +35,13 @@ if (want('large')) {
   log('\n# a statement of 10^6 entries through the CLI and over HTTP (202 job): time and peak RSS');
   const entries = Number(process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? (quick ? 100_000 : 1_000_000));
   console.table(await runLargeImportBench({ entries, log }));
+}
+if (only?.includes('phases')) {
+  log('\n# the CLI path taken apart: import, then matching and booking, at each size (wall and CPU)');
+  const sizes = (process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? '5000,20000,50000').split(',').map(Number);
+  const rows = [];
+  for (const n of sizes) rows.push(await cliPhases(n));
+  console.table(rows);
 }
 if (want('latency')) {
   log('\n# API latency while a 20 MB statement is imported');
