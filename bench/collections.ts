@@ -24,7 +24,14 @@ export interface CollectionBenchRow {
   fetchSeconds: number;
   creditImportSeconds: number;
   creditBookingSeconds: number;
+  /** Peak RSS of the whole measured part, and of each step (sampled every 50 ms, from the step's start). */
   peakRssMB: number;
+  /** RSS when the measured part starts (after setup and a GC where --expose-gc allows it). */
+  startRssMB: number;
+  gatherPeakMB: number;
+  releasePeakMB: number;
+  fetchPeakMB: number;
+  bookingPeakMB: number;
 }
 
 export async function runCollectionBench(opts: { debits?: number; backends?: Array<'sqlite' | 'postgresql'>; log?: (l: string) => void } = {}): Promise<CollectionBenchRow[]> {
@@ -34,7 +41,7 @@ export async function runCollectionBench(opts: { debits?: number; backends?: Arr
   for (const backend of opts.backends ?? ['sqlite', 'postgresql']) {
     log(`collections: ${backend}, a run of ${n} direct debits …`);
     const row = await one(backend, n, log);
-    log(`  gather ${row.gatherSeconds} s, release ${row.releaseSeconds} s (${row.fileMB} MB), fetch ${row.fetchSeconds} s, credit import ${row.creditImportSeconds} s, booking ${row.creditBookingSeconds} s, peak RSS ${row.peakRssMB} MB`);
+    log(`  gather ${row.gatherSeconds} s, release ${row.releaseSeconds} s (${row.fileMB} MB), fetch ${row.fetchSeconds} s, credit import ${row.creditImportSeconds} s, booking ${row.creditBookingSeconds} s, peak RSS ${row.peakRssMB} MB from ${row.startRssMB} MB (gather ${row.gatherPeakMB}, release ${row.releasePeakMB}, fetch ${row.fetchPeakMB}, booking ${row.bookingPeakMB})`);
     rows.push(row);
   }
   return rows;
@@ -57,7 +64,18 @@ async function one(backend: 'sqlite' | 'postgresql', n: number, log: (l: string)
   const clock = { now: () => new Date('2026-12-01T09:00:00Z') };
   const as = (id: string) => ({ db, config, clock, log: pino({ level: 'silent' }), actor: { type: 'user' as const, id, name: id, scopes: new Set<never>() } });
   let peak = 0;
-  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  let stepPeak = 0;
+  const sample = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peak = Math.max(peak, rss);
+    stepPeak = Math.max(stepPeak, rss);
+  }, 50);
+  /** The peak since the last call, in MB, and a new step starts. */
+  const step = () => {
+    const mb = Math.round(Math.max(stepPeak, process.memoryUsage().rss) / 1024 / 1024);
+    stepPeak = 0;
+    return mb;
+  };
   try {
     const now = clock.now();
     const collectionDate = '2026-12-15';
@@ -75,16 +93,22 @@ async function one(backend: 'sqlite' | 'postgresql', n: number, log: (l: string)
       });
     }
     log(`  set up ${n} items, mandates and announcements`);
+    (globalThis as { gc?: () => void }).gc?.();
+    const startRssMB = Math.round(process.memoryUsage().rss / 1024 / 1024);
     peak = 0;
+    step();
     const t0 = performance.now();
     const gathered = await gatherCollectionRuns({ ctx: as('alice'), input: { collectionDate } });
     const t1 = performance.now();
+    const gatherPeakMB = step();
     const run = gathered.runs[0]!;
     if (gathered.runs.length !== 1 || run.count !== n || run.total !== formatMinor(total, 'EUR')) throw new Error(`bench run gathered ${JSON.stringify(gathered.runs.map((r) => [r.sequence, r.count, r.total]))}`);
     await releaseCollectionRun({ ctx: as('bob'), input: { runId: run.id } });
     const t2 = performance.now();
-    const file = await collectionRunFile({ ctx: as('alice'), input: { runId: run.id } });
+    const releasePeakMB = step();
+    const fileBytes = await fetchFileBytes(collectionRunFile, as('alice'), run.id);
     const t3 = performance.now();
+    const fetchPeakMB = step();
     // The bank's credit of the whole run: one batch entry without details.
     const amount = formatMinor(total, 'EUR');
     const bal = (code: string, v: bigint) => `<Bal><Tp><CdOrPrtry><Cd>${code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">${formatMinor(v, 'EUR')}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>${collectionDate}</Dt></Dt></Bal>`;
@@ -93,8 +117,10 @@ async function one(backend: 'sqlite' | 'postgresql', n: number, log: (l: string)
     await importStatementFile({ ctx: as('import'), input: { source: new TextEncoder().encode(camt), fileName: 'dd.xml' } });
     const credit = await db.prisma.bankTransaction.findFirstOrThrow({ where: { entryRef: 'DD-CREDIT' }, select: { id: true } });
     const t5 = performance.now();
+    step();
     const settled = await recognizeCollections({ ctx: as('import'), input: { transactionIds: [credit.id] } });
     const t6 = performance.now();
+    const bookingPeakMB = step();
     if (settled.collected !== n) throw new Error(`the credit booked ${settled.collected} of ${n} items`);
     const s = (a: number, b: number) => Math.round((b - a) / 10) / 100;
     return {
@@ -102,11 +128,16 @@ async function one(backend: 'sqlite' | 'postgresql', n: number, log: (l: string)
       debits: n,
       gatherSeconds: s(t0, t1),
       releaseSeconds: s(t1, t2),
-      fileMB: Math.round((Buffer.byteLength(file.content) / 1024 / 1024) * 10) / 10,
+      fileMB: Math.round((fileBytes / 1024 / 1024) * 10) / 10,
       fetchSeconds: s(t2, t3),
       creditImportSeconds: s(t4, t5),
       creditBookingSeconds: s(t5, t6),
       peakRssMB: Math.round(peak / 1024 / 1024),
+      startRssMB,
+      gatherPeakMB,
+      releasePeakMB,
+      fetchPeakMB,
+      bookingPeakMB,
     };
   } finally {
     clearInterval(sample);
@@ -119,6 +150,15 @@ async function one(backend: 'sqlite' | 'postgresql', n: number, log: (l: string)
       await c.end();
     }
   }
+}
+
+/** Fetches a run's file as the download route does and counts its bytes (content whole, or streamed in parts). */
+async function fetchFileBytes(fetch: (a: { ctx: any; input: { runId: string } }) => Promise<any>, ctx: unknown, runId: string): Promise<number> {
+  const f = await fetch({ ctx, input: { runId } });
+  if (typeof f.content === 'string') return Buffer.byteLength(f.content);
+  let n = 0;
+  for await (const part of f.content as AsyncIterable<Uint8Array>) n += part.byteLength;
+  return n;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
