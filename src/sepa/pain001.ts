@@ -9,6 +9,7 @@ import SEPA from 'sepa';
 import { XMLParser } from 'fast-xml-parser';
 import { formatMinor } from '../money/money.js';
 import { isSepaId, SEPA_TEXT } from './charset.js';
+import { isTail, painPieces, writtenCents } from './readBack.js';
 
 import type { CreditTransferFormat } from './formats.js';
 
@@ -82,11 +83,48 @@ export function writeCreditTransfer(f: CreditTransferFile): string {
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => name === 'CdtTrfTxInf' || name === 'PmtInf' });
 
-const cents = (text: unknown): bigint => {
-  const s = String(text);
-  if (!/^\d{1,15}\.\d{2}$/.test(s)) throw new Error(`pain.001: amount "${s}" is not written with two decimals`);
-  return BigInt(s.replace('.', ''));
+const cents = (text: unknown): bigint => writtenCents(text, 'pain.001');
+
+const fail = (what: string): never => {
+  throw new Error(`pain.001 as written disagrees with the run: ${what}`);
 };
+
+/** Everything of a file but its transfers; `count` and `totalMinor` are what the header says. */
+export type CreditTransferHeader = Omit<CreditTransferFile, 'transfers'> & { count: number; totalMinor: bigint };
+
+function checkHead(doc: Record<string, any>, f: CreditTransferHeader): void {
+  const root = doc.Document?.CstmrCdtTrfInitn;
+  const ns = doc.Document?.['@xmlns'];
+  if (!root || ns !== `urn:iso:std:iso:20022:tech:xsd:${f.format}`) fail(`namespace ${String(ns)}`);
+  const hdr = root.GrpHdr;
+  if (hdr.MsgId !== f.messageId || !isSepaId(hdr.MsgId)) fail(`MsgId ${hdr.MsgId}`);
+  if (Number.parseInt(hdr.NbOfTxs, 10) !== f.count) fail(`NbOfTxs ${hdr.NbOfTxs}`);
+  if (cents(hdr.CtrlSum) !== f.totalMinor) fail(`GrpHdr/CtrlSum ${hdr.CtrlSum}`);
+  if (!root.PmtInf || root.PmtInf.length !== 1) fail('one PmtInf expected');
+  const p = root.PmtInf[0];
+  if (p.PmtInfId !== f.paymentInformationId || !isSepaId(p.PmtInfId)) fail(`PmtInfId ${p.PmtInfId}`);
+  if (cents(p.CtrlSum) !== f.totalMinor || Number.parseInt(p.NbOfTxs, 10) !== f.count) fail('PmtInf count or control sum');
+  if (p.BtchBookg !== String(f.batchBooking)) fail(`BtchBookg ${p.BtchBookg}`);
+  const exec = typeof p.ReqdExctnDt === 'object' ? p.ReqdExctnDt.Dt : p.ReqdExctnDt;
+  if (exec !== f.executionDate) fail(`ReqdExctnDt ${exec}`);
+  if (p.DbtrAcct.Id.IBAN !== f.debtor.iban) fail('debtor account');
+  const dbtr = String(p.Dbtr.Nm);
+  if (dbtr.length > 70 || !SEPA_TEXT.test(dbtr)) fail('debtor name');
+}
+
+/** One transfer as written against the one meant; answers its amount in cents. */
+function checkTransfer(x: Record<string, any>, t: CreditTransfer, n: number): bigint {
+  if (x.PmtId.EndToEndId !== t.endToEndId || !isSepaId(t.endToEndId)) fail(`EndToEndId of transaction ${n}`);
+  if (!isSepaId(String(x.PmtId.InstrId))) fail(`InstrId of transaction ${n}`);
+  const amount = cents(x.Amt.InstdAmt['#text']);
+  if (amount !== t.amountMinor || x.Amt.InstdAmt['@Ccy'] !== 'EUR') fail(`amount of transaction ${n}`);
+  if (x.CdtrAcct.Id.IBAN !== t.creditorIban) fail(`creditor account of transaction ${n}`);
+  const name = String(x.Cdtr.Nm);
+  const text = String(x.RmtInf.Ustrd);
+  if (name.length > 70 || !SEPA_TEXT.test(name)) fail(`creditor name of transaction ${n}`);
+  if (text.length > 140 || !SEPA_TEXT.test(text)) fail(`remittance of transaction ${n}`);
+  return amount;
+}
 
 /**
  * Reads a written pain.001 back and compares it with what was meant: count, every amount, both
@@ -95,38 +133,36 @@ const cents = (text: unknown): bigint => {
  */
 export function checkCreditTransfer(xml: string, f: CreditTransferFile): void {
   const doc = parser.parse(xml) as Record<string, any>;
-  const root = doc.Document?.CstmrCdtTrfInitn;
-  const ns = doc.Document?.['@xmlns'];
-  const fail = (what: string) => {
-    throw new Error(`pain.001 as written disagrees with the run: ${what}`);
-  };
-  if (!root || ns !== `urn:iso:std:iso:20022:tech:xsd:${f.format}`) fail(`namespace ${String(ns)}`);
-  const total = f.transfers.reduce((s, t) => s + t.amountMinor, 0n);
-  const hdr = root.GrpHdr;
-  if (hdr.MsgId !== f.messageId || !isSepaId(hdr.MsgId)) fail(`MsgId ${hdr.MsgId}`);
-  if (Number.parseInt(hdr.NbOfTxs, 10) !== f.transfers.length) fail(`NbOfTxs ${hdr.NbOfTxs}`);
-  if (cents(hdr.CtrlSum) !== total) fail(`GrpHdr/CtrlSum ${hdr.CtrlSum}`);
-  if (root.PmtInf.length !== 1) fail('one PmtInf expected');
-  const p = root.PmtInf[0];
-  if (p.PmtInfId !== f.paymentInformationId || !isSepaId(p.PmtInfId)) fail(`PmtInfId ${p.PmtInfId}`);
-  if (cents(p.CtrlSum) !== total || Number.parseInt(p.NbOfTxs, 10) !== f.transfers.length) fail('PmtInf count or control sum');
-  if (p.BtchBookg !== String(f.batchBooking)) fail(`BtchBookg ${p.BtchBookg}`);
-  const exec = typeof p.ReqdExctnDt === 'object' ? p.ReqdExctnDt.Dt : p.ReqdExctnDt;
-  if (exec !== f.executionDate) fail(`ReqdExctnDt ${exec}`);
-  if (p.DbtrAcct.Id.IBAN !== f.debtor.iban) fail('debtor account');
-  const txs = p.CdtTrfTxInf as Array<Record<string, any>>;
-  if (txs.length !== f.transfers.length) fail(`${txs.length} transactions`);
-  for (const [i, t] of f.transfers.entries()) {
-    const x = txs[i]!;
-    if (x.PmtId.EndToEndId !== t.endToEndId || !isSepaId(t.endToEndId)) fail(`EndToEndId of transaction ${i + 1}`);
-    if (!isSepaId(String(x.PmtId.InstrId))) fail(`InstrId of transaction ${i + 1}`);
-    if (cents(x.Amt.InstdAmt['#text']) !== t.amountMinor || x.Amt.InstdAmt['@Ccy'] !== 'EUR') fail(`amount of transaction ${i + 1}`);
-    if (x.CdtrAcct.Id.IBAN !== t.creditorIban) fail(`creditor account of transaction ${i + 1}`);
-    const name = String(x.Cdtr.Nm);
-    const text = String(x.RmtInf.Ustrd);
-    if (name.length > 70 || !SEPA_TEXT.test(name)) fail(`creditor name of transaction ${i + 1}`);
-    if (text.length > 140 || !SEPA_TEXT.test(text)) fail(`remittance of transaction ${i + 1}`);
+  checkHead(doc, { ...f, count: f.transfers.length, totalMinor: f.transfers.reduce((s, t) => s + t.amountMinor, 0n) });
+  const txs = doc.Document.CstmrCdtTrfInitn.PmtInf[0].CdtTrfTxInf as Array<Record<string, any>> | undefined;
+  if (!txs || txs.length !== f.transfers.length) fail(`${txs?.length ?? 0} transactions`);
+  for (const [i, t] of f.transfers.entries()) checkTransfer(txs![i]!, t, i + 1);
+}
+
+/**
+ * The same comparison for a file read back piece by piece (readBack.ts), as kept: the head against
+ * the run, each transfer against the next one `expected` yields, count and sum against the header.
+ */
+export async function checkCreditTransferStream(text: AsyncIterable<string>, f: CreditTransferHeader, expected: AsyncIterable<CreditTransfer>): Promise<void> {
+  const want = expected[Symbol.asyncIterator]();
+  let n = 0;
+  let sum = 0n;
+  let tail = false;
+  for await (const piece of painPieces(text, 'CdtTrfTxInf')) {
+    if (piece.kind === 'head') checkHead(parser.parse(piece.text + '</PmtInf></CstmrCdtTrfInitn></Document>') as Record<string, any>, f);
+    else if (piece.kind === 'transaction') {
+      n++;
+      const next = await want.next();
+      if (next.done) fail(`transaction ${n} is not in the run`);
+      const x = (parser.parse(piece.text) as Record<string, any>).CdtTrfTxInf?.[0];
+      if (!x) fail(`transaction ${n} is not one element`);
+      sum += checkTransfer(x, next.value as CreditTransfer, n);
+    } else {
+      if (!isTail(piece.text, 'CstmrCdtTrfInitn')) fail('what follows the last transaction');
+      tail = true;
+    }
   }
-  const dbtr = String(p.Dbtr.Nm);
-  if (dbtr.length > 70 || !SEPA_TEXT.test(dbtr)) fail('debtor name');
+  if (!tail) fail('the end of the document');
+  if (!(await want.next()).done) fail(`the run has more than the ${n} transfers written`);
+  if (n !== f.count || sum !== f.totalMinor) fail(`${n} transfers of ${formatMinor(sum, 'EUR')} read, the header says ${f.count} of ${formatMinor(f.totalMinor, 'EUR')}`);
 }

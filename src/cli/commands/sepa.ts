@@ -7,19 +7,22 @@
  * the bank's client never picks up half a file. A file fetched before is written again only with
  * --copy, named as a copy: the bank would refuse the same message id twice anyway.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { REFUND_RUN_STATUSES, type RefundRunStatus } from '../../services/refunds/states.js';
 import { listRefundRuns, refundRunByNumber, refundRunFile, unfetchedRefundRuns } from '../../services/refunds/runs.js';
 import type { Ctx } from '../../context.js';
 import { commandContext } from './shared.js';
 import type { Command } from './index.js';
 
-function writeAtomically(dir: string, name: string, content: string): string {
+/** Streams the file into a temporary name and renames it: the bank's client never sees half a file. */
+async function writeAtomically(dir: string, name: string, content: ReadableStream<Uint8Array>): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   const tmp = join(dir, `.${name}.partial`);
-  writeFileSync(tmp, content, 'utf8');
+  await pipeline(Readable.fromWeb(content as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));
   renameSync(tmp, path);
   return path;
 }
@@ -27,7 +30,7 @@ function writeAtomically(dir: string, name: string, content: string): string {
 async function writeRun(ctx: Ctx, runId: string, dir: string): Promise<string> {
   const f = await refundRunFile({ ctx, input: { runId } });
   const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
-  const path = writeAtomically(dir, name, f.content);
+  const path = await writeAtomically(dir, name, f.content);
   process.stdout.write(`${path}  sha256 ${f.sha256}${f.copy > 0 ? `  (copy ${f.copy})` : ''}\n`);
   return path;
 }

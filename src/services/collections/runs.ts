@@ -15,11 +15,13 @@ import { LIMITS } from '../../limits.js';
 import { formatMinor } from '../../money/money.js';
 import { maskIban } from '../../references/iban.js';
 import { sepaText } from '../../sepa/charset.js';
-import { writeDirectDebit, type DirectDebitTransaction } from '../../sepa/pain008.js';
+import { checkDirectDebitStream, DIRECT_DEBIT_TAIL, directDebitHead, directDebitTransaction, type DirectDebitHeader, type DirectDebitTransaction } from '../../sepa/pain008.js';
+import { utf8Text } from '../../sepa/readBack.js';
+import { keptFileIntact, keptFileStream, RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
 import { expiresOn, mandateStanding, nextSequence, type Amendment, type SequenceType } from '../mandates/model.js';
 import { cityDate, isIsoDay } from '../review/dates.js';
 import { writeAudit } from '../shared/audit.js';
-import { newId, sha256Hex } from '../shared/ids.js';
+import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/paging.js';
 import { directDebitView, type DirectDebitView } from './debits.js';
 import type { CollectionRunStatus, DirectDebitState } from './states.js';
@@ -76,10 +78,49 @@ async function runRow(tx: Tx, id: string): Promise<RunRow> {
   return r;
 }
 
-async function inWindows<T, R>(ids: T[], read: (slice: T[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < ids.length; i += WINDOW) out.push(...(await read(ids.slice(i, i + WINDOW))));
-  return out;
+
+
+type Classified = { skip: string } | { sequence: SequenceType };
+
+/** Whether an announced debit can be collected on `collectionDate` as it stands, and in which sequence. */
+function classify(
+  d: { amountMinor: bigint; currency: string },
+  m: { reference: string; status: string; lastCollectedOn: string | null; finalRequested: boolean; kind: string; signedOn: string; createdAt: Date },
+  it: { amountMinor: bigint; paidMinor: bigint; cancelledAt: Date | null; kassenzeichen: string },
+  collectionDate: string,
+): Classified {
+  const standing = mandateStanding(m, collectionDate);
+  if (standing !== 'active' || collectionDate > expiresOn(m)) return { skip: `mandate ${m.reference} is ${standing === 'active' ? 'expired by then' : standing}` };
+  if (it.cancelledAt || it.amountMinor - it.paidMinor !== d.amountMinor) {
+    return { skip: `item ${it.kassenzeichen} has ${formatMinor(it.amountMinor - it.paidMinor, d.currency)} open now, not the ${formatMinor(d.amountMinor, d.currency)} announced; take the announcement back and announce again` };
+  }
+  return { sequence: nextSequence(m) };
+}
+
+/**
+ * The ids of the debits announced for a date, in the order they were announced: at most
+ * LIMITS.debitsPerRun (the rest waits for a further run). Only the ids are held (about 8 MB for
+ * 100,000); the debits themselves are read a page at a time (announcedPages). Paging the query
+ * itself by (announcedAt, id) would sort what is left of the day's announcements for every page:
+ * no index orders them so.
+ */
+async function announcedIds(tx: Tx, collectionDate: string): Promise<string[]> {
+  const rows = await tx.directDebit.findMany({ where: { state: 'announced', collectionDate }, orderBy: [{ announcedAt: 'asc' }, { id: 'asc' }], take: LIMITS.debitsPerRun, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+/** The debits of `ids`, WINDOW at a time in that order, each with whether and how it is collected. */
+async function* announcedPages(tx: Tx, ids: string[], collectionDate: string): AsyncGenerator<Array<{ d: DebitRow; c: Classified }>> {
+  for (let i = 0; i < ids.length; i += WINDOW) {
+    const slice = ids.slice(i, i + WINDOW);
+    const byId = new Map((await tx.directDebit.findMany({ where: { id: { in: slice } } })).map((d) => [d.id, d]));
+    const page = slice.map((id) => byId.get(id));
+    if (page.some((d) => !d || d.state !== 'announced' || d.collectionDate !== collectionDate)) throw new ConflictError('direct debits were changed while they were gathered; gather again');
+    const debits = page as DebitRow[];
+    const mandates = await mandatesOf(tx, debits);
+    const items = new Map((await tx.openItem.findMany({ where: { id: { in: [...new Set(debits.map((d) => d.openItemId))] } }, select: { id: true, amountMinor: true, paidMinor: true, cancelledAt: true, kassenzeichen: true } })).map((it) => [it.id, it]));
+    yield debits.map((d) => ({ d, c: classify(d, mandates.get(d.mandateId)!, items.get(d.openItemId)!, collectionDate) }));
+  }
 }
 
 export interface GatherCollectionsResult {
@@ -88,10 +129,16 @@ export interface GatherCollectionsResult {
   skipped: Array<{ directDebitId: string; reason: string }>;
 }
 
+const SEQUENCES = ['FRST', 'RCUR', 'OOFF', 'FNAL'] as const;
+
 /**
  * Gathers the debits announced for `collectionDate` into draft runs, one per sequence. A debit whose
  * mandate is no longer usable (revoked, blocked, expired by then) or whose item changed (paid,
  * cancelled, another amount open) is skipped and named.
+ *
+ * Two passes over the announced debits, a page at a time: the first reads and decides each (and
+ * counts what each sequence's run will hold: the runs are numbered in sequence order before any
+ * debit is placed), the second places each at its position under the version the first read.
  */
 export async function gatherCollectionRuns({ ctx, input }: { ctx: Ctx; input: { collectionDate: string } }): Promise<GatherCollectionsResult> {
   if (!isIsoDay(input.collectionDate)) throw new ValidationError('collectionDate: a day like 2026-12-15', { field: 'collectionDate' });
@@ -100,58 +147,75 @@ export async function gatherCollectionRuns({ ctx, input }: { ctx: Ctx; input: { 
   try {
     return await ctx.db.transaction(
       async (tx) => {
-        const debits = await tx.directDebit.findMany({ where: { state: 'announced', collectionDate: input.collectionDate }, orderBy: [{ announcedAt: 'asc' }, { id: 'asc' }], take: LIMITS.debitsPerRun });
-        const mandates = new Map((await inWindows([...new Set(debits.map((d) => d.mandateId))], (ids) => tx.mandate.findMany({ where: { id: { in: ids } } }))).map((m) => [m.id, m]));
-        const items = new Map(
-          (await inWindows([...new Set(debits.map((d) => d.openItemId))], (ids) => tx.openItem.findMany({ where: { id: { in: ids } }, select: { id: true, amountMinor: true, paidMinor: true, cancelledAt: true, kassenzeichen: true } }))).map((i) => [i.id, i]),
-        );
+        const ids = await announcedIds(tx, input.collectionDate);
+        // What the first pass decided of each debit, by its place in `ids`: its sequence (an index
+        // of SEQUENCES, SKIPPED for one left announced) and the version it was read at. Two bytes
+        // and four per debit, so the second pass places them without reading anything again.
+        const SKIPPED = 255;
+        const decided = new Uint8Array(ids.length);
+        const versions = new Int32Array(ids.length);
         const skipped: GatherCollectionsResult['skipped'] = [];
-        const groups = new Map<SequenceType, typeof debits>();
-        for (const d of debits) {
-          const m = mandates.get(d.mandateId)!;
-          const it = items.get(d.openItemId)!;
-          const standing = mandateStanding(m, input.collectionDate);
-          if (standing !== 'active' || input.collectionDate > expiresOn(m)) {
-            skipped.push({ directDebitId: d.id, reason: `mandate ${m.reference} is ${standing === 'active' ? 'expired by then' : standing}` });
-            continue;
+        const counted = new Map<SequenceType, { count: number; total: bigint }>();
+        let at = 0;
+        for await (const page of announcedPages(tx, ids, input.collectionDate)) {
+          for (const { d, c } of page) {
+            versions[at] = d.version;
+            if ('skip' in c) {
+              decided[at++] = SKIPPED;
+              skipped.push({ directDebitId: d.id, reason: c.skip });
+              continue;
+            }
+            decided[at++] = SEQUENCES.indexOf(c.sequence);
+            const g = counted.get(c.sequence) ?? { count: 0, total: 0n };
+            g.count++;
+            g.total += d.amountMinor;
+            counted.set(c.sequence, g);
           }
-          if (it.cancelledAt || it.amountMinor - it.paidMinor !== d.amountMinor) {
-            skipped.push({ directDebitId: d.id, reason: `item ${it.kassenzeichen} has ${formatMinor(it.amountMinor - it.paidMinor, d.currency)} open now, not the ${formatMinor(d.amountMinor, d.currency)} announced; take the announcement back and announce again` });
-            continue;
-          }
-          const seq = nextSequence(m);
-          const group = groups.get(seq);
-          if (group) group.push(d);
-          else groups.set(seq, [d]);
         }
-        if (groups.size === 0) throw new ConflictError(`no direct debit announced for ${input.collectionDate} can be collected${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { skipped });
+        if (counted.size === 0) throw new ConflictError(`no direct debit announced for ${input.collectionDate} can be collected${skipped.length ? ` (${skipped.length} skipped)` : ''}`, { skipped });
         const last = await tx.collectionRun.findFirst({ orderBy: { number: 'desc' }, select: { number: true } });
         let number = last?.number ?? 0;
         const now = ctx.clock.now();
-        const runs: CollectionRunView[] = [];
-        for (const sequence of ['FRST', 'RCUR', 'OOFF', 'FNAL'] as const) {
-          const list = groups.get(sequence);
-          if (!list) continue;
+        const runs = new Map<SequenceType, { id: string; number: number; placed: number }>();
+        for (const sequence of SEQUENCES) {
+          const g = counted.get(sequence);
+          if (!g) continue;
           number++;
           const messageId = `STK-D-${today.replaceAll('-', '')}-${number}`;
-          const total = list.reduce((s, d) => s + d.amountMinor, 0n);
           const run = await tx.collectionRun.create({
             data: {
-              id: newId(), number, status: 'draft', collectionDate: input.collectionDate, sequence, count: list.length, totalMinor: total, currency: 'EUR', messageId, paymentInformationId: `${messageId}-1`,
+              id: newId(), number, status: 'draft', collectionDate: input.collectionDate, sequence, count: g.count, totalMinor: g.total, currency: 'EUR', messageId, paymentInformationId: `${messageId}-1`,
               createdBy: actorLabel(ctx.actor), createdByName: ctx.actor.name, createdAt: now,
             },
           });
+          runs.set(sequence, { id: run.id, number, placed: 0 });
+        }
+        // The second pass: each debit placed at its position, under the version the first pass read.
+        for (let i = 0; i < ids.length; i += WINDOW) {
+          const rows = [];
+          for (let j = i; j < Math.min(i + WINDOW, ids.length); j++) {
+            if (decided[j] === SKIPPED) continue;
+            const sequence = SEQUENCES[decided[j]!]!;
+            const run = runs.get(sequence)!;
+            run.placed++;
+            rows.push({ id: ids[j]!, state: 'in_run', runId: run.id, position: run.placed, sequence, endToEndId: `STK-D${run.number}-${run.placed}`, updatedAt: now, expected_version: versions[j]! });
+          }
           const n = await bulkUpdate(
             tx,
             ctx.db,
             { table: 'DirectDebit', key: { id: 'text' }, set: { state: 'text', runId: 'text', position: 'int', sequence: 'text', endToEndId: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "DirectDebit"."version" + 1'], expect: { version: 'int' } },
-            list.map((d, i) => ({ id: d.id, state: 'in_run', runId: run.id, position: i + 1, sequence, endToEndId: `STK-D${number}-${i + 1}`, updatedAt: now, expected_version: d.version })),
+            rows,
           );
-          if (n !== list.length) throw new ConflictError('direct debits were changed while they were gathered; gather again');
-          await writeAudit(tx, ctx, { action: 'collection_run.gathered', subjectType: 'collection_run', subjectId: run.id, data: { number, sequence, collectionDate: input.collectionDate, count: list.length, total: formatMinor(total, 'EUR') } });
-          runs.push(await runView(tx, run));
+          if (n !== rows.length) throw new ConflictError('direct debits were changed while they were gathered; gather again');
         }
-        return { runs, skipped };
+        const views: CollectionRunView[] = [];
+        for (const [sequence, run] of runs) {
+          const g = counted.get(sequence)!;
+          if (run.placed !== g.count) throw new Error(`invariant: run ${run.number} placed ${run.placed} of ${g.count} debits`);
+          await writeAudit(tx, ctx, { action: 'collection_run.gathered', subjectType: 'collection_run', subjectId: run.id, data: { number: run.number, sequence, collectionDate: input.collectionDate, count: g.count, total: formatMinor(g.total, 'EUR') } });
+          views.push(await runView(tx, await runRow(tx, run.id)));
+        }
+        return { runs: views, skipped };
       },
       { timeoutMs: 600_000 },
     );
@@ -161,11 +225,56 @@ export async function gatherCollectionRuns({ ctx, input }: { ctx: Ctx; input: { 
   }
 }
 
+type DebitRow = NonNullable<Awaited<ReturnType<Tx['directDebit']['findUnique']>>>;
+type MandateRow = NonNullable<Awaited<ReturnType<Tx['mandate']['findUnique']>>>;
+
+/** The debits of a run in file order, WINDOW at a time (by position). */
+async function* debitPages(tx: Tx, runId: string): AsyncGenerator<DebitRow[]> {
+  for (let after = 0; ; ) {
+    const page = await tx.directDebit.findMany({ where: { runId, position: { gt: after } }, orderBy: { position: 'asc' }, take: WINDOW });
+    if (page.length === 0) return;
+    after = page.at(-1)!.position!;
+    yield page;
+  }
+}
+
+async function mandatesOf(tx: Tx, debits: DebitRow[]): Promise<Map<string, MandateRow>> {
+  return new Map((await tx.mandate.findMany({ where: { id: { in: [...new Set(debits.map((d) => d.mandateId))] } } })).map((m) => [m.id, m]));
+}
+
+function transactionOf(d: DebitRow, m: MandateRow): DirectDebitTransaction {
+  return {
+    endToEndId: d.endToEndId!,
+    amountMinor: d.amountMinor,
+    mandateReference: m.reference,
+    signedOn: m.signedOn,
+    amendment: m.pendingAmendment ? (JSON.parse(m.pendingAmendment) as Amendment) : null,
+    debtorName: sepaText(m.debtorName, 70),
+    debtorIban: m.debtorIban,
+    debtorBic: m.debtorBic,
+    remittance: d.remittance,
+  };
+}
+
+/** The transactions of a run's file, read again from the debits and mandates, in file order. */
+async function* runTransactions(tx: Tx, runId: string): AsyncGenerator<DirectDebitTransaction> {
+  for await (const page of debitPages(tx, runId)) {
+    const mandates = await mandatesOf(tx, page);
+    for (const d of page) yield transactionOf(d, mandates.get(d.mandateId)!);
+  }
+}
+
 /**
  * Releases a draft run under four-eyes into its pain.008.001.08 file. The debits must still be as
  * gathered and their mandates usable; each mandate then records its use: the collection date as
  * last use (expiry runs from it), its amendment cleared (the file reported it), and a one-off or
  * final mandate is finished.
+ *
+ * Nothing of the run is held whole: the debits are read a page at a time, their transactions
+ * written into the kept file as they come (file.ts: chunks, hash as the bytes pass), the file read
+ * back from where it is kept and compared with the debits read again, and the mandates recorded a
+ * page at a time. All of it in one transaction: a file that does not read back as the run is never
+ * kept, and no debit is sent without it.
  */
 export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { runId: string; version?: number } }): Promise<{ run: CollectionRunView }> {
   return ctx.db.transaction(
@@ -177,69 +286,93 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
       if (run.createdBy === actorLabel(ctx.actor)) throw new ForbiddenError(`collection run ${run.number} was gathered by you; a second person releases it`);
       const today = cityDate(ctx.clock.now());
       if (run.collectionDate < today) throw new ConflictError(`collection run ${run.number} was for ${run.collectionDate}, which has passed; cancel it and announce again`);
-      const debits = await tx.directDebit.findMany({ where: { runId: run.id }, orderBy: { position: 'asc' } });
-      if (debits.length !== run.count || debits.some((d) => d.state !== 'in_run')) throw new ConflictError(`the direct debits of run ${run.number} changed since it was gathered; cancel it and gather again`);
-      const mandates = new Map((await inWindows([...new Set(debits.map((d) => d.mandateId))], (ids) => tx.mandate.findMany({ where: { id: { in: ids } } }))).map((m) => [m.id, m]));
-      for (const m of mandates.values()) {
-        if (mandateStanding(m, run.collectionDate) !== 'active' || nextSequence(m) !== run.sequence) {
-          throw new ConflictError(`mandate ${m.reference} changed since run ${run.number} was gathered (it is ${mandateStanding(m, run.collectionDate)}, next sequence ${nextSequence(m)}); cancel the run and gather again`);
-        }
-      }
       const now = ctx.clock.now();
-      const transactions: DirectDebitTransaction[] = debits.map((d) => {
-        const m = mandates.get(d.mandateId)!;
-        return {
-          endToEndId: d.endToEndId!,
-          amountMinor: d.amountMinor,
-          mandateReference: m.reference,
-          signedOn: m.signedOn,
-          amendment: m.pendingAmendment ? (JSON.parse(m.pendingAmendment) as Amendment) : null,
-          debtorName: sepaText(m.debtorName, 70),
-          debtorIban: m.debtorIban,
-          debtorBic: m.debtorBic,
-          remittance: d.remittance,
-        };
+      const fileName = `${run.messageId}.xml`;
+      // Claimed first: a second release at the same moment waits here and is refused, before it writes anything.
+      const claimed = await tx.collectionRun.updateMany({
+        where: { id: run.id, version: run.version, status: 'draft' },
+        data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, version: { increment: 1 } },
       });
-      const xml = writeDirectDebit({
+      if (claimed.count !== 1) throw new ConflictError(`collection run ${run.number} was released or changed by someone else at the same moment`);
+      const sequence = run.sequence as SequenceType;
+      const usable = (m: MandateRow) => mandateStanding(m, run.collectionDate) === 'active' && nextSequence(m) === sequence;
+      const refuse = (m: MandateRow): never => {
+        throw new ConflictError(`mandate ${m.reference} changed since run ${run.number} was gathered (it is ${mandateStanding(m, run.collectionDate)}, next sequence ${nextSequence(m)}); cancel the run and gather again`);
+      };
+      const header: DirectDebitHeader = {
         messageId: run.messageId,
         paymentInformationId: run.paymentInformationId,
         createdAt: now,
         collectionDate: run.collectionDate,
-        sequence: run.sequence as SequenceType,
+        sequence,
         batchBooking: ctx.config.sepa.batchBooking,
         initiatorName: sepaText(ctx.config.creditor.name, 70),
         creditor: { name: sepaText(ctx.config.creditor.name, 70), iban: ctx.config.creditor.iban, bic: ctx.config.creditor.bic, creditorId: ctx.config.sepa.creditorId },
-        transactions,
-      });
-      const sha256 = await sha256Hex(xml);
-      const fileName = `${run.messageId}.xml`;
-      const claimed = await tx.collectionRun.updateMany({
-        where: { id: run.id, version: run.version, status: 'draft' },
-        data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, fileContent: xml, fileSha256: sha256, version: { increment: 1 } },
-      });
-      if (claimed.count !== 1) throw new ConflictError(`collection run ${run.number} was released or changed by someone else at the same moment`);
-      const sent = await bulkUpdate(
-        tx,
-        ctx.db,
-        { table: 'DirectDebit', key: { id: 'text' }, set: { state: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "DirectDebit"."version" + 1'], expect: { version: 'int', state: 'text' } },
-        debits.map((d) => ({ id: d.id, state: 'sent', updatedAt: now, expected_version: d.version, expected_state: 'in_run' })),
-      );
-      if (sent !== debits.length) throw new ConflictError(`direct debits of run ${run.number} changed at the same moment; reload it`);
+        count: run.count,
+        totalMinor: run.totalMinor,
+      };
+
+      // The file, written as the debits are read; each page of debits becomes `sent` with it, and
+      // each mandate records its use (last collected on the date, amendment cleared, a one-off or
+      // final mandate finished) once, however many of its debits the run holds: a mandate recorded
+      // on an earlier page carries this release's mark (collected on the date, at this instant),
+      // and the amendment it had is remembered for its further debits (the file reports it on each).
       const finishes = run.sequence === 'OOFF' || run.sequence === 'FNAL';
-      const used = await bulkUpdate(
-        tx,
-        ctx.db,
-        { table: 'Mandate', key: { id: 'text' }, set: { lastCollectedOn: 'text', pendingAmendment: 'text', status: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "Mandate"."version" + 1'], expect: { version: 'int' } },
-        [...mandates.values()].map((m) => ({ id: m.id, lastCollectedOn: run.collectionDate, pendingAmendment: null, status: finishes ? 'finished' : m.status, updatedAt: now, expected_version: m.version })),
-      );
-      if (used !== mandates.size) throw new ConflictError(`mandates of run ${run.number} changed at the same moment; reload it`);
+      const recorded = (m: MandateRow) => m.lastCollectedOn === run.collectionDate && m.updatedAt.getTime() === now.getTime() && m.pendingAmendment === null;
+      const amendmentsOf = new Map<string, string>();
+      const file = new RunFileWriter(tx, run.id);
+      await file.write(directDebitHead(header));
+      let count = 0;
+      let total = 0n;
+      let amendments = 0;
+      let mandatesUsed = 0;
+      for await (const page of debitPages(tx, run.id)) {
+        if (page.some((d) => d.state !== 'in_run')) throw new ConflictError(`the direct debits of run ${run.number} changed since it was gathered; cancel it and gather again`);
+        const mandates = await mandatesOf(tx, page);
+        const open = [...mandates.values()].filter((m) => !recorded(m));
+        for (const m of open) {
+          if (!usable(m)) refuse(m);
+          if (m.pendingAmendment) amendmentsOf.set(m.id, m.pendingAmendment);
+        }
+        for (const d of page) {
+          const m = mandates.get(d.mandateId)!;
+          const t = transactionOf(d, { ...m, pendingAmendment: amendmentsOf.get(m.id) ?? m.pendingAmendment });
+          if (t.amendment) amendments++;
+          await file.write(directDebitTransaction(t));
+          count++;
+          total += d.amountMinor;
+        }
+        const sent = await bulkUpdate(
+          tx,
+          ctx.db,
+          { table: 'DirectDebit', key: { id: 'text' }, set: { state: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "DirectDebit"."version" + 1'], expect: { version: 'int', state: 'text' } },
+          page.map((d) => ({ id: d.id, state: 'sent', updatedAt: now, expected_version: d.version, expected_state: 'in_run' })),
+        );
+        if (sent !== page.length) throw new ConflictError(`direct debits of run ${run.number} changed at the same moment; reload it`);
+        const used = await bulkUpdate(
+          tx,
+          ctx.db,
+          { table: 'Mandate', key: { id: 'text' }, set: { lastCollectedOn: 'text', pendingAmendment: 'text', status: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "Mandate"."version" + 1'], expect: { version: 'int' } },
+          open.map((m) => ({ id: m.id, lastCollectedOn: run.collectionDate, pendingAmendment: null, status: finishes ? 'finished' : m.status, updatedAt: now, expected_version: m.version })),
+        );
+        if (used !== open.length) throw new ConflictError(`mandates of run ${run.number} changed at the same moment; reload it`);
+        mandatesUsed += used;
+      }
+      if (count !== run.count || total !== run.totalMinor) throw new ConflictError(`the direct debits of run ${run.number} changed since it was gathered; cancel it and gather again`);
+      await file.write(DIRECT_DEBIT_TAIL);
+      const kept = await file.end();
+      // Read back as kept, as the bank will get it, against the debits and mandates read once more
+      // (what the file says of a mandate, its reference, signature date, debtor and account, is
+      // not what recording its use changed).
+      await checkDirectDebitStream(utf8Text(runFileChunks(tx, { id: run.id, fileContent: null })), header, runTransactions(tx, run.id));
+      await tx.collectionRun.update({ where: { id: run.id }, data: { fileSha256: kept.sha256 } });
       await writeAudit(tx, ctx, {
         action: 'collection_run.released',
         subjectType: 'collection_run',
         subjectId: run.id,
-        data: { number: run.number, sequence: run.sequence, collectionDate: run.collectionDate, count: run.count, total: formatMinor(run.totalMinor, run.currency), fileName, sha256, gatheredBy: run.createdBy, amendmentsReported: transactions.filter((t) => t.amendment).length },
+        data: { number: run.number, sequence: run.sequence, collectionDate: run.collectionDate, count: run.count, total: formatMinor(run.totalMinor, run.currency), fileName, sha256: kept.sha256, gatheredBy: run.createdBy, amendmentsReported: amendments },
       });
-      ctx.log.info({ run: run.number, count: run.count, total: formatMinor(run.totalMinor, run.currency), sequence: run.sequence }, 'collection run released');
+      ctx.log.info({ run: run.number, count: run.count, total: formatMinor(run.totalMinor, run.currency), sequence: run.sequence, bytes: kept.bytes, mandates: mandatesUsed }, 'collection run released');
       return { run: await runView(tx, await runRow(tx, run.id)) };
     },
     { timeoutMs: 600_000 },
@@ -295,15 +428,22 @@ export async function listRunDebits({ ctx, input }: { ctx: Ctx; input: { runId: 
   };
 }
 
-/** The released file as kept (hash checked on read); every fetch after the first is a copy. */
-export async function collectionRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<{ fileName: string; content: string; sha256: string; copy: number }> {
-  return ctx.db.transaction(async (tx) => {
-    const run = await runRow(tx, input.runId);
-    if (run.status !== 'released' || !run.fileContent || !run.fileSha256 || !run.fileName) throw new ConflictError(`collection run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
-    if ((await sha256Hex(run.fileContent)) !== run.fileSha256) throw new Error(`invariant: the kept file of collection run ${run.number} no longer has its SHA-256`);
-    const n = await tx.collectionRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
-    if (n.count !== 1) throw new ConflictError(`the file of collection run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
-    await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'collection_run.file_fetched' : 'collection_run.copy_fetched', subjectType: 'collection_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
-    return { fileName: run.fileName, content: run.fileContent, sha256: run.fileSha256, copy: run.downloads };
-  });
+/**
+ * The released file as kept: its hash is checked on every fetch before anything is handed out (a
+ * changed row is a bug or tampering, never sent to the bank), then the bytes are streamed from
+ * where they are kept. Every fetch after the first is a copy.
+ */
+export async function collectionRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RunFile> {
+  return ctx.db.transaction(
+    async (tx) => {
+      const run = await runRow(tx, input.runId);
+      if (run.status !== 'released' || !run.fileSha256 || !run.fileName) throw new ConflictError(`collection run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
+      if (!(await keptFileIntact(tx, run, run.fileSha256))) throw new Error(`invariant: the kept file of collection run ${run.number} no longer has its SHA-256`);
+      const n = await tx.collectionRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
+      if (n.count !== 1) throw new ConflictError(`the file of collection run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
+      await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'collection_run.file_fetched' : 'collection_run.copy_fetched', subjectType: 'collection_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
+      return { fileName: run.fileName, content: keptFileStream(ctx.db.prisma, run, run.fileSha256, `collection run ${run.number}`), sha256: run.fileSha256, copy: run.downloads };
+    },
+    { timeoutMs: 600_000 },
+  );
 }

@@ -16,6 +16,7 @@
  */
 import { SYSTEM_ACTOR, type Ctx } from '../../context.js';
 import { bulkUpdate } from '../../db/bulk.js';
+import type { Tx } from '../../db/database.js';
 import { ConflictError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { bookingFacts, type BookingDecision } from '../booking/facts.js';
@@ -59,57 +60,99 @@ export async function recognizeCollections({ ctx, input }: { ctx: Ctx; input: { 
         continue;
       }
       if (d) {
-        if (d.state === 'sent' && d.amountMinor === r.amountMinor && d.currency === r.currency) out.collected += await bookCollection(sys, r.id, [d], `direct debit ${d.endToEndId} collected`);
+        if (d.state === 'sent' && d.amountMinor === r.amountMinor && d.currency === r.currency) out.collected += await bookCollection(sys, r.id, async function* () {
+          yield [d];
+        }, `direct debit ${d.endToEndId} collected`);
         continue;
       }
       if (!NO_E2E.has((r.endToEndId ?? '').trim().toUpperCase())) continue;
       // One batch entry without details: the sum of one released run's debits still on their way.
       // The newest released runs are where an uncredited collection is (a credit comes days after release).
       const runs = await db.collectionRun.findMany({ where: { status: 'released', currency: r.currency }, select: { id: true, number: true }, orderBy: { number: 'desc' }, take: 50 });
-      const fits: Array<{ number: number; debits: Debit[] }> = [];
+      const fits: Array<{ id: string; number: number }> = [];
       for (const run of runs) {
         const sent = await db.directDebit.aggregate({ where: { runId: run.id, state: 'sent' }, _sum: { amountMinor: true }, _count: { _all: true } });
         if ((sent._sum.amountMinor ?? 0n) !== r.amountMinor || sent._count._all === 0) continue;
         if (r.entry.batchCount !== null && r.entry.batchCount !== sent._count._all) continue;
-        fits.push({ number: run.number, debits: await db.directDebit.findMany({ where: { runId: run.id, state: 'sent' }, orderBy: { position: 'asc' } }) });
+        fits.push(run);
       }
-      if (fits.length === 1) out.collected += await bookCollection(sys, r.id, fits[0]!.debits, `collection run ${fits[0]!.number} collected as one credit`);
+      if (fits.length === 1) out.collected += await bookCollection(sys, r.id, runDebits(fits[0]!.id), `collection run ${fits[0]!.number} collected as one credit`);
     }
   }
   if (out.collected + out.returned > 0) ctx.log.info(out, 'direct debits settled from the statement');
   return out;
 }
 
-/** One credit books its debits' items (the booking writer), and the debits become `collected`. */
-async function bookCollection(ctx: Ctx, transactionId: string, debits: Debit[], reason: string): Promise<number> {
+/** Debits booked per step of one credit: the ledger of the credit is asserted after each step. */
+const BOOKING_PAGE = 5_000;
+
+/** The debits of a run still `sent`, in file order, BOOKING_PAGE at a time (read WINDOW per query). */
+function runDebits(runId: string): (tx: Tx) => AsyncGenerator<Debit[]> {
+  return async function* (tx) {
+    for (let after = 0; ; ) {
+      const page: Debit[] = [];
+      while (page.length < BOOKING_PAGE) {
+        const rows = await tx.directDebit.findMany({ where: { runId, state: 'sent', position: { gt: after } }, orderBy: { position: 'asc' }, take: WINDOW });
+        if (rows.length === 0) break;
+        after = rows.at(-1)!.position!;
+        page.push(...rows);
+      }
+      if (page.length === 0) return;
+      yield page;
+    }
+  };
+}
+
+/**
+ * One credit books its debits' items (the booking writer), and the debits become `collected`. A
+ * run's credit books a page of debits at a time, in one transaction: each page is one decision on
+ * the credit (the first takes it from `pending`, the next find it `auto`), so the items, the
+ * allocations and their events of 100,000 debits are never in memory at once.
+ */
+async function bookCollection(ctx: Ctx, transactionId: string, pages: (tx: Tx) => AsyncIterable<Debit[]>, reason: string): Promise<number> {
   try {
     return await ctx.db.transaction(
       async (tx) => {
-        const receipts = await readReceipts(tx, [transactionId]);
-        const receipt = receipts.get(transactionId)!;
-        const items = await readItems(tx, debits.map((d) => d.openItemId));
-        const decision: BookingDecision = {
-          type: 'allocate',
-          transactionId,
-          lines: debits.map((d) => ({ itemId: d.openItemId, amountMinor: d.amountMinor })),
-          kind: 'auto',
-          reason,
-          matchState: 'auto',
-          expectStates: ['pending'],
-          expectVersion: receipt.version,
-          surplusMinor: 0n,
-        };
-        const now = ctx.clock.now();
-        const facts = bookingFacts({ receipts, items, subscriptions: await readSubscriptions(tx, items.values()) }, [decision], { actor: ctx.actor, requestId: ctx.requestId ?? null, now });
-        await storeBookingFacts(tx, ctx, facts);
-        const n = await bulkUpdate(
-          tx,
-          ctx.db,
-          { table: 'DirectDebit', key: { id: 'text' }, set: { state: 'text', creditTransactionId: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "DirectDebit"."version" + 1'], expect: { version: 'int', state: 'text' } },
-          debits.map((d) => ({ id: d.id, state: 'collected', creditTransactionId: transactionId, updatedAt: now, expected_version: d.version, expected_state: 'sent' })),
-        );
-        if (n !== debits.length) throw new ConflictError('direct debits changed while their credit was booked');
-        return debits.length;
+        let booked = 0;
+        for await (const debits of pages(tx)) {
+          let receipts = await readReceipts(tx, [transactionId]);
+          const receipt = receipts.get(transactionId)!;
+          const pageTotal = debits.reduce((sum, d) => sum + d.amountMinor, 0n);
+          if (booked === 0 && pageTotal < receipt.unappliedMinor && receipt.heldMinor === 0n) {
+            // Booked in steps: what the steps have not booked yet is the credit's unapplied money, and
+            // unapplied money is held in suspense (the ledger's rule, asserted after every step);
+            // each step takes its part out again, and the last leaves nothing (same transaction).
+            await moveSuspense(tx, ctx, { transactionId, amountMinor: receipt.unappliedMinor, currency: receipt.currency, reason: 'unassigned', note: `${reason}: booked in steps of ${BOOKING_PAGE} debits` });
+            receipts = await readReceipts(tx, [transactionId]);
+          }
+          const items = await readItems(tx, debits.map((d) => d.openItemId));
+          const decision: BookingDecision = {
+            type: 'allocate',
+            transactionId,
+            lines: debits.map((d) => ({ itemId: d.openItemId, amountMinor: d.amountMinor })),
+            kind: 'auto',
+            reason,
+            matchState: 'auto',
+            expectStates: booked === 0 ? ['pending'] : ['auto'],
+            expectVersion: receipts.get(transactionId)!.version,
+            surplusMinor: 0n,
+          };
+          const now = ctx.clock.now();
+          const facts = bookingFacts({ receipts, items, subscriptions: await readSubscriptions(tx, items.values()) }, [decision], { actor: ctx.actor, requestId: ctx.requestId ?? null, now });
+          await storeBookingFacts(tx, ctx, facts);
+          const n = await bulkUpdate(
+            tx,
+            ctx.db,
+            { table: 'DirectDebit', key: { id: 'text' }, set: { state: 'text', creditTransactionId: 'text', updatedAt: 'timestamp' }, setExpressions: ['"version" = "DirectDebit"."version" + 1'], expect: { version: 'int', state: 'text' } },
+            debits.map((d) => ({ id: d.id, state: 'collected', creditTransactionId: transactionId, updatedAt: now, expected_version: d.version, expected_state: 'sent' })),
+          );
+          if (n !== debits.length) throw new ConflictError('direct debits changed while their credit was booked');
+          booked += debits.length;
+        }
+        // The credit was the sum of the debits: nothing of it may be left over.
+        const left = await tx.bankTransaction.findUniqueOrThrow({ where: { id: transactionId }, select: { unappliedMinor: true } });
+        if (left.unappliedMinor !== 0n) throw new ConflictError(`the collection credit keeps ${left.unappliedMinor} unapplied after booking its debits`);
+        return booked;
       },
       { timeoutMs: 600_000 },
     );

@@ -13,11 +13,14 @@ import { LIMITS } from '../../limits.js';
 import { formatMinor } from '../../money/money.js';
 import { isValidBic, isValidIban, maskIban, normalizeIban } from '../../references/iban.js';
 import { sepaText } from '../../sepa/charset.js';
-import { writeCreditTransfer } from '../../sepa/pain001.js';
+import type { CreditTransferFormat } from '../../sepa/formats.js';
+import { checkCreditTransferStream, writeCreditTransfer, type CreditTransfer, type CreditTransferHeader } from '../../sepa/pain001.js';
+import { utf8Text } from '../../sepa/readBack.js';
+import { keptFileIntact, keptFileStream, RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
 import { cityDate, isIsoDay } from '../review/dates.js';
 import { REFUND } from '../review/states.js';
 import { writeAudit } from '../shared/audit.js';
-import { newId, sha256Hex } from '../shared/ids.js';
+import { newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/paging.js';
 import type { RefundRunStatus, RefundState } from './states.js';
 
@@ -211,6 +214,10 @@ async function runRow(tx: Tx, runId: string): Promise<RunRow> {
   return r;
 }
 
+function transferOf(f: RefundRow): CreditTransfer {
+  return { endToEndId: f.endToEndId, amountMinor: f.amountMinor, creditorName: f.creditorName, creditorIban: f.creditorIban, creditorBic: f.creditorBic, remittance: f.remittance };
+}
+
 interface RefundMark {
   actorType: string;
   actorId: string;
@@ -243,6 +250,8 @@ async function refuseReleaseByMarker(tx: Tx, ctx: Ctx, runNumber: number, transa
   }
 }
 
+export type { RunFile };
+
 export interface ReleaseResult {
   run: RefundRunView;
 }
@@ -274,8 +283,15 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
       }
     }
     const now = ctx.clock.now();
-    const xml = writeCreditTransfer({
-      format: run.format as 'pain.001.001.09' | 'pain.001.001.03',
+    const fileName = `${run.messageId}.xml`;
+    // Claimed first: a second release at the same moment waits here and is refused, before it writes anything.
+    const claimed = await tx.refundRun.updateMany({
+      where: { id: run.id, version: run.version, status: 'draft' },
+      data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, version: { increment: 1 } },
+    });
+    if (claimed.count !== 1) throw new ConflictError(`refund run ${run.number} was released or changed by someone else at the same moment`);
+    const header: CreditTransferHeader = {
+      format: run.format as CreditTransferFormat,
       messageId: run.messageId,
       paymentInformationId: run.paymentInformationId,
       createdAt: now,
@@ -283,15 +299,20 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
       batchBooking: run.batchBooking,
       initiatorName: sepaText(ctx.config.creditor.name, 70),
       debtor: { name: sepaText(ctx.config.creditor.name, 70), iban: ctx.config.creditor.iban, bic: ctx.config.creditor.bic },
-      transfers: refunds.map((f) => ({ endToEndId: f.endToEndId, amountMinor: f.amountMinor, creditorName: f.creditorName, creditorIban: f.creditorIban, creditorBic: f.creditorBic, remittance: f.remittance })),
-    });
-    const sha256 = await sha256Hex(xml);
-    const fileName = `${run.messageId}.xml`;
-    const claimed = await tx.refundRun.updateMany({
-      where: { id: run.id, version: run.version, status: 'draft' },
-      data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, fileContent: xml, fileSha256: sha256, version: { increment: 1 } },
-    });
-    if (claimed.count !== 1) throw new ConflictError(`refund run ${run.number} was released or changed by someone else at the same moment`);
+      count: run.count,
+      totalMinor: run.totalMinor,
+    };
+    const transfers = refunds.map(transferOf);
+    // The `sepa` library writes the document whole (a run holds at most LIMITS.refundsPerRun
+    // refunds, a few MB); it is kept in chunks and read back from there like a collection run's.
+    const file = new RunFileWriter(tx, run.id);
+    await file.write(writeCreditTransfer({ ...header, transfers }));
+    const kept = await file.end();
+    await checkCreditTransferStream(utf8Text(runFileChunks(tx, { id: run.id, fileContent: null })), header, (async function* () {
+      yield* transfers;
+    })());
+    await tx.refundRun.update({ where: { id: run.id }, data: { fileSha256: kept.sha256 } });
+    const sha256 = kept.sha256;
     const sent = await tx.refund.updateMany({ where: { runId: run.id, state: 'in_run' }, data: { state: 'sent', updatedAt: now, version: { increment: 1 } } });
     if (sent.count !== refunds.length) throw new ConflictError(`refunds of run ${run.number} changed at the same moment; reload it`);
     await writeAudit(tx, ctx, { action: 'refund_run.released', subjectType: 'refund_run', subjectId: run.id, data: { number: run.number, count: run.count, total: formatMinor(run.totalMinor, run.currency), fileName, sha256, format: run.format, gatheredBy: run.createdBy } });
@@ -346,27 +367,20 @@ export async function listRunRefunds({ ctx, input }: { ctx: Ctx; input: { runId:
   return { items: page.map(refundView), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.position)]) : null };
 }
 
-export interface RunFile {
-  fileName: string;
-  content: string;
-  sha256: string;
-  /** 0 for the first fetch after release; n for the n-th copy. */
-  copy: number;
-}
-
 /**
- * The released file, exactly as kept: its hash is checked on every read (a changed row is a bug or
- * tampering, never handed to the bank). Every fetch is counted; all but the first are copies.
+ * The released file, exactly as kept: its hash is checked on every fetch before anything is handed
+ * out (a changed row is a bug or tampering, never sent to the bank), then the bytes are streamed
+ * from where they are kept. Every fetch is counted; all but the first are copies.
  */
 export async function refundRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RunFile> {
   return ctx.db.transaction(async (tx) => {
     const run = await runRow(tx, input.runId);
-    if (run.status !== 'released' || !run.fileContent || !run.fileSha256 || !run.fileName) throw new ConflictError(`refund run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
-    if ((await sha256Hex(run.fileContent)) !== run.fileSha256) throw new Error(`invariant: the kept file of refund run ${run.number} no longer has its SHA-256`);
+    if (run.status !== 'released' || !run.fileSha256 || !run.fileName) throw new ConflictError(`refund run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
+    if (!(await keptFileIntact(tx, run, run.fileSha256))) throw new Error(`invariant: the kept file of refund run ${run.number} no longer has its SHA-256`);
     const n = await tx.refundRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
     if (n.count !== 1) throw new ConflictError(`the file of refund run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
     await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'refund_run.file_fetched' : 'refund_run.copy_fetched', subjectType: 'refund_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
-    return { fileName: run.fileName, content: run.fileContent, sha256: run.fileSha256, copy: run.downloads };
+    return { fileName: run.fileName, content: keptFileStream(ctx.db.prisma, run, run.fileSha256, `refund run ${run.number}`), sha256: run.fileSha256, copy: run.downloads };
   });
 }
 

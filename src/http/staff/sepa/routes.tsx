@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { actorLabel } from '../../../context.js';
 import { gatherCollectionRuns, listCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
 import { cancelRefundRun, gatherRefundRun, listRefundRuns, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
+import type { RunFile } from '../../../services/sepaRuns/file.js';
 import { cityDate } from '../../../services/review/dates.js';
 import { SepaRunsPage } from '../../../ui/staff/sepa.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
@@ -18,7 +19,7 @@ const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope,
 
 const de = (c: StaffContext) => c.get('lang') === 'de';
 
-function file(c: StaffContext, f: { fileName: string; content: string; sha256: string; copy: number }) {
+function file(c: StaffContext, f: RunFile) {
   const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
   return c.body(f.content, 200, { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'x-content-sha256': f.sha256, 'x-file-copy': String(f.copy) });
 }
