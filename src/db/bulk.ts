@@ -263,7 +263,7 @@ export const BULK_TABLES = {
   },
   BankTransaction: {
     id: 'text', entryId: 'text', position: 'int', entryRef: 'text', amountMinor: 'bigint', currency: 'text', creditDebit: 'text', endToEndId: 'text', mandateId: 'text',
-    transactionId: 'text', accountServicerReference: 'text', instructionId: 'text', instructedAmountMinor: 'bigint', instructedCurrency: 'text', chargesMinor: 'bigint',
+    transactionId: 'text', accountServicerReference: 'text', instructionId: 'text', instructedAmountMinor: 'bigint', instructedCurrency: 'text', transactionAmountMinor: 'bigint', transactionAmountCurrency: 'text', chargesMinor: 'bigint',
     exchangeRate: 'text', debtorName: 'text', debtorIban: 'text', debtorBic: 'text', ultimateDebtorName: 'text', creditorName: 'text', creditorIban: 'text',
     ultimateCreditorName: 'text', remittanceLines: 'text', creditorReferences: 'text', purposeCode: 'text', returnReasonCode: 'text', returnReasonText: 'text',
     bankTransactionCode: 'text', bookingDate: 'text', matchState: 'text', unappliedMinor: 'bigint', createdAt: 'timestamp',

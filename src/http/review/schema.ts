@@ -1,4 +1,5 @@
 /** API shapes of the review queue, its actions and approvals. */
+import { RETURN_SHORTFALLS } from '../../services/collections/returns.js';
 import { z } from '@hono/zod-openapi';
 import { LIMITS } from '../../limits.js';
 import { QUEUE_STATES, REVIEW_FILTER_STATES } from '../../services/review/states.js';
@@ -157,6 +158,21 @@ export const ReviewItemSchema = z
     availableActions: z
       .array(z.enum(['confirm', 'allocate', 'park', 'mark_refund', 'book_refund', 'unmark_refund', 'resolve_return', 'reverse']))
       .openapi({ description: 'What can be done with the payment as it stands: confirm, allocate, park, mark_refund (/refund), book_refund, unmark_refund, resolve_return, reverse (/v1/allocations/{id}/reverse)' }),
+    directDebitReturn: z
+      .object({
+        endToEndId: z.string(),
+        collected: AmountString,
+        returned: AmountString,
+        difference: AmountString,
+        charges: AmountString.nullable(),
+        statedOriginal: z.array(AmountString),
+        currency: z.string(),
+        explained: z.boolean(),
+        shortfall: z.enum(RETURN_SHORTFALLS).nullable(),
+        reason: z.string(),
+      })
+      .nullable()
+      .openapi({ description: "A return of one of the city's direct debits: what was collected and what the return booked, side by side. explained: booked without a person (any difference is the bank's stated fee); otherwise shortfall says why it waits, and reason says it in words (German with ?lang=de in the workplace)" }),
     linked: z
       .array(z.object({ transactionId: z.string(), ref: z.string(), relation: z.enum(['refunded_with', 'refund_of', 'returned_with', 'return_of']) }))
       .openapi({ description: 'Bank transactions booked together with this one: the refund that paid it back, the receipt a return took back, and the other way round' }),

@@ -13,6 +13,9 @@
  *   leaves that credit (suspense reason `debit_returned`), the bank's fee (the return's charges, or
  *   what it took above the collected amount) is added to the item (`item.amount_changed`), and the
  *   mandate is blocked when the reason says it cannot be used again (MD01, AC04, AC06, MD07).
+ *   A return of less than was collected is booked only when the entry explains the difference as
+ *   the bank's fee (original amount stated, charges = the difference: returns.ts); otherwise it is
+ *   left for a person, whose review detail shows both figures and why.
  */
 import { SYSTEM_ACTOR, type Ctx } from '../../context.js';
 import { bulkUpdate } from '../../db/bulk.js';
@@ -24,6 +27,7 @@ import { assertReceiptBalanced, moveSuspense, reverseAllocation } from '../booki
 import { readItems, readReceipts, readSubscriptions, storeBookingFacts } from '../booking/writer.js';
 import { addChargeToItem } from '../items/changeOpenItem.js';
 import { writeAudit } from '../shared/audit.js';
+import { readReturn, RETURN_FIGURES, statedOriginals } from './returns.js';
 import { MANDATE_BLOCKING_REASONS } from './states.js';
 
 const WINDOW = 500;
@@ -46,7 +50,7 @@ export async function recognizeCollections({ ctx, input }: { ctx: Ctx; input: { 
     // index over every pending receipt of the import for each window of ids.
     const rows = (await db.bankTransaction.findMany({
       where: { id: { in: input.transactionIds.slice(i, i + WINDOW) } },
-      select: { id: true, matchState: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, version: true, entry: { select: { batchCount: true } } },
+      select: { id: true, matchState: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, ...RETURN_FIGURES, version: true, entry: { select: { batchCount: true } } },
     })).filter((r) => r.matchState === 'pending');
     const e2e = [...new Set(rows.map((r) => r.endToEndId?.trim() ?? '').filter((x) => !NO_E2E.has(x.toUpperCase())))];
     const debits = new Map((await db.directDebit.findMany({ where: { endToEndId: { in: e2e } } })).map((d) => [d.endToEndId!, d]));
@@ -163,13 +167,16 @@ async function bookCollection(ctx: Ctx, transactionId: string, pages: (tx: Tx) =
   }
 }
 
-async function bookReturn(ctx: Ctx, ret: { id: string; amountMinor: bigint; currency: string; chargesMinor: bigint | null; returnReasonCode: string | null; version: number }, d: Debit): Promise<boolean> {
-  // A return carries the collected amount, plus the bank's fee when it is charged on the same entry.
-  if (ret.amountMinor < d.amountMinor || ret.currency !== d.currency) {
-    ctx.log.warn({ debit: d.endToEndId, transactionId: ret.id }, 'a return names a direct debit but carries less than it collected; left for a person');
+type ReturnRow = { id: string; amountMinor: bigint; currency: string; chargesMinor: bigint | null; returnReasonCode: string | null; version: number } & Parameters<typeof statedOriginals>[0];
+
+async function bookReturn(ctx: Ctx, ret: ReturnRow, d: Debit): Promise<boolean> {
+  const reading = ret.currency === d.currency ? readReturn(d.amountMinor, { returnedMinor: ret.amountMinor, chargesMinor: ret.chargesMinor, statedOriginalsMinor: statedOriginals(ret, d.currency) }) : null;
+  if (!reading?.book) {
+    // The review detail shows both figures and this reason (returns.ts, returnFigures).
+    ctx.log.warn({ debit: d.endToEndId, transactionId: ret.id, why: reading?.why ?? 'currency' }, 'a return names a direct debit but carries another amount than it collected, unexplained; left for a person');
     return false;
   }
-  const fee = ret.chargesMinor && ret.chargesMinor > 0n ? ret.chargesMinor : ret.amountMinor - d.amountMinor;
+  const fee = reading.feeMinor;
   const code = ret.returnReasonCode?.toUpperCase() ?? null;
   const reason = `direct debit ${d.endToEndId} returned by the debtor's bank${code ? ` (${code})` : ''}`;
   try {
@@ -201,7 +208,7 @@ async function bookReturn(ctx: Ctx, ret: { id: string; amountMinor: bigint; curr
         subjectType: 'open_item',
         subjectId: d.openItemId,
         reason,
-        data: { directDebitId: d.id, endToEndId: d.endToEndId, returnTransactionId: ret.id, reasonCode: code, amount: formatMinor(d.amountMinor, d.currency), fee: formatMinor(fee, d.currency), wasCollected: d.state === 'collected', ...(block ? { mandateBlocked: block } : {}) },
+        data: { directDebitId: d.id, endToEndId: d.endToEndId, returnTransactionId: ret.id, reasonCode: code, amount: formatMinor(d.amountMinor, d.currency), returned: formatMinor(ret.amountMinor, ret.currency), fee: formatMinor(fee, d.currency), ...(reading.netOfFee ? { netOfFee: true } : {}), wasCollected: d.state === 'collected', ...(block ? { mandateBlocked: block } : {}) },
       });
     });
     return true;

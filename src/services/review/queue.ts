@@ -4,6 +4,7 @@
  * suggestions with their items, what has been booked and undone, the suspense account, the audit
  * trail and where the suggested references appear in the remittance text).
  */
+import { returnFigures, statedOriginals, type ReturnFiguresView } from '../collections/returns.js';
 import type { Ctx } from '../../context.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
@@ -272,6 +273,11 @@ export interface ReviewItemView {
   parked: { note: string; by: string; at: string } | null;
   /** What can be done with the payment as it stands (the verbs' own checks, src/services/review/states.ts). */
   availableActions: ReviewAction[];
+  /**
+   * A return of one of the city's own direct debits (a debit with its end-to-end id): what was
+   * collected and what the return booked, side by side, and the reading in words (returns.ts).
+   */
+  directDebitReturn: ReturnFiguresView | null;
   /** Bank transactions booked together with this one (a refund and its debit, a return and its receipt). */
   linked: Array<{ transactionId: string; ref: string; relation: LinkRelation }>;
   audit: Array<{ at: string; actor: string; action: string; subjectType: string; subjectId: string; reason: string | null; data: unknown }>;
@@ -286,6 +292,15 @@ const LINKS: Record<string, { relation: LinkRelation; id: string; ref: string }>
   'payment.returned': { relation: 'returned_with', id: 'returnTransactionId', ref: 'returnRef' },
   'return.booked': { relation: 'return_of', id: 'returnOf', ref: 'returnOfRef' },
 };
+
+/** The figures of a direct debit return: the debit its end-to-end id names, while it is out or returned by this one. */
+async function directDebitReturnOf(ctx: Ctx, t: TxRow, lang: ReasonLang): Promise<ReturnFiguresView | null> {
+  const e2e = t.endToEndId?.trim();
+  if (t.creditDebit !== 'DBIT' || !e2e) return null;
+  const d = await ctx.db.prisma.directDebit.findUnique({ where: { endToEndId: e2e }, select: { amountMinor: true, currency: true, state: true, returnTransactionId: true } });
+  if (!d || !(d.state === 'sent' || d.state === 'collected' || d.returnTransactionId === t.id) || d.currency !== t.currency) return null;
+  return returnFigures({ endToEndId: e2e, collectedMinor: d.amountMinor, currency: d.currency, entry: { returnedMinor: t.amountMinor, chargesMinor: t.chargesMinor, statedOriginalsMinor: statedOriginals(t, d.currency) }, lang });
+}
 
 /** One payment for review; the matcher's reasons as sentences in `lang` (the API speaks English). */
 export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string; lang?: ReasonLang } }): Promise<ReviewItemView> {
@@ -331,6 +346,8 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
     const id = link ? data[link.id] : undefined;
     return link && typeof id === 'string' ? [{ transactionId: id, ref: String(data[link.ref] ?? ''), relation: link.relation }] : [];
   });
+
+  const directDebitReturn = await directDebitReturnOf(ctx, t, lang);
 
   return {
     id: t.id,
@@ -442,6 +459,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       hasSuggestions: suggestions.length > 0,
       liveAllocations: allocations.filter((a) => !a.reversal).length,
     }),
+    directDebitReturn,
     linked,
     audit: audit.map((a) => ({ at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: a.reason, data: json<unknown>(a.data, {}) })),
   };

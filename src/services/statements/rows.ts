@@ -131,6 +131,8 @@ function transactionRow(a: { entryId: string; entry: Entry; tx: Transaction | un
     instructionId: tx?.references.instructionId ?? null,
     instructedAmountMinor: tx?.instructedAmount?.minor ?? null,
     instructedCurrency: tx?.instructedAmount?.currency ?? null,
+    transactionAmountMinor: tx?.transactionAmount?.minor ?? null,
+    transactionAmountCurrency: tx?.transactionAmount?.currency ?? null,
     chargesMinor: tx && tx.charges.length > 0 ? charges : null,
     exchangeRate: tx?.exchangeRate ?? null,
     debtorName: tx?.debtor?.name ?? null,
