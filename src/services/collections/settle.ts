@@ -96,10 +96,12 @@ function runDebits(runId: string): (tx: Tx) => AsyncGenerator<Debit[]> {
     for (let after = 0; ; ) {
       const page: Debit[] = [];
       while (page.length < BOOKING_PAGE) {
-        const rows = await tx.directDebit.findMany({ where: { runId, state: 'sent', position: { gt: after } }, orderBy: { position: 'asc' }, take: WINDOW });
+        // By run and position alone, the state checked after reading: with the state in SQL as well,
+        // SQLite may walk the state index over every debit in that state for each window.
+        const rows = await tx.directDebit.findMany({ where: { runId, position: { gt: after } }, orderBy: { position: 'asc' }, take: WINDOW });
         if (rows.length === 0) break;
         after = rows.at(-1)!.position!;
-        page.push(...rows);
+        for (const d of rows) if (d.state === 'sent') page.push(d);
       }
       if (page.length === 0) return;
       yield page;
