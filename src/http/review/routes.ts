@@ -29,8 +29,10 @@ import {
   ReviewItemSchema,
   ReviewPage,
   ReviewQuery,
+  RefundRunDebitBody,
   UnmarkRefundBody,
 } from './schema.js';
+import { proposeRefundRunDebit } from '../../services/review/refundRunDebit.js';
 
 const TxParam = z.object({ transactionId: z.string().min(1).max(100) });
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -155,6 +157,22 @@ export function reviewRoutes() {
       responses: bookingResponses,
     }),
     async (c) => answer(c, await reverseBooking({ ctx: ctxOf(c), input: { allocationId: c.req.valid('param').allocationId, ...c.req.valid('json') } })),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/review/{transactionId}/refund-run',
+      tags,
+      summary: 'Propose that an outgoing payment is the batch debit of a released refund run (four-eyes, always)',
+      description:
+        'For a debit the statement did not book by itself because it could not tell which run it was (two released runs of its total, an id that is no refund’s, a debit before the release). The run must be released as one batch booking of exactly the debit’s total, on the account runs pay from, with the bank’s payment count (if given) and every refund still sent. The debit is held (awaiting_approval) and 202 answers the approval; when a second person approves (/v1/approvals/{id}/approve), every refund of the run is booked with the debit, as the statement books it.',
+      security,
+      middleware: [requireScope('review')] as const,
+      request: { params: TxParam, body: { required: true, content: { 'application/json': { schema: RefundRunDebitBody } } } },
+      responses: { 202: json(ApprovalRequiredSchema, 'nothing booked yet: an approval is pending'), ...standardErrors, ...notFound, ...conflict },
+    }),
+    async (c) => c.json((await proposeRefundRunDebit({ ctx: ctxOf(c), input: { transactionId: c.req.valid('param').transactionId, ...c.req.valid('json') } as never })) as never, 202),
   );
 
   app.openapi(

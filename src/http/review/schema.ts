@@ -59,7 +59,7 @@ const ItemBrief = z.object({
 export const ApprovalSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['manual_allocation', 'confirm_suggestion', 'reversal', 'refund', 'return']),
+    kind: z.enum(['manual_allocation', 'confirm_suggestion', 'reversal', 'refund', 'return', 'refund_run']).openapi({ description: 'refund_run: the outgoing payment (transactionId) is the batch debit of a released refund run; approving books every refund of it' }),
     status: z.enum(['pending', 'approved', 'rejected', 'failed']),
     transactionId: z.string().nullable(),
     amount: AmountString,
@@ -72,6 +72,7 @@ export const ApprovalSchema = z
       allocationId: z.string().optional(),
       linkedTransactionId: z.string().optional().openapi({ description: 'refund: the outgoing payment that paid it back; return: the return debit' }),
       allocationIds: z.array(z.string()).optional().openapi({ description: 'return: the allocations it reverses' }),
+      refundRun: z.object({ id: z.string(), number: z.number().int() }).optional().openapi({ description: 'refund_run: the run whose refunds the outgoing payment books' }),
     }),
     proposedBy: z.string(),
     proposedAt: z.string(),
@@ -239,6 +240,13 @@ export const BookRefundBody = z
     version: Version,
   })
   .openapi('BookRefund');
+export const RefundRunDebitBody = z
+  .object({
+    runId: z.string().min(1).max(100).openapi({ description: 'The released refund run (batch booking) this outgoing payment paid out' }),
+    note: z.string().max(500).optional(),
+    version: Version,
+  })
+  .openapi('RefundRunDebit');
 export const UnmarkRefundBody = z.object({ note: Note, version: Version }).openapi('UnmarkRefund');
 export const ResolveReturnBody = z
   .object({

@@ -23,6 +23,8 @@ export interface ApprovalView {
     linkedTransactionId?: string;
     /** Return: the allocations it reverses. */
     allocationIds?: string[];
+    /** Refund run: the run whose refunds the outgoing payment (transactionId) books. */
+    refundRun?: { id: string; number: number };
   };
   proposedBy: string;
   proposedAt: string;
@@ -42,7 +44,9 @@ export function approvalView(a: Approval): ApprovalView {
         ? { reason: plan.reason, linkedTransactionId: plan.refundTransactionId }
         : plan.kind === 'return'
           ? { reason: plan.reason, linkedTransactionId: plan.returnTransactionId, allocationIds: plan.allocationIds }
-          : {
+          : plan.kind === 'refund_run'
+            ? { reason: plan.reason, refundRun: { id: plan.runId, number: plan.runNumber } }
+            : {
               reason: plan.reason,
               allocations: plan.lines.map((l) => ({ itemId: l.itemId, kassenzeichen: l.kassenzeichen, amount: fmt(l.amountMinor) })),
               ...(plan.kind === 'confirm_suggestion' ? { suggestion: plan.suggestion, proposalId: plan.proposalId } : {}),

@@ -22,6 +22,7 @@ import { approvalView, type ApprovalView } from './approvalView.js';
 import { carryOut, type Booked } from './carryOut.js';
 import { checkReturnOf, refundDebitFor } from './departures.js';
 import { parsePayload, planAmount, serializePayload, type BookingPlan } from './plan.js';
+import { refundRunStale } from './refundRunDebit.js';
 import { AWAITING_APPROVAL } from './states.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'failed'] as const;
@@ -72,7 +73,7 @@ export async function holdForApproval(
 }
 
 /** The plan still describes the world: the receipt is as it was held, the items and allocation still there. */
-async function staleReason(tx: Tx, plan: BookingPlan, receiptVersion: number): Promise<string | null> {
+async function staleReason(tx: Tx, ctx: Ctx, plan: BookingPlan, receiptVersion: number): Promise<string | null> {
   const r = await tx.bankTransaction.findUnique({ where: { id: plan.transactionId } });
   if (!r) return 'the payment no longer exists';
   if (r.matchState !== AWAITING_APPROVAL || r.version !== receiptVersion) return `the payment changed since the proposal (it is ${r.matchState} now)`;
@@ -86,6 +87,7 @@ async function staleReason(tx: Tx, plan: BookingPlan, receiptVersion: number): P
     if (r.unappliedMinor !== plan.amountMinor) return `only ${formatMinor(r.unappliedMinor, r.currency)} of the payment is left`;
     return refusal(() => refundDebitFor(tx, r, plan.refundTransactionId, plan.amountMinor));
   }
+  if (plan.kind === 'refund_run') return refusal(() => refundRunStale(tx, ctx, plan));
   if (plan.kind === 'return') {
     const ret = await tx.bankTransaction.findUnique({ where: { id: plan.returnTransactionId } });
     if (!ret) return 'the return no longer exists';
@@ -146,7 +148,7 @@ export async function approve({ ctx, input }: { ctx: Ctx; input: { approvalId: s
         data: { status: 'approved', decidedBy: actorLabel(ctx.actor), decidedAt: now, decisionNote: note ?? null, version: { increment: 1 } },
       });
       if (claimed.count !== 1) throw new ConflictError(`approval ${a.id} was decided by someone else at the same moment; reload it`);
-      const stale = await staleReason(tx, payload.plan, payload.receiptVersion);
+      const stale = await staleReason(tx, ctx, payload.plan, payload.receiptVersion);
       if (stale) throw new StaleApproval(stale);
       const booked = await carryOut(tx, ctx, payload.plan, { expectStates: [AWAITING_APPROVAL], expectVersion: payload.receiptVersion, approvalId: a.id });
       await writeAudit(tx, ctx, {

@@ -12,6 +12,7 @@ import { forgetPayer, learnPayer } from '../booking/runMatching.js';
 import { assertLedger } from '../booking/writer.js';
 import { carryOutRefund, carryOutReturn } from './departures.js';
 import type { BookingPlan } from './plan.js';
+import { carryOutRefundRun } from './refundRunDebit.js';
 import { stateAfterBooking } from './states.js';
 
 export interface PaymentState {
@@ -70,6 +71,10 @@ async function carryOutPlan(tx: Tx, ctx: Ctx, plan: BookingPlan, opts: CarryOutO
   if (plan.kind === 'return') {
     await carryOutReturn(tx, ctx, plan, opts);
     return { outcome: 'booked', ...(await paymentState(tx, plan.transactionId)), allocations: [], reversedAllocationIds: plan.allocationIds, linkedTransactionId: plan.returnTransactionId };
+  }
+  if (plan.kind === 'refund_run') {
+    await carryOutRefundRun(tx, ctx, plan, opts);
+    return { outcome: 'booked', ...(await paymentState(tx, plan.transactionId)), allocations: [] };
   }
   if (plan.kind === 'reversal') {
     const r = await tx.bankTransaction.findUnique({ where: { id: plan.transactionId } });

@@ -113,7 +113,7 @@ export async function carryOutRefund(tx: Tx, ctx: Ctx, plan: RefundPlan, opts: D
  * refund of the run is paid back with that one debit, which must carry exactly the run's total.
  * Each receipt must still be marked for refund with exactly its refund's amount left.
  */
-export async function carryOutRefundBatch(tx: Tx, ctx: Ctx, input: { debitTransactionId: string; refunds: Array<{ transactionId: string; amountMinor: bigint }>; reason: string }): Promise<void> {
+export async function carryOutRefundBatch(tx: Tx, ctx: Ctx, input: { debitTransactionId: string; refunds: Array<{ transactionId: string; amountMinor: bigint }>; reason: string; approvalId?: string }): Promise<void> {
   const debit = await row(tx, input.debitTransactionId, 'payment');
   if (debit.creditDebit !== 'DBIT' || !(REFUND_DEBIT_STATES as readonly string[]).includes(debit.matchState)) {
     throw new ConflictError(`outgoing payment ${refOf(debit)} is ${debit.matchState}; only one not linked to anything yet can book refunds`, { state: debit.matchState });
@@ -127,7 +127,7 @@ export async function carryOutRefundBatch(tx: Tx, ctx: Ctx, input: { debitTransa
     if (r.unappliedMinor !== p.amountMinor || r.currency !== debit.currency) throw new ConflictError(`payment ${refOf(r)} has ${formatMinor(r.unappliedMinor, r.currency)} left, not the ${formatMinor(p.amountMinor, r.currency)} of its refund`);
     parts.push({ receipt: r, amountMinor: p.amountMinor });
   }
-  await payBack(tx, ctx, debit, parts, input.reason);
+  await payBack(tx, ctx, debit, parts, input.reason, input.approvalId);
 }
 
 /**

@@ -20,7 +20,12 @@ export type BookingPlan =
    * The bank took receipt `transactionId` back with `returnTransactionId` (a return debit): its
    * live allocations (exactly these, as the person saw them) are reversed and its suspense leaves.
    */
-  | { kind: 'return'; transactionId: string; returnTransactionId: string; allocationIds: string[]; amountMinor: bigint; reason: string };
+  | { kind: 'return'; transactionId: string; returnTransactionId: string; allocationIds: string[]; amountMinor: bigint; reason: string }
+  /**
+   * Outgoing debit `transactionId` is refund run `runId`, paid out as one batch booking: every refund
+   * of the run is booked with it (src/services/review/refundRunDebit.ts). Always four-eyes.
+   */
+  | { kind: 'refund_run'; transactionId: string; runId: string; runNumber: number; amountMinor: bigint; reason: string };
 
 export type BookingKind = BookingPlan['kind'];
 

@@ -34,6 +34,7 @@ export interface ApprovalContext {
 }
 
 const REFUND_REASON = /^refund paid out with (\S+)(?: — ([\s\S]*))?$/;
+const REFUND_RUN_REASON = /^refund run (\d+) paid out as one debit of (\S+)(?: — ([\s\S]*))?$/;
 const RETURN_REASON = /^payment returned by the bank with (\S+?)(?: \((\w+)\))?(?: — ([\s\S]*))?$/;
 
 /** The reasons the verbs write in English (src/services/review/actions.ts), said in German; a person's own words stay as written. */
@@ -43,6 +44,10 @@ function reasonIn(lang: ReasonLang, kind: string, reason: string, explained: str
   if (kind === 'refund') {
     const m = REFUND_REASON.exec(reason);
     if (m) return `Rückzahlung ausgezahlt mit ${m[1]}${m[2] ? ` — ${m[2]}` : ''}`;
+  }
+  if (kind === 'refund_run') {
+    const m = REFUND_RUN_REASON.exec(reason);
+    if (m) return `Rückzahlungslauf ${m[1]} als eine Abbuchung über ${m[2]} ausgezahlt${m[3] ? ` — ${m[3]}` : ''}`;
   }
   if (kind === 'return') {
     const m = RETURN_REASON.exec(reason);

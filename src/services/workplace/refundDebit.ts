@@ -9,26 +9,15 @@
  * order and counts and sums all of them in the database.
  */
 import type { Ctx } from '../../context.js';
-import { normalizeIban } from '../../references/iban.js';
+import { batchMismatches, proposable, type BatchMismatch } from '../review/refundRunDebit.js';
+import { REFUND_DEBIT_STATES } from '../review/states.js';
 import type { RefundRunStatus, RefundState } from '../refunds/states.js';
 import { printedKassenzeichen } from './kassenzeichen.js';
 
 export const REFUNDS_SHOWN = 200;
 /** Runs of the debit's total looked at: more than one is already the reason it was not booked. */
 const CANDIDATE_RUNS = 5;
-/** What banks write where no end-to-end id was given (as settleRefunds reads it). */
-const NO_E2E = new Set(['NOTPROVIDED', 'NOT PROVIDED', '']);
-
-/**
- * Why a run of the debit's total was not booked with it when the statement came:
- * otherAccount: the debit is on another account than the runs pay from · carriesId: it carries an
- * end-to-end id that is no refund's (only a debit without one is taken as a batch) · severalRuns:
- * more than one released run has this total · batchCount: the bank's count of payments differs ·
- * notAllSent: some refunds of the run are booked, came back or were linked already · fits: all of
- * it fits (the booking was refused as changed meanwhile, or the debit came before the release).
- */
-export const BATCH_MISMATCHES = ['otherAccount', 'carriesId', 'severalRuns', 'batchCount', 'notAllSent', 'fits'] as const;
-export type BatchMismatch = (typeof BATCH_MISMATCHES)[number];
+export { BATCH_MISMATCHES, type BatchMismatch } from '../review/refundRunDebit.js';
 
 export interface RefundDebitRun {
   runId: string;
@@ -46,6 +35,11 @@ export interface RefundDebitRun {
   differenceMinor: bigint;
   /** For a candidate: why it was not booked with the debit (empty for a booked one). */
   mismatches: BatchMismatch[];
+  /**
+   * A person may propose this run for the debit (four-eyes, src/services/review/refundRunDebit.ts):
+   * only the statement's doubt stood in the way, and the debit is linked to nothing yet.
+   */
+  proposable: boolean;
   refunds: Array<{
     refundId: string;
     position: number;
@@ -61,6 +55,8 @@ export interface RefundDebitRun {
 export interface RefundDebitView {
   /** booked: the debit booked these refunds · candidate: it could be the run's batch debit, nothing was booked. */
   relation: 'booked' | 'candidate';
+  /** The debit's version, for a proposal made from the page. */
+  debitVersion: number;
   debitAmountMinor: bigint;
   currency: string;
   runs: RefundDebitRun[];
@@ -70,7 +66,7 @@ export async function refundRunsOfDebit({ ctx, input }: { ctx: Ctx; input: { tra
   const db = ctx.db.prisma;
   const t = await db.bankTransaction.findUnique({
     where: { id: input.transactionId },
-    select: { id: true, creditDebit: true, amountMinor: true, currency: true, endToEndId: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
+    select: { id: true, creditDebit: true, matchState: true, version: true, amountMinor: true, currency: true, endToEndId: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
   });
   if (!t || t.creditDebit !== 'DBIT') return null;
 
@@ -83,33 +79,25 @@ export async function refundRunsOfDebit({ ctx, input }: { ctx: Ctx; input: { tra
     const runIds = [...new Set(some.map((r) => r.runId))];
     if (runIds.length === 0) return null;
     const runs = await db.refundRun.findMany({ where: { id: { in: runIds } }, orderBy: { number: 'asc' } });
-    return { relation: 'booked', debitAmountMinor: t.amountMinor, currency: t.currency, runs: await Promise.all(runs.map((r) => describeRun(ctx, r, t, { debitTransactionId: t.id }, []))) };
+    return { relation: 'booked', debitVersion: t.version, debitAmountMinor: t.amountMinor, currency: t.currency, runs: await Promise.all(runs.map((r) => describeRun(ctx, r, t, { debitTransactionId: t.id }, [], false))) };
   }
 
   // Could be a run's batch debit: released with batch booking, of exactly this total.
   const candidates = await db.refundRun.findMany({ where: { status: 'released', batchBooking: true, totalMinor: t.amountMinor, currency: t.currency }, orderBy: { number: 'asc' }, take: CANDIDATE_RUNS });
   if (candidates.length === 0) return null;
-  const payingAccount = normalizeIban(ctx.config.creditor.iban);
-  const account = t.entry.statement.accountIban;
-  const e2e = (t.endToEndId ?? '').trim();
-  const general: BatchMismatch[] = [
-    ...(account === null || normalizeIban(account) !== payingAccount ? (['otherAccount'] as const) : []),
-    ...(!NO_E2E.has(e2e.toUpperCase()) ? (['carriesId'] as const) : []),
-    ...(candidates.length > 1 ? (['severalRuns'] as const) : []),
-  ];
+  const open = (REFUND_DEBIT_STATES as readonly string[]).includes(t.matchState);
   const runs = await Promise.all(
     candidates.map(async (r) => {
-      const notSent = await db.refund.count({ where: { runId: r.id, OR: [{ state: { not: 'sent' } }, { debitTransactionId: { not: null } }] } });
-      const mismatches: BatchMismatch[] = [...general, ...(t.entry.batchCount !== null && t.entry.batchCount !== r.count ? (['batchCount'] as const) : []), ...(notSent > 0 ? (['notAllSent'] as const) : [])];
-      return describeRun(ctx, r, t, {}, mismatches.length > 0 ? mismatches : ['fits']);
+      const mismatches = await batchMismatches(db, ctx, t, r, candidates.length);
+      return describeRun(ctx, r, t, {}, mismatches, open && proposable(mismatches));
     }),
   );
-  return { relation: 'candidate', debitAmountMinor: t.amountMinor, currency: t.currency, runs };
+  return { relation: 'candidate', debitVersion: t.version, debitAmountMinor: t.amountMinor, currency: t.currency, runs };
 }
 
 type RunRow = NonNullable<Awaited<ReturnType<Ctx['db']['prisma']['refundRun']['findUnique']>>>;
 
-async function describeRun(ctx: Ctx, r: RunRow, debit: { amountMinor: bigint }, only: { debitTransactionId?: string }, mismatches: BatchMismatch[]): Promise<RefundDebitRun> {
+async function describeRun(ctx: Ctx, r: RunRow, debit: { amountMinor: bigint }, only: { debitTransactionId?: string }, mismatches: BatchMismatch[], canPropose: boolean): Promise<RefundDebitRun> {
   const db = ctx.db.prisma;
   const where = { runId: r.id, ...only };
   const [rows, totals] = await Promise.all([
@@ -136,6 +124,7 @@ async function describeRun(ctx: Ctx, r: RunRow, debit: { amountMinor: bigint }, 
     sumMinor,
     differenceMinor: sumMinor - debit.amountMinor,
     mismatches,
+    proposable: canPropose,
     refunds: rows.map((x) => {
       const rc = receipts.get(x.transactionId);
       return {

@@ -10,6 +10,7 @@ import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilte
 import { reviewCsv } from '../../../ui/staff/review/csv.js';
 import { printedKassenzeichen, printedReviewRows, reviewPageView } from '../../../services/workplace/kassenzeichen.js';
 import { refundRunsOfDebit } from '../../../services/workplace/refundDebit.js';
+import { proposeRefundRunDebit } from '../../../services/review/refundRunDebit.js';
 import { amountFromInput, money, type StaffMessages } from '../../../ui/staff/i18n.js';
 import type { Flash } from '../../../services/users/sessions.js';
 import { messages } from '../../../ui/staff/frame.js';
@@ -187,6 +188,12 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
     const outcome = await bookRefund({ ctx: staffCtx(c), input: { transactionId: id, refundTransactionId: form.counterpartId ?? '', ...(form.note ? { note: form.note } : {}), ...seen } });
     if (outcome.outcome === 'approval_required') return { flash: await bookingFlash(c, outcome, id) };
     return { flash: { kind: 'ok', text: t.flashRefundBooked(outcome.ref) }, to: await next() };
+  });
+
+  // "This debit is refund run X": never booked at once, a second person approves (the approvals inbox).
+  decision('refund-run', async ({ c, id, form, t, seen }) => {
+    const held = await proposeRefundRunDebit({ ctx: staffCtx(c), input: { transactionId: id, runId: form.runId ?? '', ...(form.note?.trim() ? { note: form.note } : {}), ...seen } });
+    return { flash: { kind: 'ok', text: t.refundDebitProposed(held.approval.booking.refundRun?.number ?? 0) } };
   });
 
   decision('unmark-refund', async ({ c, id, form, t, seen }) => {

@@ -26,6 +26,10 @@ export const refundDebitDe = {
   refundDebitE2e: 'Ende-zu-Ende-Referenz',
   refundDebitState: 'Stand',
   refundDebitMore: (shown: number, all: number) => `Gezeigt werden die ersten ${shown} von ${all} Rückzahlungen; Anzahl und Summe zählen alle.`,
+  refundDebitProposeHelp: (run: number) =>
+    `Sie haben geprüft, dass diese Abbuchung Lauf ${run} ist: Eine zweite Person gibt es frei, dann werden alle Rückzahlungen des Laufs mit dieser Abbuchung gebucht, wie beim Einlesen des Kontoauszugs.`,
+  refundDebitPropose: (run: number) => `Als Lauf ${run} buchen (zur Freigabe)`,
+  refundDebitProposed: (run: number) => `Vorgeschlagen: Diese Abbuchung ist Rückzahlungslauf ${run}. Sie wartet auf die Freigabe durch eine zweite Person.`,
 };
 
 export type RefundDebitMessages = typeof refundDebitDe;
@@ -55,4 +59,7 @@ export const refundDebitEn: RefundDebitMessages = {
   refundDebitE2e: 'End-to-end id',
   refundDebitState: 'Status',
   refundDebitMore: (shown, all) => `The first ${shown} of ${all} refunds are shown; count and sum include all.`,
+  refundDebitProposeHelp: (run) => `You checked that this debit is run ${run}: a second person approves, then every refund of the run is booked with this debit, as when the statement is read.`,
+  refundDebitPropose: (run) => `Book as run ${run} (for approval)`,
+  refundDebitProposed: (run) => `Proposed: this debit is refund run ${run}. It waits for a second person's approval.`,
 };

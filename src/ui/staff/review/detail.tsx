@@ -403,7 +403,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
       </div>
       </div>
 
-      {props.refundRuns && <RefundDebitSection lang={lang} view={props.refundRuns} />}
+      {props.refundRuns && <RefundDebitSection lang={lang} view={props.refundRuns} {...(props.canReview ? { propose: { action: `/review/${v.id}/refund-run${q}`, csrf: props.csrf } } : {})} />}
 
       {decidable && (
         <div class="actions">

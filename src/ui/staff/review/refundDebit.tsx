@@ -8,9 +8,11 @@ import type { RefundDebitView } from '../../../services/workplace/refundDebit.js
 import { formatAmount, type Lang } from '../../i18n.js';
 import { DataTable, num } from '../components.js';
 import { day, messages } from '../i18n.js';
+import { HiddenCsrf } from '../frame.js';
 import { REFUND_STATE, RUN_STATUS } from '../sepa.js';
 
-export function RefundDebitSection(props: { lang: Lang; view: RefundDebitView }) {
+/** `propose`: the clerk may say "this debit is run X" for a second person to approve (the form's target and token). */
+export function RefundDebitSection(props: { lang: Lang; view: RefundDebitView; propose?: { action: string; csrf: string | undefined } }) {
   const { lang, view: v } = props;
   const t = messages(lang);
   const amount = (m: bigint) => formatAmount(lang, m, v.currency);
@@ -70,6 +72,19 @@ export function RefundDebitSection(props: { lang: Lang; view: RefundDebitView })
             ))}
           </DataTable>
           {r.refunds.length < r.count && <p class="muted">{t.refundDebitMore(r.refunds.length, r.count)}</p>}
+          {!booked && r.proposable && props.propose && (
+            <form method="post" action={props.propose.action} data-propose-run={r.number}>
+              <HiddenCsrf csrf={props.propose.csrf} />
+              <input type="hidden" name="version" value={String(v.debitVersion)} />
+              <input type="hidden" name="runId" value={r.runId} />
+              <p class="muted">{t.refundDebitProposeHelp(r.number)}</p>
+              <div class="field">
+                <label for={`propose-note-${r.number}`}>{t.note}</label>
+                <textarea id={`propose-note-${r.number}`} name="note" maxlength={500}></textarea>
+              </div>
+              <button type="submit">{t.refundDebitPropose(r.number)}</button>
+            </form>
+          )}
         </div>
       ))}
     </section>
