@@ -17,6 +17,7 @@ import { formatMinor, parseMoney } from '../../money/money.js';
 import { normalizeIban, isValidIban } from '../../references/iban.js';
 import { isIsoDay } from '../review/dates.js';
 import { assertReceiptBalanced, moveSuspense, suspenseBalance } from '../booking/ledger.js';
+import { assertLedger } from '../booking/writer.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId, sha256Hex } from '../shared/ids.js';
 import { canonicalJson } from './canonical.js';
@@ -246,4 +247,5 @@ async function clearDeposit(
   await tx.matchProposal.create({ data: { id: newId(), transactionId: r.id, decision: 'auto', confidenceBp: 10000, reasons: JSON.stringify(reasons), allocations: '[]', surplusMinor: 0n, suggestions: '[]', engineVersion: ENGINE, createdAt: now } });
   await writeAudit(tx, ctx, { action: 'cash_office.deposit_matched', subjectType: 'bank_transaction', subjectId: r.id, data: { report: report.id, office: report.cashOffice.code, day: report.day, amount: formatMinor(report.depositMinor, r.currency) } });
   await assertReceiptBalanced(tx, r.id);
+  await assertLedger(tx, ctx, [r.id]);
 }

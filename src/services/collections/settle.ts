@@ -24,6 +24,7 @@ import { ConflictError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { bookingFacts, type BookingDecision } from '../booking/facts.js';
 import { assertReceiptBalanced, moveSuspense, reverseAllocation } from '../booking/ledger.js';
+import { assertLedger } from '../booking/writer.js';
 import { readItems, readReceipts, readSubscriptions, storeBookingFacts } from '../booking/writer.js';
 import { addChargeToItem } from '../items/changeOpenItem.js';
 import { writeAudit } from '../shared/audit.js';
@@ -194,6 +195,7 @@ async function bookReturn(ctx: Ctx, ret: ReturnRow, d: Debit): Promise<boolean> 
         const n = await tx.bankTransaction.updateMany({ where: { id: credit.id, version: now.version }, data: { unappliedMinor: now.unappliedMinor - d.amountMinor, version: { increment: 1 } } });
         if (n.count !== 1) throw new ConflictError('the collection credit changed at the same moment');
         await assertReceiptBalanced(tx, credit.id);
+        await assertLedger(tx, ctx, [credit.id]);
       }
       if (fee > 0n) await addChargeToItem(tx, ctx, d.openItemId, fee, `bank fee for the returned direct debit${code ? ` (${code})` : ''}`);
       const claimed = await tx.bankTransaction.updateMany({ where: { id: ret.id, version: ret.version, matchState: 'pending' }, data: { matchState: 'return', version: { increment: 1 } } });

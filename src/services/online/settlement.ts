@@ -27,6 +27,7 @@ import type { Tx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { formatMinor, parseMoney } from '../../money/money.js';
 import { assertReceiptBalanced, moveSuspense } from '../booking/ledger.js';
+import { assertLedger } from '../booking/writer.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId, sha256Hex } from '../shared/ids.js';
 import { foldName } from '../items/foldName.js';
@@ -293,6 +294,7 @@ async function clearReceipt(
   }
   await tx.matchProposal.create({ data: proposal(r.id, 'auto', a.reasons, ctx.clock.now()) });
   await assertReceiptBalanced(tx, r.id);
+  await assertLedger(tx, ctx, [r.id]);
 }
 
 /** A payout line for a person: the money waits in suspense, the reasons say why. */
@@ -304,6 +306,7 @@ async function queueReceipt(tx: Tx, ctx: Ctx, a: { receipt: { id: string; versio
     await moveSuspense(tx, ctx, { transactionId: r.id, amountMinor: r.unappliedMinor, currency: r.currency, reason: 'unassigned', note: `provider payout waiting for review (settlement ${a.settlementId})` });
   }
   await tx.matchProposal.create({ data: proposal(r.id, 'review', a.reasons, ctx.clock.now()) });
+  await assertLedger(tx, ctx, [r.id]);
 }
 
 function proposal(transactionId: string, decision: 'auto' | 'review', reasons: string[], at: Date) {

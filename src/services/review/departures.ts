@@ -19,6 +19,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { formatMinor } from '../../money/money.js';
 import { normalizeIban } from '../../references/iban.js';
 import { assertReceiptBalanced, moveSuspense, PAID_BACK_REASONS, reverseAllocation, suspenseBalance } from '../booking/ledger.js';
+import { assertLedger } from '../booking/writer.js';
 import { writeAudit } from '../shared/audit.js';
 import type { BookingPlan } from './plan.js';
 import { REFUND, REFUND_DEBIT_STATES, RETURN_OPEN } from './states.js';
@@ -128,6 +129,7 @@ export async function carryOutRefundBatch(tx: Tx, ctx: Ctx, input: { debitTransa
     parts.push({ receipt: r, amountMinor: p.amountMinor });
   }
   await payBack(tx, ctx, debit, parts, input.reason, input.approvalId);
+  await assertLedger(tx, ctx, [debit.id, ...parts.map((p) => p.receipt.id)]);
 }
 
 /**
