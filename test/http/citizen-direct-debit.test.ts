@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskAllButLastFour } from '../../src/services/paymentRequests/directDebits.js';
 import { startStaffFixture, type StaffFixture } from '../browser/staffFixture.js';
 import { createClientKey } from '../support/server.js';
-import { postStart, startNonceIn, startOnlineAsCitizen } from './online-support.js';
+import { decideOnProviderPage, localUrl, postStart, startNonceIn, startOnlineAsCitizen, visit } from './online-support.js';
 
 const IBAN = 'DE89370400440532013000';
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;|\u00a0/g, ' ').replace(/\s+/g, ' ');
@@ -147,6 +147,28 @@ describe('the payment page of an item collected by direct debit', () => {
     expect(await postStart(f.server, token, nonce)).toEqual({ status: 303, location: `/pay/${token}` });
     expect(await f.server.db.prisma.onlinePayment.count({ where: { paymentRequestId: pr.id } })).toBe(0);
     expect((await f.server.api(`/v1/payment-requests/${pr.id}/qr.svg`, { key: f.itemsKey })).status).toBe(409);
+  });
+
+  it('owes back a late online payment for an item whose direct debit went to the bank meanwhile, instead of paying it twice', async () => {
+    const due = weekdayAfter(30);
+    const item = await f.item('9.00', 'Jörg Müller', { dueDate: due });
+    const pr = (await (await f.server.api('/v1/payment-requests', { method: 'POST', key: f.itemsKey, json: { itemIds: [item.id] } })).json()) as { id: string; paymentUrl: string };
+    const token = new URL(pr.paymentUrl).pathname.split('/').pop()!;
+    // The citizen opens the provider's page and leaves it open; meanwhile the item is announced, gathered and released.
+    const started = await startOnlineAsCitizen(f.server, token);
+    const m = (await (await f.server.api('/v1/mandates', { method: 'POST', json: { debtor: { name: 'Jörg Müller', iban: IBAN }, signedOn: '2026-01-15' } })).json()) as { id: string };
+    expect((await f.server.api('/v1/direct-debits', { method: 'POST', json: { itemId: item.id, mandateId: m.id } })).status).toBe(201);
+    const gathered = (await (await f.server.api('/v1/collection-runs', { method: 'POST', json: { collectionDate: due } })).json()) as { runs: Array<{ id: string }> };
+    expect((await f.server.api(`/v1/collection-runs/${gathered.runs[0]!.id}/release`, { method: 'POST', key: approver, json: {} })).status).toBe(200);
+    // Then the citizen pays there after all: the money is owed back, the item stays with its direct debit.
+    const back = await decideOnProviderPage(f.server, started.location, 'pay');
+    await visit(localUrl(f.server, back));
+    const paid = await f.server.db.prisma.onlinePayment.findFirstOrThrow({ where: { paymentRequestId: pr.id, status: 'payed' } });
+    expect(paid.unallocatedMinor).toBe(900n);
+    expect(await f.server.db.prisma.onlineAllocation.count({ where: { onlinePaymentId: paid.id } })).toBe(0);
+    expect(await f.server.db.prisma.openItem.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({ paidMinor: 0n, status: 'open' });
+    const audit = await f.server.db.prisma.auditEntry.findFirstOrThrow({ where: { subjectId: paid.id, action: 'online_payment.payed' } });
+    expect(JSON.parse(audit.data!).surplus).toEqual([{ itemId: item.id, amount: '9.00', why: 'item collected by SEPA direct debit' }]);
   });
 
   it('says nothing of a debit that was taken back', async () => {

@@ -249,16 +249,21 @@ async function bookPayed(tx: Tx, ctx: Ctx, row: OnlinePaymentRow, data: Record<s
   let unallocated = 0n;
   const booked: Array<{ itemId: string; allocationId: string; amount: string }> = [];
   const surplus: Array<{ itemId: string; amount: string; why: string }> = [];
-  for (const line of parseLines(row.lines)) {
+  const lines = parseLines(row.lines);
+  // An attempt started before the item's direct debit went to the bank (a late PAYED of a superseded
+  // attempt): the bank collects the item, so this money is owed back rather than paying it twice.
+  const atBank = new Set((await tx.directDebit.findMany({ where: { standingFor: { in: lines.map((l) => l.itemId) }, state: 'sent' }, select: { openItemId: true } })).map((d) => d.openItemId));
+  for (const line of lines) {
     const item = await tx.openItem.findUnique({ where: { id: line.itemId } });
     // What the item still owes now, not what it owed when the citizen started: a bank transfer may
     // have paid it meanwhile. applyItemBalanceChange checks the item's version, so a transfer booked
     // at the same moment makes this transaction fail and the next check books it again.
-    const outstanding = !item || item.cancelledAt ? 0n : item.amountMinor - item.paidMinor;
+    const outstanding = !item || item.cancelledAt || atBank.has(line.itemId) ? 0n : item.amountMinor - item.paidMinor;
     const amount = line.amountMinor < outstanding ? line.amountMinor : outstanding > 0n ? outstanding : 0n;
     if (amount < line.amountMinor) {
       unallocated += line.amountMinor - amount;
-      surplus.push({ itemId: line.itemId, amount: formatMinor(line.amountMinor - amount, row.currency), why: !item ? 'item unknown' : item.cancelledAt ? 'item cancelled' : 'item already paid' });
+      const why = !item ? 'item unknown' : item.cancelledAt ? 'item cancelled' : atBank.has(line.itemId) ? 'item collected by SEPA direct debit' : 'item already paid';
+      surplus.push({ itemId: line.itemId, amount: formatMinor(line.amountMinor - amount, row.currency), why });
     }
     if (amount === 0n) continue;
     const allocationId = newId();
