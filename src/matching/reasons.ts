@@ -343,16 +343,78 @@ const DE: Sentences = {
 
 const SENTENCES: Record<ReasonLang, Sentences> = { en: EN, de: DE };
 
+/** How a Kassenzeichen is spelled in a sentence: the normalized key as stored, or as printed on the notice. */
+export type KassenzeichenSpelling = (kassenzeichen: string) => string;
+/** The spelling of the Kassenzeichen given, looked up once for all of them (a page's worth). */
+export type SpellingLookup = (kassenzeichen: string[]) => Promise<KassenzeichenSpelling>;
+
+/** The reasons whose values name an item by its Kassenzeichen. */
+type NamesItems = { [C in ReasonCode]: 'kassenzeichen' extends keyof ReasonValues[C] ? C : never }[ReasonCode];
+
 /**
- * The sentence of a reason. Reasons stored as plain sentences (written before reasons had codes, or
- * by a part of Stadtkasse that explains in sentences) are shown as they are.
+ * Which values of a reason are an item's Kassenzeichen (stored normalized, as the matcher compares
+ * them). `reference` is not among them: it is what the payer wrote, quoted as written. A new reason
+ * with a `kassenzeichen` value that is missing here does not compile.
  */
-export function reasonText(r: Reason | string, lang: ReasonLang): string {
-  if (typeof r === 'string') return r;
-  const sentence = SENTENCES[lang][r.code] as ((v: Reason) => string) | undefined;
-  return sentence ? sentence(r) : r.code;
+const ITEM_VALUES: Record<NamesItems, ReadonlyArray<'kassenzeichen' | 'other'>> = {
+  nearMiss: ['kassenzeichen'],
+  nothingOpen: ['kassenzeichen'],
+  doublePayment: ['kassenzeichen'],
+  payersItemOneSlipAway: ['kassenzeichen'],
+  severalReferences: ['kassenzeichen'],
+  alreadyPaid: ['kassenzeichen'],
+  wellFormedUnknownReference: ['kassenzeichen'],
+  itemAlreadyPaid: ['kassenzeichen'],
+  splitOver: ['kassenzeichen'],
+  slipNeighbour: ['kassenzeichen', 'other'],
+  surplusPaysOtherItem: ['kassenzeichen'],
+  ambiguousChoice: ['kassenzeichen'],
+  issuedTwice: ['kassenzeichen', 'other'],
+};
+
+function itemValues(r: Reason): ReadonlyArray<'kassenzeichen' | 'other'> {
+  return Object.hasOwn(ITEM_VALUES, r.code) ? ITEM_VALUES[r.code as NamesItems] : [];
 }
 
-export function reasonTexts(rs: ReadonlyArray<Reason | string>, lang: ReasonLang): string[] {
-  return rs.map((r) => reasonText(r, lang));
+/** Every item's Kassenzeichen the reasons name (to look their printed spelling up once for a page). */
+export function reasonKassenzeichen(rs: ReadonlyArray<Reason | string>): string[] {
+  const out: string[] = [];
+  for (const r of rs) {
+    if (typeof r === 'string') continue;
+    for (const k of itemValues(r)) {
+      const v = (r as unknown as Record<string, unknown>)[k];
+      if (typeof v === 'string') out.push(v);
+      else if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
+    }
+  }
+  return out;
+}
+
+/** The reason with each item's Kassenzeichen in `spell`'s spelling (the facts as stored are left alone). */
+function spelled(r: Reason, spell: KassenzeichenSpelling): Reason {
+  const keys = itemValues(r);
+  if (keys.length === 0) return r;
+  const out: Record<string, unknown> = { ...r };
+  for (const k of keys) {
+    const v = out[k];
+    if (typeof v === 'string') out[k] = spell(v);
+    else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? spell(x) : x));
+  }
+  return out as unknown as Reason;
+}
+
+/**
+ * The sentence of a reason. Reasons stored as plain sentences (written before reasons had codes, or
+ * by a part of Stadtkasse that explains in sentences) are shown as they are. `spell` gives the
+ * spelling of the items' Kassenzeichen in the sentence (the workplace: as printed); without it,
+ * the normalized key as stored (the API's and the batch command's words).
+ */
+export function reasonText(r: Reason | string, lang: ReasonLang, spell?: KassenzeichenSpelling): string {
+  if (typeof r === 'string') return r;
+  const sentence = SENTENCES[lang][r.code] as ((v: Reason) => string) | undefined;
+  return sentence ? sentence(spell ? spelled(r, spell) : r) : r.code;
+}
+
+export function reasonTexts(rs: ReadonlyArray<Reason | string>, lang: ReasonLang, spell?: KassenzeichenSpelling): string[] {
+  return rs.map((r) => reasonText(r, lang, spell));
 }

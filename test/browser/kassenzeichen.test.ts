@@ -2,8 +2,10 @@
  * One spelling of a Kassenzeichen everywhere in the workplace, in Chromium: the one printed on the
  * notice (the scheme's grouping, or a supplied one as it was issued), on the review list, a
  * payment's suggestions, the message after booking, the items list and an item's page, the
- * approvals card and every CSV download. The normalized key (what the matcher compares) is never
- * shown where it differs.
+ * approvals card and every CSV download; and inside sentences: the matcher's reasons on a payment's
+ * page, the reason of a booking, the reason an approver reads, and a refused confirmation. The
+ * normalized key (what the matcher compares, and what the stored reasons hold) is never shown where
+ * it differs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -20,6 +22,7 @@ suite(`one Kassenzeichen spelling in the workplace, in chromium${chromiumMissing
   let generated: Record<string, any>;
   let supplied: Record<string, any>;
   let big: Record<string, any>;
+  const issued: Record<string, Record<string, any>> = {};
   const tx: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -36,6 +39,22 @@ suite(`one Kassenzeichen spelling in the workplace, in chromium${chromiumMissing
         { ref: 'KZ-GEN', amount: '95.00', name: 'Greta Gruppe', iban: 'DE89370400440532013000', remittance: [`KZ ${generated.kassenzeichenDisplay} Auftrag 123456789012`] },
         { ref: 'KZ-SUP', amount: '50.00', name: 'Sören Geliefert', iban: 'DE02120300000000202051', remittance: [`Az ${supplied.kassenzeichenDisplay} Auftrag 123456789012`] },
         { ref: 'KZ-BIG', amount: '710.00', name: 'Bernd Betrag', iban: 'DE75512108001245126199', remittance: [`KZ ${big.kassenzeichenDisplay} Auftrag 123456789012`] },
+      ],
+    });
+    // Kassenzeichen issued with dashes, quoted two at a time: the matcher's reasons name them (split, several found).
+    for (const [key, amount, debtor] of [
+      ['SPL-2026-0101', '20.00', 'Petra Teilung'],
+      ['SPL-2026-0102', '30.00', 'Petra Teilung'],
+      ['GRS-2026-0201', '300.00', 'Otto Oben'],
+      ['GRS-2026-0202', '400.00', 'Otto Oben'],
+      ['STL-2026-0301', '60.00', 'Stefan Storno'],
+    ] as const) issued[key] = await f.item(amount, debtor, { kassenzeichen: key });
+    await f.importStatement({
+      id: 'KZ-2',
+      entries: [
+        { ref: 'KZ-SPLIT', amount: '45.00', name: 'Petra Teilung', iban: 'DE44500105175407324931', remittance: ['SPL-2026-0101 und SPL-2026-0102'] },
+        { ref: 'KZ-GROSS', amount: '650.00', name: 'Otto Oben', iban: 'DE12500105170648489890', remittance: ['GRS-2026-0201 und GRS-2026-0202'] },
+        { ref: 'KZ-STALE', amount: '65.00', name: 'Stefan Storno', iban: 'DE27100777770209299700', remittance: ['Az STL-2026-0301 Auftrag 123456789012'] },
       ],
     });
     for (const r of await f.server.db.prisma.bankTransaction.findMany({ where: { entryRef: { startsWith: 'KZ-' } }, select: { id: true, entryRef: true } })) tx[r.entryRef] = r.id;
@@ -66,7 +85,8 @@ suite(`one Kassenzeichen spelling in the workplace, in chromium${chromiumMissing
     expect(generated.kassenzeichenDisplay).not.toBe(generated.kassenzeichen);
     expect(supplied.kassenzeichenDisplay).toBe('BUE-2026-0042');
     expect(supplied.kassenzeichen).toBe('BUE20260042');
-    expect(Object.keys(tx).sort()).toEqual(['KZ-BIG', 'KZ-GEN', 'KZ-SUP']);
+    expect(Object.keys(tx).sort()).toEqual(['KZ-BIG', 'KZ-GEN', 'KZ-GROSS', 'KZ-SPLIT', 'KZ-STALE', 'KZ-SUP']);
+    for (const [key, item] of Object.entries(issued)) expect([item.kassenzeichen, item.kassenzeichenDisplay]).toEqual([key.replace(/-/g, ''), key]);
   });
 
   it('review list, a payment, the booking message, items, approvals and the downloads say it as printed', async () => {
@@ -117,5 +137,65 @@ suite(`one Kassenzeichen spelling in the workplace, in chromium${chromiumMissing
     expect(t).toContain(big.kassenzeichenDisplay);
     printedOnly('approvals', t);
     printedOnly('approvals CSV', await csvOf(approver, '/approvals.csv'));
+  }, 90_000);
+
+  /** Confirms the payment's first suggestion from its page, ticking what the page asks to tick. */
+  async function confirmFirst(page: Page, id: string) {
+    const form = page.locator('form.confirm').first();
+    for (const box of await form.locator('input[type=checkbox]').all()) await box.check();
+    await Promise.all([page.waitForURL((u) => u.pathname !== `/review/${id}`), form.locator('button[type=submit]').click()]);
+  }
+
+  it('the matcher\'s reasons, a booking\'s reason, an approver\'s reason and a refusal say it as printed', async () => {
+    const page = await signedIn('clara');
+    const keys = Object.keys(issued);
+    const normalized = keys.map((k) => k.replace(/-/g, ''));
+    const printedOnly = (where: string, t: string) => {
+      for (const n of normalized) expect(t.replace(/RF\d{2}[A-Z0-9]+/g, ''), `${where} shows ${n}`).not.toContain(n);
+    };
+
+    // A payment quoting two items: the reasons name both (found, split).
+    await page.goto(`${f.server.url}/review/${tx['KZ-SPLIT']}`);
+    let t = await text(page);
+    expect(t).toContain('SPL-2026-0101, SPL-2026-0102');
+    expect(t).toContain('aufgeteilt auf SPL-2026-0101 + SPL-2026-0102');
+    printedOnly('payment page before booking', t);
+    await confirmFirst(page, tx['KZ-SPLIT']!);
+    const flash = plain(await page.locator('p.notice').first().textContent());
+    expect(flash).toContain('SPL-2026-0101 (20,00 €, bezahlt)');
+    printedOnly('booking message', flash);
+    // The booking's reason on the payment's page and on the item's page.
+    await page.goto(`${f.server.url}/review/${tx['KZ-SPLIT']}`);
+    t = await text(page);
+    expect(t).toContain('Vorschlag 1 bestätigt: 45,00 € aufgeteilt auf SPL-2026-0101 + SPL-2026-0102');
+    printedOnly('payment page after booking', t);
+    await holdsUp(page, 'kz-reasons-booked', 1366);
+    await page.goto(`${f.server.url}/items/${issued['SPL-2026-0102']!.id}`);
+    t = await text(page);
+    expect(t).toContain('aufgeteilt auf SPL-2026-0101 + SPL-2026-0102');
+    printedOnly('item page', t);
+
+    // Above the four-eyes threshold: the approver reads the matcher's reason with the printed spelling.
+    await page.goto(`${f.server.url}/review/${tx['KZ-GROSS']}`);
+    await confirmFirst(page, tx['KZ-GROSS']!);
+    expect(await f.server.db.prisma.approval.count({ where: { transactionId: tx['KZ-GROSS']!, status: 'pending' } })).toBe(1);
+    const approver = await signedIn('berta');
+    await approver.goto(`${f.server.url}/approvals`);
+    t = await text(approver);
+    expect(t).toContain('aufgeteilt auf GRS-2026-0201 + GRS-2026-0202');
+    printedOnly('approvals', t);
+    await holdsUp(approver, 'kz-reasons-approvals', 1366);
+    printedOnly('approvals CSV', await csvOf(approver, '/approvals.csv'));
+
+    // The item is cancelled while the clerk looks at its suggestion: the refusal names it as printed.
+    await page.goto(`${f.server.url}/review/${tx['KZ-STALE']}`);
+    const cancelled = await f.server.api(`/v1/items/${issued['STL-2026-0301']!.id}/cancel`, { method: 'POST', key: f.itemsKey, json: { reason: 'Bescheid aufgehoben' } });
+    expect(cancelled.status, await cancelled.clone().text()).toBe(200);
+    const form = page.locator('form.confirm').first();
+    for (const box of await form.locator('input[type=checkbox]').all()) await box.check();
+    await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+    const refusal = plain(await page.locator('p.notice[role=alert]').first().textContent());
+    expect(refusal).toContain('Der Vorschlag passt nicht mehr: STL-2026-0301');
+    printedOnly('refusal', refusal);
   }, 90_000);
 });

@@ -22,6 +22,7 @@ interface RefusalValues {
   suggestionDoubtful: { ref: string };
 }
 export type RefusalCode = keyof RefusalValues;
+type Refusal = { [C in RefusalCode]: { code: C } & RefusalValues[C] }[RefusalCode];
 
 type Sentences = { [C in RefusalCode]: (v: RefusalValues[C], lang: Lang) => string };
 
@@ -73,13 +74,33 @@ const MEANING: Record<Lang, Partial<Record<DomainErrorCode, string>>> = {
 const NOT_DONE: Record<Lang, string> = { de: 'Nicht ausgeführt:', en: 'Not done:' };
 const DETAILS: Record<Lang, string> = { de: 'Einzelheiten:', en: 'Details:' };
 
-function isRefusal(x: unknown): x is { code: RefusalCode } {
+function isRefusal(x: unknown): x is Refusal {
   return typeof x === 'object' && x !== null && typeof (x as { code?: unknown }).code === 'string' && Object.hasOwn(SENTENCES.de, (x as { code: string }).code);
 }
 
-export function refusalSentence(lang: Lang, err: DomainError): string {
+/**
+ * The items' Kassenzeichen a refusal's facts name. The verbs give them normalized, as stored (the
+ * API's contract); the page says them as printed, so they are looked up before the sentence is made.
+ */
+export function refusalKassenzeichen(err: DomainError): string[] {
   const refusal = err.details.refusal;
-  if (isRefusal(refusal)) return (SENTENCES[lang][refusal.code] as (v: unknown, l: Lang) => string)(refusal, lang);
+  if (!isRefusal(refusal)) return [];
+  if (refusal.code === 'suggestionStale') return refusal.kassenzeichen;
+  if (refusal.code === 'suggestionOverpays') return refusal.lines.map((l) => l.kassenzeichen);
+  return [];
+}
+
+/** The facts with each item's Kassenzeichen in `spell`'s spelling. */
+function spelled(refusal: Refusal, spell: (kz: string) => string): Refusal {
+  if (refusal.code === 'suggestionStale') return { ...refusal, kassenzeichen: refusal.kassenzeichen.map(spell) };
+  if (refusal.code === 'suggestionOverpays') return { ...refusal, lines: refusal.lines.map((l) => ({ ...l, kassenzeichen: spell(l.kassenzeichen) })) };
+  return refusal;
+}
+
+/** A refusal as one sentence in `lang`; `spell` gives the spelling of the Kassenzeichen in it (the page's: as printed). */
+export function refusalSentence(lang: Lang, err: DomainError, spell: (kz: string) => string = (kz) => kz): string {
+  const refusal = err.details.refusal;
+  if (isRefusal(refusal)) return (SENTENCES[lang][refusal.code] as (v: unknown, l: Lang) => string)(spelled(refusal, spell), lang);
   const meaning = MEANING[lang][err.code];
   return meaning ? `${NOT_DONE[lang]} ${meaning} ${DETAILS[lang]} ${err.message}` : `${NOT_DONE[lang]} ${err.message}`;
 }

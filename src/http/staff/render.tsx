@@ -9,7 +9,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { hasScope, type Ctx, type Scope } from '../../context.js';
 import { DomainError, LimitExceededError, ValidationError } from '../../errors.js';
 import { csvHeaders, LIST_CSV_ROWS } from '../../ui/staff/csv.js';
-import { refusalSentence } from './refusals.js';
+import { refusalKassenzeichen, refusalSentence } from './refusals.js';
+import { printedKassenzeichen } from '../../services/workplace/kassenzeichen.js';
 import { actorNames } from '../../services/users/users.js';
 import { setFlash, takeFlash, type Flash } from '../../services/users/sessions.js';
 import { MessagePage, messages, type StaffPageContext } from '../../ui/staff/frame.js';
@@ -97,7 +98,11 @@ export async function formFields(c: StaffContext): Promise<Record<string, string
 
 /** Display names for the actor labels on a page ("user:…" → "Maria Müller"). */
 export async function whoResolver(c: StaffContext, labels: Iterable<string>): Promise<(label: string) => string> {
-  const names = await actorNames(staffCtx(c), labels);
+  return whoOf(c, await actorNames(staffCtx(c), labels));
+}
+
+/** Actor labels as the page says them: a person's or client's name (`names`, read by the page's verb), the service's own actors in the page's language. */
+export function whoOf(c: StaffContext, names: Map<string, string>): (label: string) => string {
   const de = c.get('lang') === 'de';
   const automatic = de ? 'Stadtkasse (automatisch)' : 'Stadtkasse (automatic)';
   // The service's own actors by what they do, in the page's language.
@@ -111,9 +116,11 @@ export async function whoResolver(c: StaffContext, labels: Iterable<string>): Pr
   };
 }
 
-/** A refusal from a service as one line for the page, in its language (src/http/staff/refusals.ts). */
-export function refusalText(c: StaffContext, err: DomainError): string {
-  return refusalSentence(c.get('lang'), err);
+/** A refusal from a service as one line for the page, in its language, each Kassenzeichen as printed (src/http/staff/refusals.ts). */
+export async function refusalText(c: StaffContext, err: DomainError): Promise<string> {
+  const named = refusalKassenzeichen(err);
+  const spell = named.length > 0 ? await printedKassenzeichen({ ctx: staffCtx(c), input: { kassenzeichen: named } }) : undefined;
+  return refusalSentence(c.get('lang'), err, spell);
 }
 
 /**
@@ -130,7 +137,7 @@ export async function act(c: StaffContext, back: string, fn: () => Promise<{ fla
     c.get('log').info({ code: err.code, path: c.req.path }, 'staff action refused');
     // Not allowed is not a message to dismiss: the answer itself says no.
     if (err.code === 'forbidden') return staffErrorPage(c, err);
-    await flash(c, { kind: 'error', text: refusalText(c, err) });
+    await flash(c, { kind: 'error', text: await refusalText(c, err) });
     return c.redirect(back, 303);
   }
 }
@@ -148,7 +155,7 @@ export async function staffErrorPage(c: StaffContext, err: unknown): Promise<Res
     if (err.code === 'unauthenticated') return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
     if (err.code === 'not_found') return html(c, <MessagePage {...ctx} title={t.notFoundTitle} text={t.notFoundText} />, 404);
     if (err.code === 'forbidden') return html(c, <MessagePage {...ctx} title={t.forbiddenTitle} text={`${t.forbiddenText} ${err.message}`} />, 403);
-    return html(c, <MessagePage {...ctx} title={t.errorTitle} text={refusalText(c, err)} />, err.code === 'conflict' ? 409 : 422);
+    return html(c, <MessagePage {...ctx} title={t.errorTitle} text={await refusalText(c, err)} />, err.code === 'conflict' ? 409 : 422);
   }
   c.get('log').error({ err, path: c.req.path, method: c.req.method }, 'unexpected error on a staff page');
   return html(c, <MessagePage {...ctx} title={t.errorTitle} text={t.errorText(c.get('requestId') ?? '')} />, 500);

@@ -18,9 +18,9 @@ import { daysSince, isIsoDay } from './dates.js';
 import { highlightReferences, nearMissesIn, remittanceText, type Highlight, type NearMissMark } from './highlights.js';
 import { byConfidence, reassessSuggestion, type LineStanding, type SuggestionStanding } from './reassess.js';
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
-import { reasonTexts, type Reason, type ReasonLang } from '../../matching/reasons.js';
+import { reasonKassenzeichen, reasonTexts, type Reason, type ReasonLang, type SpellingLookup } from '../../matching/reasons.js';
 import { storedJson as json } from '../shared/storedJson.js';
-import { bookingReasonsIn } from './bookingReasons.js';
+import { bookingExplanations, explanationKassenzeichen, explanationText, type BookingExplanation } from './bookingReasons.js';
 
 export interface ReviewQueueFilter {
   /** One or several of REVIEW_FILTER_STATES, comma-separated; the queue states when left out. */
@@ -302,8 +302,13 @@ async function directDebitReturnOf(ctx: Ctx, t: TxRow, lang: ReasonLang): Promis
   return returnFigures({ endToEndId: e2e, collectedMinor: d.amountMinor, currency: d.currency, entry: { returnedMinor: t.amountMinor, chargesMinor: t.chargesMinor, statedOriginalsMinor: statedOriginals(t, d.currency) }, lang });
 }
 
-/** One payment for review; the matcher's reasons as sentences in `lang` (the API speaks English). */
-export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string; lang?: ReasonLang } }): Promise<ReviewItemView> {
+/**
+ * One payment for review; the matcher's reasons as sentences in `lang` (the API speaks English).
+ * Every Kassenzeichen in it is the normalized key (the API's contract), unless `spell` is given:
+ * then each one, in the fields and in the sentences alike, is spelled as `spell` says (the
+ * workplace: as printed), looked up once for the whole payment.
+ */
+export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transactionId: string; lang?: ReasonLang; spell?: SpellingLookup } }): Promise<ReviewItemView> {
   const lang = input.lang ?? 'en';
   const db = ctx.db.prisma;
   const t: TxRow | null = await db.bankTransaction.findUnique({ where: { id: input.transactionId }, include: { entry: { include: { statement: true } } } });
@@ -314,7 +319,8 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
   const allocations = await db.allocation.findMany({ where: { transactionId: t.id }, include: { reversal: true, openItem: { select: { kassenzeichen: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const items = new Map((await db.openItem.findMany({ where: { id: { in: itemIds } } })).map((i) => [i.id, i]));
   const itemsNow = new Map([...items.values()].map((i) => [i.id, { id: i.id, kassenzeichen: i.kassenzeichen, amountMinor: i.amountMinor, paidMinor: i.paidMinor, cancelled: i.cancelledAt !== null }]));
-  const explained = await bookingReasonsIn(ctx.db, allocations.map((a) => ({ id: a.id, kind: a.kind, proposalId: a.proposalId, reason: a.reason })), lang);
+  // The stored English sentences are the English reader's, unless the spelling of the Kassenzeichen in them is to change.
+  const explanations = lang === 'en' && !input.spell ? new Map<string, BookingExplanation>() : await bookingExplanations(ctx.db, allocations.map((a) => ({ id: a.id, kind: a.kind, proposalId: a.proposalId, reason: a.reason })));
   const movements = await db.suspenseMovement.findMany({ where: { transactionId: t.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const approvals = await db.approval.findMany({ where: { transactionId: t.id }, orderBy: [{ proposedAt: 'asc' }, { id: 'asc' }] });
   const audit = await db.auditEntry.findMany({
@@ -340,6 +346,24 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
   const refundData = json<{ recipientName?: string | null; iban?: string; amount?: string }>(refundEntry?.data, {});
   const fmt = (m: bigint) => formatMinor(m, t.currency);
   const actor = (a: { actorType: string; actorId: string }) => `${a.actorType}:${a.actorId}`;
+  const proposalReasons = json<Array<Reason | string>>(proposal?.reasons, []);
+  const kz = input.spell
+    ? await input.spell([
+        ...suggestions.flatMap((s) => [...s.allocations.map((a) => a.kassenzeichen), ...reasonKassenzeichen(s.reasons)]),
+        ...[...items.values()].map((i) => i.kassenzeichen),
+        ...allocations.map((a) => a.openItem.kassenzeichen),
+        ...reasonKassenzeichen(proposalReasons),
+        ...explanationKassenzeichen(explanations.values()),
+      ])
+    : (k: string) => k;
+  const spell = input.spell ? kz : undefined;
+  // A booking's audit entry holds its reason as the stored English sentence; the reader gets the booking's explanation.
+  const bookingAuditReason = (action: string, stored: string | null, data: unknown): string | undefined => {
+    if (action !== 'allocation.auto' && action !== 'allocation.confirmed') return undefined;
+    const first = (data as { allocations?: Array<{ allocationId?: unknown }> }).allocations?.[0]?.allocationId;
+    const e = typeof first === 'string' ? explanations.get(first) : undefined;
+    return e && stored !== null ? explanationText(e, lang, spell) : undefined;
+  };
   const linked = audit.flatMap((a) => {
     const link = a.subjectType === 'bank_transaction' && a.subjectId === t.id ? LINKS[a.action] : undefined;
     const data = link ? json<Record<string, unknown>>(a.data, {}) : {};
@@ -388,7 +412,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       additionalInfo: t.entry.additionalInfo,
     },
     proposal: proposal
-      ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: reasonTexts(json<Array<Reason | string>>(proposal.reasons, []), lang), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
+      ? { id: proposal.id, decision: proposal.decision, confidenceBp: proposal.confidenceBp, reasons: reasonTexts(proposalReasons, lang, spell), engineVersion: proposal.engineVersion, createdAt: proposal.createdAt.toISOString() }
       : null,
     suggestions: byConfidence(suggestions.map((s, index) => ({ s, index, confidenceBp: s.confidenceBp }))).map(({ s, index }) => {
       const now = reassessSuggestion({ lines: s.allocations.map((a) => ({ ...a, amountMinor: BigInt(a.amountMinor) })), confidenceBp: s.confidenceBp, reasons: s.reasons }, itemsNow);
@@ -396,24 +420,24 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       return {
       index,
       confidenceBp: s.confidenceBp,
-      reasons: reasonTexts(s.reasons, lang),
+      reasons: reasonTexts(s.reasons, lang, spell),
       total: fmt(s.allocations.reduce((sum, a) => sum + BigInt(a.amountMinor), 0n)),
       standing: now.standing,
       overpay: fmt(now.overpayMinor),
       doubtful: now.doubtful,
-      against: reasonTexts(against, lang),
+      against: reasonTexts(against, lang, spell),
       allocations: s.allocations.map((a, i) => {
         const item = items.get(a.itemId);
         return {
           itemId: a.itemId,
-          kassenzeichen: a.kassenzeichen,
+          kassenzeichen: kz(a.kassenzeichen),
           amount: fmt(BigInt(a.amountMinor)),
           standing: now.lines[i]!.standing,
           overpay: fmt(now.lines[i]!.overpayMinor),
           item: item
             ? {
                 id: item.id,
-                kassenzeichen: item.kassenzeichen,
+                kassenzeichen: kz(item.kassenzeichen),
                 rfReference: item.rfReference,
                 debtorName: item.debtorName,
                 description: item.description,
@@ -427,15 +451,15 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
       }),
     };
     }),
-    highlights: highlightReferences(lines, refs),
-    nearMisses: nearMissesIn(lines, [...json<Array<Reason | string>>(proposal?.reasons, []), ...suggestions.flatMap((s) => s.reasons)]),
+    highlights: highlightReferences(lines, refs).map((h) => ({ ...h, kassenzeichen: kz(h.kassenzeichen) })),
+    nearMisses: nearMissesIn(lines, [...proposalReasons, ...suggestions.flatMap((s) => s.reasons)]).map((m) => ({ ...m, kassenzeichen: kz(m.kassenzeichen) })),
     allocations: allocations.map((a) => ({
       id: a.id,
       itemId: a.openItemId,
-      kassenzeichen: a.openItem.kassenzeichen,
+      kassenzeichen: kz(a.openItem.kassenzeichen),
       amount: formatMinor(a.amountMinor, a.currency),
       kind: a.kind,
-      reason: explained.get(a.id) ?? a.reason,
+      reason: explanations.has(a.id) ? explanationText(explanations.get(a.id)!, lang, spell) : a.reason,
       createdBy: a.createdBy,
       createdAt: a.createdAt.toISOString(),
       approvalId: a.approvalId,
@@ -461,6 +485,9 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
     }),
     directDebitReturn,
     linked,
-    audit: audit.map((a) => ({ at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: a.reason, data: json<unknown>(a.data, {}) })),
+    audit: audit.map((a) => {
+      const data = json<unknown>(a.data, {});
+      return { at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: bookingAuditReason(a.action, a.reason, data) ?? a.reason, data };
+    }),
   };
 }

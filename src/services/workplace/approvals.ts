@@ -1,13 +1,14 @@
 /** Reads for the approvals inbox that the API does not need: recent decisions, payment handles. */
 import type { Ctx } from '../../context.js';
 import { approvalView, type ApprovalView } from '../review/approvalView.js';
-import { bookingReasonsIn } from '../review/bookingReasons.js';
+import { bookingExplanations, explanationKassenzeichen, explanationText } from '../review/bookingReasons.js';
 import { remittanceText } from '../review/highlights.js';
 import { outstandingMinor } from '../items/status.js';
 import { formatMinor } from '../../money/money.js';
 import { storedJson } from '../shared/storedJson.js';
 import type { ReasonLang } from '../../matching/reasons.js';
 import { kassenzeichenDisplayOf } from '../items/kassenzeichen.js';
+import { printedKassenzeichen } from './kassenzeichen.js';
 
 /** The latest decided approvals (approved, rejected, failed), newest decision first. */
 export async function listRecentDecisions({ ctx, input }: { ctx: Ctx; input: { limit: number } }): Promise<ApprovalView[]> {
@@ -39,8 +40,8 @@ const RETURN_REASON = /^payment returned by the bank with (\S+?)(?: \((\w+)\))?(
 
 /** The reasons the verbs write in English (src/services/review/actions.ts), said in German; a person's own words stay as written. */
 function reasonIn(lang: ReasonLang, kind: string, reason: string, explained: string | undefined): string {
-  if (lang === 'en') return reason;
   if (explained) return explained;
+  if (lang === 'en') return reason;
   if (kind === 'refund') {
     const m = REFUND_REASON.exec(reason);
     if (m) return `Rückzahlung ausgezahlt mit ${m[1]}${m[2] ? ` — ${m[2]}` : ''}`;
@@ -56,7 +57,7 @@ function reasonIn(lang: ReasonLang, kind: string, reason: string, explained: str
   return reason;
 }
 
-/** For at most the approvals on one page (the inbox shows 100): two reads of payments and items, however many there are. */
+/** For at most the approvals on one page (the inbox shows 100): a fixed number of reads (payments, items, proposals, printed Kassenzeichen), however many there are. */
 export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { approvals: ApprovalView[]; lang: ReasonLang } }): Promise<Map<string, ApprovalContext>> {
   const list = input.approvals.slice(0, 200);
   const txIds = [...new Set(list.map((a) => a.transactionId).filter((x): x is string => x !== null))];
@@ -66,11 +67,13 @@ export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { appr
   const byTx = new Map(txs.map((t) => [t.id, t]));
   const printed = new Map(items.map((i) => [i.id, kassenzeichenDisplayOf(ctx.config, i)]));
   const open = new Map(items.map((i) => [i.id, formatMinor(outstandingMinor(i.amountMinor, i.paidMinor, i.cancelledAt !== null), i.currency)]));
-  const explained = await bookingReasonsIn(
+  // The matcher's reasons for a suggestion, said in the reader's language with each Kassenzeichen as printed.
+  const explanations = await bookingExplanations(
     ctx.db,
     list.filter((a) => a.kind === 'confirm_suggestion' && a.booking.proposalId).map((a) => ({ id: a.id, kind: 'confirmed', proposalId: a.booking.proposalId!, reason: a.booking.reason })),
-    input.lang,
   );
+  const kz = await printedKassenzeichen({ ctx, input: { kassenzeichen: explanationKassenzeichen(explanations.values()) } });
+  const explained = new Map([...explanations].map(([id, e]) => [id, explanationText(e, input.lang, kz)]));
   const out = new Map<string, ApprovalContext>();
   for (const a of list) {
     const t = a.transactionId ? byTx.get(a.transactionId) : undefined;

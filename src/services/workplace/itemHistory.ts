@@ -7,6 +7,7 @@ import type { Ctx } from '../../context.js';
 import { getOpenItem } from '../items/queries.js';
 import type { OpenItemView } from '../items/model.js';
 import { bookingReasonsIn } from '../review/bookingReasons.js';
+import { printedKassenzeichen } from './kassenzeichen.js';
 import type { ReasonLang } from '../../matching/reasons.js';
 
 export interface ItemHistory {
@@ -47,7 +48,8 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
     include: { reversal: true, transaction: { select: { entryRef: true, position: true, debtorName: true, bookingDate: true } } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
-  const explained = await bookingReasonsIn(ctx.db, allocations, input.lang ?? 'en');
+  // The matcher's reasons in the reader's language, each Kassenzeichen in them as printed.
+  const explained = await bookingReasonsIn(ctx.db, allocations, input.lang ?? 'en', (kassenzeichen) => printedKassenzeichen({ ctx, input: { kassenzeichen } }));
   // An item has few online attempts; a bound all the same.
   const online = await db.onlineAllocation.findMany({
     where: { openItemId: item.id },

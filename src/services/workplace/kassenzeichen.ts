@@ -7,9 +7,7 @@
 import type { Ctx } from '../../context.js';
 import { normalizeReference } from '../../references/kassenzeichen.js';
 import { kassenzeichenDisplayOf } from '../items/kassenzeichen.js';
-import type { ReviewItemView, ReviewRow } from '../review/queue.js';
-import { getReviewItem } from '../review/queue.js';
-import type { ReasonLang } from '../../matching/reasons.js';
+import type { ReviewRow } from '../review/queue.js';
 
 /** Kassenzeichen looked up for one page at most (a page shows far fewer). */
 const PER_PAGE = 2000;
@@ -26,30 +24,4 @@ export async function printedKassenzeichen({ ctx, input }: { ctx: Ctx; input: { 
 export async function printedReviewRows({ ctx, input }: { ctx: Ctx; input: { rows: ReviewRow[] } }): Promise<ReviewRow[]> {
   const kz = await printedKassenzeichen({ ctx, input: { kassenzeichen: input.rows.flatMap((r) => r.topSuggestion?.kassenzeichen ?? []) } });
   return input.rows.map((r) => (r.topSuggestion ? { ...r, topSuggestion: { ...r.topSuggestion, kassenzeichen: r.topSuggestion.kassenzeichen.map(kz) } } : r));
-}
-
-/** One payment of the review queue as its page shows it: every Kassenzeichen as printed. */
-export async function reviewPageView({ ctx, input }: { ctx: Ctx; input: { transactionId: string; lang: ReasonLang } }): Promise<ReviewItemView> {
-  const v = await getReviewItem({ ctx, input });
-  const kz = await printedKassenzeichen({
-    ctx,
-    input: {
-      kassenzeichen: [
-        ...v.suggestions.flatMap((s) => s.allocations.map((a) => a.kassenzeichen)),
-        ...v.allocations.map((a) => a.kassenzeichen),
-        ...v.highlights.map((h) => h.kassenzeichen),
-        ...v.nearMisses.map((m) => m.kassenzeichen),
-      ],
-    },
-  });
-  return {
-    ...v,
-    suggestions: v.suggestions.map((s) => ({
-      ...s,
-      allocations: s.allocations.map((a) => ({ ...a, kassenzeichen: kz(a.kassenzeichen), item: a.item ? { ...a.item, kassenzeichen: kz(a.item.kassenzeichen) } : null })),
-    })),
-    allocations: v.allocations.map((a) => ({ ...a, kassenzeichen: kz(a.kassenzeichen) })),
-    highlights: v.highlights.map((h) => ({ ...h, kassenzeichen: kz(h.kassenzeichen) })),
-    nearMisses: v.nearMisses.map((m) => ({ ...m, kassenzeichen: kz(m.kassenzeichen) })),
-  };
 }

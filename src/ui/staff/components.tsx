@@ -178,9 +178,9 @@ export function AuditTable(props: { lang: Lang; who: Who; rows: Array<{ at: stri
           <tr>
             <td>{instant(props.lang, a.at)}</td>
             <td>{props.who(a.actor)}</td>
-            <td>
+            {/* The record's code stays with the words (to search the audit log by), not in the text a German reader reads. */}
+            <td data-action={a.action} title={a.action}>
               {t.auditActions[a.action] ?? a.action}
-              {t.auditActions[a.action] && <span class="muted mono"> ({a.action})</span>}
             </td>
             <td>{a.reason ?? ''}</td>
           </tr>

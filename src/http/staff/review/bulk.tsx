@@ -37,9 +37,10 @@ function seenOf(values: string[]): Array<{ transactionId: string; version: numbe
     });
 }
 
-function refusalLines(c: StaffContext, refused: Array<{ ref: string; error: DomainError | { skip: keyof ReturnType<typeof bulkTexts>['skips'] } }>): string {
+async function refusalLines(c: StaffContext, refused: Array<{ ref: string; error: DomainError | { skip: keyof ReturnType<typeof bulkTexts>['skips'] } }>): Promise<string> {
   const b = bulkTexts(c.get('lang'));
-  const named = refused.slice(0, NAMED_REFUSALS).map((r) => b.refusedLine(r.ref, r.error instanceof DomainError ? refusalText(c, r.error) : b.skips[r.error.skip]));
+  const named: string[] = [];
+  for (const r of refused.slice(0, NAMED_REFUSALS)) named.push(b.refusedLine(r.ref, r.error instanceof DomainError ? await refusalText(c, r.error) : b.skips[r.error.skip]));
   return named.length ? ` ${named.join(' ')}${refused.length > NAMED_REFUSALS ? ' …' : ''}` : '';
 }
 
@@ -61,7 +62,7 @@ export function mountBulkRoutes(app: Hono<StaffEnv>): void {
     return act(c, back, async () => {
       const done = await bulkConfirm({ ctx: staffCtx(c), input: { seen: seenOf([form.seen ?? '']), minConfidenceBp: minOf(form.min) } });
       const b = bulkTexts(c.get('lang'));
-      const text = b.resultConfirmed(done.booked.length, done.approvals.length, done.refused.length) + refusalLines(c, done.refused);
+      const text = b.resultConfirmed(done.booked.length, done.approvals.length, done.refused.length) + (await refusalLines(c, done.refused));
       return { flash: { kind: done.refused.length > 0 || done.approvals.length > 0 ? 'warn' : 'ok', text } };
     });
   });
@@ -76,7 +77,7 @@ export function mountBulkRoutes(app: Hono<StaffEnv>): void {
       const b = bulkTexts(c.get('lang'));
       if (picks.length === 0) throw new ValidationError(b.noneChosen, { field: 'pick' });
       const done = await bulkPark({ ctx: staffCtx(c), input: { seen: seenOf(picks), note } });
-      return { flash: { kind: done.refused.length > 0 ? 'warn' : 'ok', text: b.resultParked(done.parked.length, done.refused.length) + refusalLines(c, done.refused) } };
+      return { flash: { kind: done.refused.length > 0 ? 'warn' : 'ok', text: b.resultParked(done.parked.length, done.refused.length) + (await refusalLines(c, done.refused)) } };
     });
   });
 }

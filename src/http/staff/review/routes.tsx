@@ -4,36 +4,23 @@ import { itemStatusWord } from '../../../ui/staff/labels.js';
 import type { Hono } from 'hono';
 import { ValidationError } from '../../../errors.js';
 import { allocateManually, bookRefund, confirmSuggestion, markForRefund, parkPayment, resolveReturn, reverseBooking, unmarkRefund, type BookingOutcome } from '../../../services/review/actions.js';
-import { counterpartsFor, NO_COUNTERPARTS } from '../../../services/review/counterparts.js';
-import { acceptSettlement, releaseSettlement, settlementInReviewFor, SETTLEMENT_REVIEW } from '../../../services/online/settlement.js';
-import { countReviewQueue, getReviewItem, listReviewQueue, type ReviewQueueFilter } from '../../../services/review/queue.js';
+import { acceptSettlement, releaseSettlement } from '../../../services/online/settlement.js';
+import { countReviewQueue, getReviewItem, type ReviewQueueFilter } from '../../../services/review/queue.js';
+import { nextInReviewQueue, reviewDownloadRows, reviewListPage, reviewPaymentPage } from '../../../services/workplace/reviewPages.js';
 import { reviewCsv } from '../../../ui/staff/review/csv.js';
-import { printedKassenzeichen, printedReviewRows, reviewPageView } from '../../../services/workplace/kassenzeichen.js';
-import { refundRunsOfDebit } from '../../../services/workplace/refundDebit.js';
+import { printedKassenzeichen } from '../../../services/workplace/kassenzeichen.js';
 import { proposeRefundRunDebit } from '../../../services/review/refundRunDebit.js';
 import { amountFromInput, money, type StaffMessages } from '../../../ui/staff/i18n.js';
 import type { Flash } from '../../../services/users/sessions.js';
 import { messages } from '../../../ui/staff/frame.js';
 import { MAX_SPLIT_LINES, ReviewDetailPage, ReviewListPage } from '../../../ui/staff/review/index.js';
-import { allPages } from '../../../services/shared/paging.js';
 import { LIST_CSV_ROWS } from '../../../ui/staff/csv.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
 import { reviewFilterOf, reviewQueryOf } from '../query.js';
-import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoResolver, type StaffContext, staffCtx, csvDownload } from '../render.js';
+import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, whoOf, type StaffContext, staffCtx, csvDownload } from '../render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
-
-/** The first payment of the filtered queue other than `exclude`: where a clerk goes after deciding one. */
-async function nextInQueue(c: StaffContext, exclude: string): Promise<string | null> {
-  const filter = reviewFilterOf(c.req.query());
-  const page = await listReviewQueue({ ctx: staffCtx(c), input: { ...filter, limit: 2 } }).catch((err: unknown) => {
-    // A filter that no longer parses (typed by hand) falls back to the whole queue.
-    if (err instanceof ValidationError) return listReviewQueue({ ctx: staffCtx(c), input: { limit: 2 } });
-    throw err;
-  });
-  return page.items.find((r) => r.id !== exclude)?.id ?? null;
-}
 
 async function bookingFlash(c: StaffContext, outcome: BookingOutcome, ref: string) {
   const t = messages(c.get('lang'));
@@ -57,13 +44,10 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
   app.get('/review', staff('review'), async (c) => {
     const q = c.req.query();
     const filter: ReviewQueueFilter = { ...reviewFilterOf(q), limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) };
-    const page = await listReviewQueue({ ctx: staffCtx(c), input: filter });
-    const total = await countReviewQueue({ ctx: staffCtx(c), input: filter });
-    const query = reviewQueryOf(q);
+    const page = await reviewListPage({ ctx: staffCtx(c), input: filter });
     // The form shows what was typed ("1.234,50", "16.11.2026"), not its normalized form.
     const shown = { ...filter, ...Object.fromEntries((['amountFrom', 'amountTo', 'bookedFrom', 'bookedTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
-    const rows = await printedReviewRows({ ctx: staffCtx(c), input: { rows: page.items } });
-    return html(c, <ReviewListPage {...(await pageContext(c))} rows={rows} nextCursor={page.nextCursor} filter={shown} query={query} total={total} canReview={can(c, 'review')} />);
+    return html(c, <ReviewListPage {...(await pageContext(c))} rows={page.rows} nextCursor={page.nextCursor} filter={shown} query={reviewQueryOf(q)} total={page.total} canReview={can(c, 'review')} />);
   });
 
   // The same list as a CSV file for a spreadsheet, every page of it (up to LIST_CSV_ROWS rows).
@@ -73,47 +57,25 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
     return csvDownload(c, {
       name: { de: 'pruefung', en: 'review' },
       total: await countReviewQueue({ ctx, input: filter }),
-      rows: async () => {
-        const rows = await allPages(async (cursor) => {
-          const page = await listReviewQueue({ ctx, input: { ...filter, limit: 200, ...(cursor ? { cursor } : {}) } });
-          return { rows: await printedReviewRows({ ctx, input: { rows: page.items } }), nextCursor: page.nextCursor };
-        }, LIST_CSV_ROWS);
-        return reviewCsv(c.get('lang'), rows);
-      },
+      rows: async () => reviewCsv(c.get('lang'), await reviewDownloadRows({ ctx, input: { filter, max: LIST_CSV_ROWS } })),
     });
   });
 
   app.get('/review/:id', staff('review'), async (c) => {
-    const view = await reviewPageView({ ctx: staffCtx(c), input: { transactionId: c.req.param('id'), lang: c.get('lang') } });
-    const labels = [
-      ...view.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
-      ...view.suspense.movements.map((m) => m.createdBy),
-      ...view.audit.map((a) => a.actor),
-      ...(view.pendingApproval ? [view.pendingApproval.proposedBy] : []),
-      ...(view.parked ? [view.parked.by] : []),
-      ...(view.refund ? [view.refund.requestedBy] : []),
-    ];
-    const who = await whoResolver(c, labels);
-    const nextId = await nextInQueue(c, view.id);
-    // Only a refund to book or a return to place has another half to look for.
-    const linking = view.availableActions.includes('book_refund') || view.availableActions.includes('resolve_return');
-    const counterparts = linking ? await counterpartsFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : NO_COUNTERPARTS;
-    const settlement = view.state === SETTLEMENT_REVIEW ? await settlementInReviewFor({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
-    // An outgoing payment: the refund run it booked, or a released batch run of its total it could be.
-    const refundRuns = view.creditDebit === 'DBIT' ? await refundRunsOfDebit({ ctx: staffCtx(c), input: { transactionId: view.id } }) : null;
+    const page = await reviewPaymentPage({ ctx: staffCtx(c), input: { transactionId: c.req.param('id'), lang: c.get('lang'), filter: reviewFilterOf(c.req.query()) } });
     const rows = Number.parseInt(c.req.query('rows') ?? '', 10);
     return html(
       c,
       <ReviewDetailPage
         {...(await pageContext(c))}
-        view={view}
-        counterparts={counterparts}
-        settlement={settlement}
-        who={who}
+        view={page.view}
+        counterparts={page.counterparts}
+        settlement={page.settlement}
+        who={whoOf(c, page.names)}
         canReview={can(c, 'review')}
         canApprove={can(c, 'approve')}
-        nextId={nextId}
-        refundRuns={refundRuns}
+        nextId={page.nextId}
+        refundRuns={page.refundRuns}
         query={reviewQueryOf(c.req.query())}
         {...(Number.isInteger(rows) ? { splitRows: rows } : {})}
       />,
@@ -136,7 +98,7 @@ export function mountReviewPages(app: Hono<StaffEnv>): void {
       const query = reviewQueryOf(c.req.query());
       const q = query ? `?${query}` : '';
       const next = async () => {
-        const n = await nextInQueue(c, id);
+        const n = await nextInReviewQueue({ ctx: staffCtx(c), input: { filter: reviewFilterOf(c.req.query()), exclude: id } });
         return n ? `/review/${n}${q}` : `/review${q}`;
       };
       return act(c, `/review/${id}${q}`, () => run({ c, id, form, t: messages(c.get('lang')), seen: version !== undefined ? { version } : {}, next, q }));
