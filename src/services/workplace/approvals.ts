@@ -1,6 +1,9 @@
-/** Reads for the approvals inbox that the API does not need: recent decisions, payment handles. */
+/** The approvals inbox as the workplace shows it: what the API does not need (recent decisions, payment handles, the approver's context), assembled per page. */
 import type { Ctx } from '../../context.js';
 import { approvalView, type ApprovalView } from '../review/approvalView.js';
+import { countApprovals, listApprovals } from '../review/approvals.js';
+import { allPages } from '../shared/paging.js';
+import { actorNames } from '../users/users.js';
 import { bookingExplanations, explanationKassenzeichen, explanationText } from '../review/bookingReasons.js';
 import { remittanceText } from '../review/highlights.js';
 import { outstandingMinor } from '../items/status.js';
@@ -94,4 +97,39 @@ export async function approvalContexts({ ctx, input }: { ctx: Ctx; input: { appr
     });
   }
   return out;
+}
+
+export interface ApprovalsPageView {
+  /** The oldest pending approvals first (the longest waiting on top), at most a page. */
+  pending: ApprovalView[];
+  decided: ApprovalView[];
+  contexts: Map<string, ApprovalContext>;
+  /** How many are pending in all. */
+  total: number;
+  /** Display names of the people and clients on the page, by actor label. */
+  names: Map<string, string>;
+  /** From this amount a booking waits for a second person ("500.00"). */
+  threshold: string;
+}
+
+/** Everything the approvals inbox shows. */
+export async function approvalsPage({ ctx, input }: { ctx: Ctx; input: { lang: ReasonLang } }): Promise<ApprovalsPageView> {
+  const pending = await listApprovals({ ctx, input: { status: 'pending', limit: 100 } });
+  const decided = await listRecentDecisions({ ctx, input: { limit: 20 } });
+  const contexts = await approvalContexts({ ctx, input: { approvals: pending.items, lang: input.lang } });
+  const names = await actorNames(ctx, [...pending.items, ...decided].flatMap((a) => [a.proposedBy, ...(a.decidedBy ? [a.decidedBy] : [])]));
+  const total = await countApprovals({ ctx, input: { status: 'pending' } });
+  return { pending: pending.items, decided, contexts, total, names, threshold: formatMinor(ctx.config.fourEyesThresholdMinor, 'EUR') };
+}
+
+/** Every pending approval for the download, up to `max`, with what the card shows beside each. */
+export async function approvalsDownload({ ctx, input }: { ctx: Ctx; input: { lang: ReasonLang; max: number } }): Promise<{ pending: ApprovalView[]; contexts: Map<string, ApprovalContext>; names: Map<string, string> }> {
+  const pending = await allPages(async (cursor) => {
+    const p = await listApprovals({ ctx, input: { status: 'pending', limit: 200, ...(cursor ? { cursor } : {}) } });
+    return { rows: p.items, nextCursor: p.nextCursor };
+  }, input.max);
+  // The approvers' context, a page's worth at a time (approvalContexts reads a fixed number of queries per call).
+  const contexts = new Map<string, ApprovalContext>();
+  for (let i = 0; i < pending.length; i += 200) for (const [k, v] of await approvalContexts({ ctx, input: { approvals: pending.slice(i, i + 200), lang: input.lang } })) contexts.set(k, v);
+  return { pending, contexts, names: await actorNames(ctx, pending.map((a) => a.proposedBy)) };
 }

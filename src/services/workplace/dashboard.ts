@@ -4,7 +4,8 @@
  * for a second person; with the last 30 booking days for the chart. Read-only, a handful of
  * grouped queries (no row per payment is loaded).
  */
-import type { Ctx } from '../../context.js';
+import { hasScope, type Ctx } from '../../context.js';
+import { openPeriods, type OpenPeriod } from '../closings/closings.js';
 import { cityDate, cityDayRange, daysSince } from '../review/dates.js';
 import { QUEUE_STATES } from '../review/states.js';
 import { onlineRefundsDue } from '../online/reversals.js';
@@ -113,4 +114,10 @@ export async function getDashboard({ ctx }: { ctx: Ctx }): Promise<Dashboard> {
     onlineRefundsDue: await onlineRefundsDue({ ctx }),
     days,
   };
+}
+
+/** The overview page: the figures, and the days waiting for their closing for those who may read them. */
+export async function dashboardPage({ ctx }: { ctx: Ctx }): Promise<{ data: Dashboard; openClosings?: OpenPeriod[] }> {
+  const data = await getDashboard({ ctx });
+  return hasScope(ctx.actor, 'statements:read') ? { data, openClosings: await openPeriods({ ctx, input: { limit: 3 } }) } : { data };
 }

@@ -1,10 +1,13 @@
 /**
  * Everything that happened to one open item, for the staff page: the payment requests sent for it,
  * the money booked to it and undone, changes of the claim, the notifications sent to its issuing
- * service, and the audit trail. Read-only.
+ * service, and the audit trail; and the items list with its total. Read-only.
  */
-import type { Ctx } from '../../context.js';
-import { getOpenItem } from '../items/queries.js';
+import { hasScope, type Ctx } from '../../context.js';
+import { usableMandatesOf, type MandateView } from '../mandates/mandates.js';
+import { countOpenItems, getOpenItem, listOpenItems, type ItemFilters } from '../items/queries.js';
+import { listDirectDebits, type DirectDebitView } from '../collections/debits.js';
+import { actorNames } from '../users/users.js';
 import type { OpenItemView } from '../items/model.js';
 import { bookingReasonsIn } from '../review/bookingReasons.js';
 import { printedKassenzeichen } from './kassenzeichen.js';
@@ -104,4 +107,38 @@ export async function getItemHistory({ ctx, input }: { ctx: Ctx; input: { id: st
     events,
     audit: audit.map((a) => ({ at: a.at, actor: `${a.actorType}:${a.actorId}`, action: a.action, reason: a.reason })),
   };
+}
+
+/** The items list: a page of the filter and how many it finds in all. */
+export async function itemListPage({ ctx, input }: { ctx: Ctx; input: ItemFilters }): Promise<{ items: OpenItemView[]; nextCursor: string | null; total: number }> {
+  const { limit: _limit, cursor: _cursor, ...filter } = input;
+  const page = await listOpenItems({ ctx, input });
+  return { items: page.items, nextCursor: page.nextCursor, total: await countOpenItems({ ctx, input: filter }) };
+}
+
+export interface ItemPageView {
+  history: ItemHistory;
+  /** The item's latest direct debit (announced, "Einzug veranlasst", collected, returned), if any. */
+  directDebit: DirectDebitView | null;
+  /** Collecting it by direct debit: offered to whoever keeps mandates, for what is open and has no standing debit. */
+  directDebitForms?: { mandates: MandateView[]; debit: DirectDebitView | null; preNotificationDays: number };
+  /** Display names of the people and clients on the page, by actor label. */
+  names: Map<string, string>;
+}
+
+/** Everything an item's page shows. */
+export async function itemPage({ ctx, input }: { ctx: Ctx; input: { id: string; lang: ReasonLang } }): Promise<ItemPageView> {
+  const history = await getItemHistory({ ctx, input });
+  const names = await actorNames(ctx, [
+    ...history.allocations.flatMap((a) => [a.createdBy, ...(a.reversal ? [a.reversal.createdBy] : [])]),
+    ...history.changes.map((x) => x.actor),
+    ...history.audit.map((a) => a.actor),
+  ]);
+  const debits = await listDirectDebits({ ctx, input: { itemId: history.item.id, limit: 100 } });
+  const debit = debits.items.filter((d) => d.state !== 'cancelled').at(-1) ?? null;
+  const standing = debit && ['announced', 'in_run', 'sent'].includes(debit.state) ? debit : null;
+  const collectable = hasScope(ctx.actor, 'mandates') && !history.item.cancelledAt && (history.item.status === 'open' || history.item.status === 'partly_paid');
+  if (!collectable) return { history, directDebit: debit, names };
+  const mandates = standing ? [] : await usableMandatesOf({ ctx, input: { debtorName: history.item.debtor.name } });
+  return { history, directDebit: debit, directDebitForms: { mandates, debit: standing, preNotificationDays: ctx.config.sepa.preNotificationDays }, names };
 }

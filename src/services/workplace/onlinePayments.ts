@@ -14,6 +14,7 @@ import { CLEARING_REASONS, SETTLEMENT_STATUSES, type ClearingReason, type Settle
 import { decodeTimeCursor, encodeTimeCursor, NEWEST_FIRST, afterCursorWhere, pageLimit, type Page } from '../shared/paging.js';
 import { cityDayRange, isIsoDay } from '../review/dates.js';
 import { kassenzeichenDisplayOf } from '../items/kassenzeichen.js';
+import { actorNames } from '../users/users.js';
 
 export interface OnlinePaymentFilter {
   status?: string;
@@ -319,4 +320,17 @@ export async function onlineProviders({ ctx }: { ctx: Ctx }): Promise<Array<{ ke
   const rows = await ctx.db.prisma.onlinePayment.groupBy({ by: ['provider'], _count: { _all: true } });
   const keys = new Set([...rows.map((r) => r.provider), ...(ctx.config.online?.provider ? [ctx.config.online.provider.key] : [])]);
   return [...keys].sort().map((key) => ({ key, name: providerName(ctx, key) }));
+}
+
+/** The online payments list: a page of the filter, how many it finds in all, and the providers to filter by. */
+export async function onlinePaymentsListPage({ ctx, input }: { ctx: Ctx; input: OnlinePaymentFilter }): Promise<{ rows: OnlinePaymentRow[]; nextCursor: string | null; total: number; providers: Array<{ key: string; name: string }> }> {
+  const { cursor: _cursor, limit: _limit, ...filter } = input;
+  const page = await listOnlinePaymentsFor({ ctx, input });
+  return { rows: page.items, nextCursor: page.nextCursor, total: await countOnlinePaymentsFor({ ctx, input: filter }), providers: await onlineProviders({ ctx }) };
+}
+
+/** One online payment's page, with the names of the people on its history. */
+export async function onlinePaymentView({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<{ page: OnlinePaymentPage; names: Map<string, string> }> {
+  const page = await getOnlinePaymentPage({ ctx, input });
+  return { page, names: await actorNames(ctx, page.history.flatMap((h) => (h.actor ? [h.actor] : []))) };
 }

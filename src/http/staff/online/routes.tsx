@@ -1,11 +1,11 @@
 /** @jsxImportSource hono/jsx */
 /** Online payments and the providers' clearing accounts in the workplace (read-only pages and a CSV). */
 import type { Hono } from 'hono';
-import { allOnlinePaymentsFor, countOnlinePaymentsFor, getClearingAccounts, getOnlinePaymentPage, listOnlinePaymentsFor, onlineProviders, type OnlinePaymentFilter } from '../../../services/workplace/onlinePayments.js';
+import { allOnlinePaymentsFor, countOnlinePaymentsFor, getClearingAccounts, onlinePaymentsListPage, onlinePaymentView, type OnlinePaymentFilter } from '../../../services/workplace/onlinePayments.js';
 import { ClearingPage, OnlinePaymentDetailPage, OnlinePaymentsPage, onlinePaymentsCsv } from '../../../ui/staff/online/pages.js';
 import { requireStaff, type StaffEnv } from '../../session.js';
 import { amountParam, dayParam, queryOf } from '../query.js';
-import { csvDownload, forbiddenPage, html, pageContext, staffCtx, whoResolver } from '../render.js';
+import { csvDownload, forbiddenPage, html, pageContext, staffCtx, whoOf } from '../render.js';
 
 const staff = () => requireStaff('statements:read', forbiddenPage);
 
@@ -30,12 +30,10 @@ export function mountOnlinePages(app: Hono<StaffEnv>): void {
     const q = c.req.query();
     const ctx = staffCtx(c);
     const filter = filterOf(q);
-    const page = await listOnlinePaymentsFor({ ctx, input: { ...filter, limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) } });
-    const total = await countOnlinePaymentsFor({ ctx, input: filter });
-    const providers = await onlineProviders({ ctx });
+    const page = await onlinePaymentsListPage({ ctx, input: { ...filter, limit: 50, ...(q.cursor ? { cursor: q.cursor } : {}) } });
     // The form shows what was typed, not its normalized form.
     const shown: OnlinePaymentFilter = { ...filter, ...Object.fromEntries((['from', 'to', 'amountFrom', 'amountTo'] as const).filter((k) => q[k]).map((k) => [k, q[k]])) };
-    return html(c, <OnlinePaymentsPage {...(await pageContext(c))} rows={page.items} nextCursor={page.nextCursor} total={total} filter={shown} query={queryOfFilter(q)} providers={providers} />);
+    return html(c, <OnlinePaymentsPage {...(await pageContext(c))} {...page} filter={shown} query={queryOfFilter(q)} />);
   });
 
   app.get('/online-payments.csv', staff(), async (c) => {
@@ -49,9 +47,8 @@ export function mountOnlinePages(app: Hono<StaffEnv>): void {
   });
 
   app.get('/online-payments/:id', staff(), async (c) => {
-    const page = await getOnlinePaymentPage({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
-    const who = await whoResolver(c, page.history.flatMap((h) => (h.actor ? [h.actor] : [])));
-    return html(c, <OnlinePaymentDetailPage {...(await pageContext(c))} page={page} who={who} />);
+    const view = await onlinePaymentView({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
+    return html(c, <OnlinePaymentDetailPage {...(await pageContext(c))} page={view.page} who={whoOf(c, view.names)} />);
   });
 
   app.get('/clearing', staff(), async (c) => {

@@ -6,10 +6,10 @@
  */
 import type { Hono } from 'hono';
 import { actorLabel } from '../../../context.js';
-import { gatherCollectionRuns, listCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
-import { cancelRefundRun, gatherRefundRun, listRefundRuns, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
+import { gatherCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
+import { cancelRefundRun, gatherRefundRun, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
+import { sepaPage } from '../../../services/workplace/sepa.js';
 import type { RunFile } from '../../../services/sepaRuns/file.js';
-import { cityDate } from '../../../services/review/dates.js';
 import { SepaRunsPage } from '../../../ui/staff/sepa.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, staffCtx, type StaffContext } from '../render.js';
@@ -27,15 +27,8 @@ function file(c: StaffContext, f: RunFile) {
 export function mountSepaPages(app: Hono<StaffEnv>): void {
   app.get('/sepa', staff(), async (c) => {
     const ctx = staffCtx(c);
-    const canRefunds = can(c, 'refunds');
-    const canMandates = can(c, 'mandates');
-    const refundRuns = canRefunds ? (await listRefundRuns({ ctx, input: { limit: 50 } })).items : [];
-    const collectionRuns = canMandates ? (await listCollectionRuns({ ctx, input: { limit: 50 } })).items : [];
-    const inTwoWeeks = new Date(ctx.clock.now().getTime() + 14 * 86_400_000);
-    return html(
-      c,
-      <SepaRunsPage {...(await pageContext(c))} refundRuns={refundRuns} collectionRuns={collectionRuns} me={actorLabel(ctx.actor)} canRefunds={canRefunds} canMandates={canMandates} canApprove={can(c, 'approve')} nextCollectionDate={cityDate(inTwoWeeks)} />,
-    );
+    const page = await sepaPage({ ctx });
+    return html(c, <SepaRunsPage {...(await pageContext(c))} {...page} me={actorLabel(ctx.actor)} canApprove={can(c, 'approve')} />);
   });
 
   app.post('/sepa/refund-runs', ...post('refunds'), async (c) =>

@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
 /** Bank statements, their original files, and the deliveries refused for carrying a statement read before with other content. */
 import type { Hono } from 'hono';
-import { getStatementOriginalFile, hasOriginalFile } from '../../../services/statements/originalFile.js';
+import { getStatementOriginalFile } from '../../../services/statements/originalFile.js';
+import { refusedDeliveriesPage, statementListPage, statementPage } from '../../../services/workplace/statements.js';
 import { countRefusedDeliveries, getRefusedDeliveryFile, listRefusedDeliveries } from '../../../services/statements/refusedDeliveries.js';
 import { RefusedDeliveriesPage, refusedDeliveriesCsv } from '../../../ui/staff/refusedDeliveries.js';
-import { countStatements, getStatement, listEntries, listStatements } from '../../../services/statements/queries.js';
+import { countStatements, listStatements } from '../../../services/statements/queries.js';
 import { StatementPage, StatementsPage, statementsCsv } from '../../../ui/staff/statements.js';
 import { allPages } from '../../../services/shared/paging.js';
 import { LIST_CSV_ROWS } from '../../../ui/staff/csv.js';
@@ -18,9 +19,8 @@ export function mountStatementPages(app: Hono<StaffEnv>): void {
   // ---- statements
   app.get('/statements', staff('statements:read'), async (c) => {
     const cursor = c.req.query('cursor');
-    const page = await listStatements({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
-    const total = await countStatements({ ctx: staffCtx(c), input: {} });
-    return html(c, <StatementsPage {...(await pageContext(c))} statements={page.items} nextCursor={page.nextCursor} total={total} />);
+    const page = await statementListPage({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
+    return html(c, <StatementsPage {...(await pageContext(c))} {...page} />);
   });
 
   app.get('/statements.csv', staff('statements:read'), async (c) => {
@@ -36,12 +36,9 @@ export function mountStatementPages(app: Hono<StaffEnv>): void {
   });
 
   app.get('/statements/:id', staff('statements:read'), async (c) => {
-    const ctx = staffCtx(c);
-    const statement = await getStatement({ ctx, input: { id: c.req.param('id') } });
     const cursor = c.req.query('cursor');
-    const entries = await listEntries({ ctx, input: { statementId: statement.id, limit: 200, ...(cursor ? { cursor } : {}) } });
-    const hasFile = await hasOriginalFile({ ctx, input: { importId: statement.importId } });
-    return html(c, <StatementPage {...(await pageContext(c))} statement={statement} entries={entries.items} nextCursor={entries.nextCursor} hasFile={hasFile} />);
+    const page = await statementPage({ ctx: staffCtx(c), input: { id: c.req.param('id'), limit: 200, ...(cursor ? { cursor } : {}) } });
+    return html(c, <StatementPage {...(await pageContext(c))} {...page} />);
   });
 
   app.get('/statements/:id/file', staff('statements:read'), async (c) => {
@@ -56,9 +53,8 @@ export function mountStatementPages(app: Hono<StaffEnv>): void {
   // ---- deliveries refused for carrying a statement read before with other content
   app.get('/refused-deliveries', staff('statements:read'), async (c) => {
     const cursor = c.req.query('cursor');
-    const page = await listRefusedDeliveries({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
-    const total = await countRefusedDeliveries({ ctx: staffCtx(c) });
-    return html(c, <RefusedDeliveriesPage {...(await pageContext(c))} deliveries={page.data} nextCursor={page.nextCursor} total={total} />);
+    const page = await refusedDeliveriesPage({ ctx: staffCtx(c), input: { limit: 50, ...(cursor ? { cursor } : {}) } });
+    return html(c, <RefusedDeliveriesPage {...(await pageContext(c))} {...page} />);
   });
 
   app.get('/refused-deliveries.csv', staff('statements:read'), async (c) => {

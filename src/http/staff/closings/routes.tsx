@@ -4,19 +4,19 @@
  * person as the actor, so the same scopes and the four-eyes rule apply.
  */
 import type { Hono } from 'hono';
-import { actorLabel } from '../../context.js';
-import { countClosings, determineClosing, explainDifference, getClosing, listClosings, openPeriods, previewClosing, signClosing } from '../../services/closings/closings.js';
-import { suspenseFigures } from '../../services/closings/compute.js';
-import { closingCsv, closingJson } from '../../services/closings/exports.js';
-import { today } from '../../services/closings/period.js';
-import { closingPdf, closingPrintHtml } from '../../services/closings/print.js';
-import { isIsoDay } from '../../services/review/dates.js';
-import { AgeingPage, ClosingDayPage, ClosingPage, ClosingsPage, closingsCsv } from '../../ui/staff/closings/pages.js';
-import { allPages } from '../../services/shared/paging.js';
-import { LIST_CSV_ROWS } from '../../ui/staff/csv.js';
-import { amountFromInput } from '../../ui/staff/i18n.js';
-import { csrfProtect, requireStaff, type StaffEnv } from '../session.js';
-import { act, can, csrfRefusedPage, csvDownload, forbiddenPage, formError, formFields, html, pageContext, staffCtx, whoResolver, type StaffContext } from '../staff/render.js';
+import { actorLabel } from '../../../context.js';
+import { countClosings, determineClosing, explainDifference, getClosing, listClosings, previewClosing, signClosing } from '../../../services/closings/closings.js';
+import { closingPage, closingsPage } from '../../../services/workplace/closings.js';
+import { suspenseFigures } from '../../../services/closings/compute.js';
+import { closingCsv, closingJson } from '../../../services/closings/exports.js';
+import { closingPdf, closingPrintHtml } from '../../../services/closings/print.js';
+import { isIsoDay } from '../../../services/review/dates.js';
+import { AgeingPage, ClosingDayPage, ClosingPage, ClosingsPage, closingsCsv } from '../../../ui/staff/closings/pages.js';
+import { allPages } from '../../../services/shared/paging.js';
+import { LIST_CSV_ROWS } from '../../../ui/staff/csv.js';
+import { amountFromInput } from '../../../ui/staff/i18n.js';
+import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
+import { act, can, csrfRefusedPage, csvDownload, forbiddenPage, formError, formFields, html, pageContext, staffCtx, whoOf, whoResolver, type StaffContext } from '../render.js';
 
 const staff = (scope?: Parameters<typeof requireStaff>[0]) => requireStaff(scope, forbiddenPage);
 const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope, forbiddenPage), csrfProtect(csrfRefusedPage)] as const;
@@ -28,12 +28,8 @@ function dayParam(c: StaffContext, value: string | undefined): string {
 
 export function mountClosingPages(app: Hono<StaffEnv>): void {
   app.get('/closings', staff('statements:read'), async (c) => {
-    const ctx = staffCtx(c);
-    const open = await openPeriods({ ctx, input: {} });
-    const list = await listClosings({ ctx, input: { limit: 30 } });
-    const who = await whoResolver(c, list.items.flatMap((i) => [i.determinedBy, ...(i.signedBy ? [i.signedBy] : [])]));
-    const total = await countClosings({ ctx });
-    return html(c, <ClosingsPage {...(await pageContext(c))} open={open} closings={list.items} who={who} today={today(ctx.clock.now())} total={total} />);
+    const page = await closingsPage({ ctx: staffCtx(c) });
+    return html(c, <ClosingsPage {...(await pageContext(c))} open={page.open} closings={page.closings} who={whoOf(c, page.names)} today={page.today} total={page.total} />);
   });
 
   app.get('/closings.csv', staff('statements:read'), async (c) => {
@@ -88,9 +84,8 @@ export function mountClosingPages(app: Hono<StaffEnv>): void {
   });
 
   app.get('/closings/:id', staff('statements:read'), async (c) => {
-    const closing = await getClosing({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
-    const who = await whoResolver(c, [closing.determinedBy, ...(closing.signedBy ? [closing.signedBy] : [])]);
-    return html(c, <ClosingPage {...(await pageContext(c))} closing={closing} who={who} me={actorLabel(staffCtx(c).actor)} canApprove={can(c, 'approve')} canExport={can(c, 'export')} />);
+    const { closing, names } = await closingPage({ ctx: staffCtx(c), input: { id: c.req.param('id') } });
+    return html(c, <ClosingPage {...(await pageContext(c))} closing={closing} who={whoOf(c, names)} me={actorLabel(staffCtx(c).actor)} canApprove={can(c, 'approve')} canExport={can(c, 'export')} />);
   });
 
   app.post('/closings/:id/sign', ...post('approve'), async (c) => {
