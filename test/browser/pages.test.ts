@@ -6,20 +6,13 @@
  * by two keys), the first action above the fold, shortcuts for park, refund and reverse, a split
  * with any number of lines and its running remainder. Screenshots go to test-artifacts/screenshots/.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium, screenshot } from './browser.js';
+import { holdsUp as checks, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 
 const suite = chromiumMissing ? describe.skip : describe;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const plain = (text: string | null) => (text ?? '').replace(/\u00a0/g, ' ');
-
-/** State keys and English words that must not appear on a German page (names and remittance texts in the fixture are German). */
-const RAW_KEYS = /\b(settlement_review|refund_booked|awaiting_approval|return_open|not_booked|partly_paid|unmatched|overpaid|clearing)\b/;
-const ENGLISH = /\b(payment|suggestion|booked|reload|cannot|nothing|allocation|confirmed|approval|refund(ed)?|overpay|not found)\b/i;
 
 suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromiumMissing})` : ''}`, () => {
   let f: StaffFixture;
@@ -58,6 +51,11 @@ suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromium
     ids.payUrl = pr.paymentUrl.replace(/^https?:\/\/[^/]+/, '');
     await f.importStatement({ id: 'PG-5', entries: [{ ref: 'PG-5', amount: '30.70', name: 'Bürger Bezahlt', remittance: [citizen.kassenzeichen as string] }] });
     ids.statement = (await f.server.db.prisma.statement.findFirstOrThrow({ where: { bankStatementId: 'PG-3' } })).id;
+    ids.today = f.clock.now().toISOString().slice(0, 10);
+    // A citizen's payment request not paid yet: the page with the bank details and the GiroCode.
+    const unpaid = await f.item('42.00', 'Bürgerin Offen');
+    const open = (await (await f.server.api('/v1/payment-requests', { method: 'POST', key: f.itemsKey, json: { itemIds: [unpaid.id] } })).json()) as { paymentUrl: string };
+    ids.openPayUrl = open.paymentUrl.replace(/^https?:\/\/[^/]+/, '');
   }, 60_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});
@@ -81,21 +79,8 @@ suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromium
     return page;
   }
 
-  /** The checks every page passes, at the page's current width. */
-  async function holdsUp(page: Page, name: string, width: number): Promise<void> {
-    await screenshot(page, `pages-${name}-${width}`);
-    const { scrollWidth, innerWidth, text } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, text: document.body.innerText }));
-    expect(scrollWidth, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-    expect(plain(text), `${name}: raw state key`).not.toMatch(RAW_KEYS);
-    // The language switch is the one English word a German page carries, by design.
-    expect(plain(text).replace(/English/g, ''), `${name}: English on a German page`).not.toMatch(ENGLISH);
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    });
-    expect(violations, `${name} at ${width} px`).toEqual([]);
-  }
+  /** The checks every workplace page passes (test/browser/holdsUp.ts), its screenshot named for this file. */
+  const holdsUp = (page: Page, name: string, width: number) => checks(page, `pages-${name}`, width);
 
   for (const width of [390, 1366]) {
     it(`every staff page at ${width} px`, async () => {
@@ -110,6 +95,13 @@ suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromium
         ['items', '/items'],
         ['item', `/items/${ids.zoraItem}`],
         ['import', '/import'],
+        ['closings', '/closings'],
+        ['closing-day', `/closings/day/${ids.today}`],
+        ['ageing', `/closings/ageing?asOf=${ids.today}`],
+        ['online-payments', '/online-payments'],
+        ['clearing', '/clearing'],
+        ['sepa', '/sepa'],
+        ['mandates', '/mandates'],
         ['unknown', '/gibt-es-nicht'],
       ];
       for (const [name, path] of pages) {
@@ -124,6 +116,15 @@ suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromium
       expect(card).toContain('jetzt offen: 750,00 €');
       await holdsUp(approver, 'approvals', width);
     }, 90_000);
+
+    it(`the sign-in page and the citizen's page before paying, at ${width} px`, async () => {
+      const page = await open(width);
+      await page.goto(`${f.server.url}/login`);
+      await holdsUp(page, 'login', width);
+      await page.goto(`${f.server.url}${ids.openPayUrl}`);
+      expect(plain(await page.locator('main').textContent())).toContain('42,00 €');
+      await holdsUp(page, 'citizen-open', width);
+    });
 
     it(`the citizen's page, paid, with a receipt, at ${width} px`, async () => {
       const page = await open(width);
