@@ -92,7 +92,7 @@ export interface NearMissMark {
   kassenzeichen: string;
   /** substitution, transposition, deletion, insertion, prefix-omitted (the matcher's word). */
   slip: string;
-  /** Where written and meant differ: [from, to) in `written` and in `meant` (both without separators). */
+  /** Where written and meant differ: [from, to) in `written` and in `meant` (without separators; as written and as printed where the page says them so, nearMissAsPrinted). */
   written: string;
   meant: string;
   writtenDiff: [number, number];
@@ -133,4 +133,28 @@ export function nearMissesIn(lines: readonly string[], reasons: ReadonlyArray<un
     }
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** Where each character of `normalizeReference(shown)` stands in `shown` (separators are skipped). */
+function positionsIn(shown: string): number[] {
+  const at: number[] = [];
+  for (let i = 0; i < shown.length; i++) if (!/[\s.\-/\u2010-\u2015\u2212]/.test(shown[i]!)) at.push(i);
+  return at;
+}
+
+/** A span over the normalized form, moved onto `shown` (a caret for an empty span stays where it was). */
+function spanOn(shown: string, [from, to]: [number, number]): [number, number] {
+  const at = positionsIn(shown);
+  const start = from < at.length ? at[from]! : shown.length;
+  return [start, to > from ? at[to - 1]! + 1 : start];
+}
+
+/**
+ * A near miss as a person compares it: what the payer wrote as written, and the item's Kassenzeichen
+ * as printed, with the differing characters marked in both. Spellings that are not the same
+ * reference as the mark's (which does not happen) leave it as it is.
+ */
+export function nearMissAsPrinted(m: NearMissMark, printed: string): NearMissMark {
+  if (normalizeReference(m.text) !== m.written || normalizeReference(printed) !== m.meant) return { ...m, kassenzeichen: printed };
+  return { ...m, kassenzeichen: printed, written: m.text, meant: printed, writtenDiff: spanOn(m.text, m.writtenDiff), meantDiff: spanOn(printed, m.meantDiff) };
 }

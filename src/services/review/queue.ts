@@ -15,7 +15,7 @@ import { decodeCursor, encodeCursor, pageLimit, type Page } from '../shared/pagi
 import { suspenseBalance } from '../booking/ledger.js';
 import { approvalView, type ApprovalView } from './approvalView.js';
 import { daysSince, isIsoDay } from './dates.js';
-import { highlightReferences, nearMissesIn, remittanceText, type Highlight, type NearMissMark } from './highlights.js';
+import { highlightReferences, nearMissAsPrinted, nearMissesIn, remittanceText, type Highlight, type NearMissMark } from './highlights.js';
 import { byConfidence, reassessSuggestion, type LineStanding, type SuggestionStanding } from './reassess.js';
 import { availableActions, QUEUE_STATES, REVIEW_FILTER_STATES, type ReviewAction } from './states.js';
 import { reasonKassenzeichen, reasonTexts, type Reason, type ReasonLang, type SpellingLookup } from '../../matching/reasons.js';
@@ -452,7 +452,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
     };
     }),
     highlights: highlightReferences(lines, refs).map((h) => ({ ...h, kassenzeichen: kz(h.kassenzeichen) })),
-    nearMisses: nearMissesIn(lines, [...proposalReasons, ...suggestions.flatMap((s) => s.reasons)]).map((m) => ({ ...m, kassenzeichen: kz(m.kassenzeichen) })),
+    nearMisses: nearMissesIn(lines, [...proposalReasons, ...suggestions.flatMap((s) => s.reasons)]).map((m) => (spell ? nearMissAsPrinted(m, kz(m.kassenzeichen)) : m)),
     allocations: allocations.map((a) => ({
       id: a.id,
       itemId: a.openItemId,

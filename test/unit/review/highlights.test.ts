@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightReferences, remittanceText } from '../../../src/services/review/highlights.js';
+import { highlightReferences, nearMissAsPrinted, nearMissesIn, remittanceText } from '../../../src/services/review/highlights.js';
 
 const ref = (reference: string, itemId = 'i1') => ({ reference, itemId, kassenzeichen: reference.replace(/\D/g, '') || reference });
 const marked = (lines: string[], refs: string[]) =>
@@ -38,5 +38,21 @@ describe('highlightReferences', () => {
     const lines = ['Straße 510000524478'];
     const [h] = highlightReferences(lines, [ref('510000524478')]);
     expect(remittanceText(lines).slice(h!.start, h!.end)).toBe('510000524478');
+  });
+});
+
+describe('nearMissAsPrinted', () => {
+  const near = (text: string, kassenzeichen: string) => nearMissesIn([`Zahlung ${text}`], [{ code: 'nearMiss', reference: text, kassenzeichen, slip: 'transposition', source: 'remittance' }])[0]!;
+  const shown = (s: string, [a, b]: [number, number]) => `${s.slice(0, a)}[${s.slice(a, b)}]${s.slice(b)}`;
+
+  it.each([
+    ['swapped digits, both with dashes', 'SPL-2026-0110', 'SPL20260101', 'SPL-2026-0101', 'SPL-2026-01[10]', 'SPL-2026-01[01]'],
+    ['written without separators, printed with dots', '510000524487', '510000524478', '5100.0052447.8', '5100005244[87]', '5100.005244[7.8]'],
+    ['a digit left out: a caret where it is missing', 'SPL-2026-011', 'SPL20260101', 'SPL-2026-0101', 'SPL-2026-01[]1', 'SPL-2026-01[0]1'],
+  ])('%s', (_name, written, key, printed, writtenMarked, meantMarked) => {
+    const m = nearMissAsPrinted(near(written, key), printed);
+    expect([m.kassenzeichen, m.written, m.meant]).toEqual([printed, written, printed]);
+    expect(shown(m.written, m.writtenDiff)).toBe(writtenMarked);
+    expect(shown(m.meant, m.meantDiff)).toBe(meantMarked);
   });
 });
