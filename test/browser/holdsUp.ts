@@ -20,8 +20,20 @@ export const ENGLISH = /\b(payment|suggestion|booked|reload|cannot|nothing|alloc
 
 export async function holdsUp(page: Page, name: string, width: number): Promise<void> {
   await screenshot(page, `${name}-${width}`);
-  const { scrollWidth, innerWidth, text } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, text: document.body.innerText }));
-  expect(scrollWidth, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+  const { scrollWidth, innerWidth, text, wide } = await page.evaluate(() => {
+    // What sticks out (the innermost elements), named in the failure so it can be found.
+    const clipped = (e: Element) => {
+      // An absolutely placed element escapes a scrolling box that is not positioned; those count.
+      if (getComputedStyle(e).position === 'absolute' || getComputedStyle(e).position === 'fixed') return false;
+      for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return true;
+      return false;
+    };
+    const sticksOut = (e: Element) => e.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(e);
+    const out = [...document.body.querySelectorAll('*')].filter((e) => sticksOut(e) && ![...e.children].some(sticksOut));
+    const wide = out.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}${e.className ? `.${String(e.className).replace(/\s+/g, '.')}` : ''} "${(e.textContent ?? '').trim().slice(0, 40)}"`);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, text: document.body.innerText, wide };
+  });
+  expect(scrollWidth, `${name} at ${width} px scrolls sideways (${wide.join('; ')})`).toBeLessThanOrEqual(innerWidth);
   expect(plain(text), `${name}: raw state key`).not.toMatch(RAW_KEYS);
   // The language switch is the one English word a German page carries, by design.
   expect(plain(text).replace(/English/g, ''), `${name}: English on a German page`).not.toMatch(ENGLISH);

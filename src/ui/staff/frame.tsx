@@ -78,7 +78,7 @@ details.keys summary{cursor:pointer;font-weight:600}
 .drop{border:3px dashed #4a4a4a;border-radius:.5rem;padding:1.25rem;text-align:center;background:#f9fafb}
 .drop.over{border-color:#0b57d0;background:#eef3fd}
 progress{width:100%;height:1.25rem}
-.table-wrap{max-width:100%;overflow-x:auto}
+.table-wrap{max-width:100%;overflow-x:auto;position:relative}
 input[type=file]{max-width:100%}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -129,6 +129,14 @@ export const reviewDe = {
   } as Record<string, string>,
   /** The notes the booking writes itself on suspense movements (people's notes are shown as written). */
   reviewSystemNotes: { 'waiting for review': 'wartet auf Prüfung', 'no matching open item': 'kein passender offener Posten', 'paid more than was open': 'mehr gezahlt als offen' } as Record<string, string>,
+  /** Notes the ledger writes in English with a value in them (src/services/booking/ledger.ts, runMatching.ts, online/settlement.ts); a person's words after them stay as written. */
+  reviewSystemNotePatterns: [
+    [/^allocation reversed: ([\s\S]*)$/, (why: string) => `Buchung storniert: ${why}`],
+    [/^paid back with (.*)$/, (ref: string) => `zurückgezahlt mit ${ref}`],
+    [/^returned by the bank with (.*)$/, (ref: string) => `von der Bank zurückgebucht mit ${ref}`],
+    [/^cleared against the provider's clearing account \(settlement (.*)\)$/, (id: string) => `mit dem Verrechnungskonto des Zahlungsdienstleisters ausgeglichen (Abrechnung ${id})`],
+    [/^provider payout waiting for review \(settlement (.*)\)$/, (id: string) => `Auszahlung des Zahlungsdienstleisters wartet auf Prüfung (Abrechnung ${id})`],
+  ] as Array<[RegExp, (value: string) => string]>,
   reviewAudit: 'Protokoll',
   reviewAwaiting: (by: string, at: string) => `Eine Buchung dieser Zahlung wartet auf Freigabe (vorgeschlagen von ${by} am ${at}). Bis dahin wird nichts anderes gebucht.`,
   reviewToApprovals: 'Zu den Freigaben',
@@ -297,6 +305,7 @@ export const reviewEn: ReviewMessages = {
     'settlement.released': 'payout released',
   },
   reviewSystemNotes: {},
+  reviewSystemNotePatterns: [],
   reviewAudit: 'Audit trail',
   reviewAwaiting: (by, at) => `A booking of this payment awaits approval (proposed by ${by} on ${at}). Nothing else is booked meanwhile.`,
   reviewToApprovals: 'Go to approvals',

@@ -103,6 +103,17 @@ function NearMisses(props: { lang: Lang; view: ReviewItemView }) {
 
 type Suggestion = ReviewItemView['suggestions'][number];
 
+/** A note the ledger wrote on a suspense movement (stored in English), in the page's language. */
+function systemNote(t: { reviewSystemNotes: Record<string, string>; reviewSystemNotePatterns: Array<[RegExp, (value: string) => string]> }, note: string): string {
+  const fixed = t.reviewSystemNotes[note];
+  if (fixed) return fixed;
+  for (const [pattern, say] of t.reviewSystemNotePatterns) {
+    const m = pattern.exec(note);
+    if (m) return say(m[1]!);
+  }
+  return note;
+}
+
 /**
  * One suggestion as it stands now: its lines with what each item has open today, a warning when
  * confirming would overpay (and a box to tick that says so), a warning when the matcher doubts it.
@@ -511,7 +522,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
               <td class="num">{money(lang, m.amount, cur)}</td>
               <td>
                 {t.reviewSuspenseReasons[m.reason] ?? m.reason}
-                {m.note ? `: ${t.reviewSystemNotes[m.note] ?? m.note}` : ''}
+                {m.note ? `: ${systemNote(t, m.note)}` : ''}
               </td>
               <td>{who(m.createdBy)}</td>
             </tr>
