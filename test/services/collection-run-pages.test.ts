@@ -7,7 +7,11 @@
  * when the file was written. The file, read back with the independent reader, has every debit in
  * order, to the cent, and both control sums; the kept chunks hash to what the run names.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -86,6 +90,20 @@ forEachBackend('a collection run of several pages', (backend) => {
     expect(await db.prisma.directDebit.count({ where: { runId: run.id, state: 'sent' } })).toBe(N);
   });
 
+  it('is written into the outbox by bin/stadtkasse sepa, as a copy once it was fetched', async () => {
+    const run = await db.prisma.collectionRun.findFirstOrThrow({ where: { status: 'released' } });
+    const outbox = mkdtempSync(join(tmpdir(), 'stk-outbox-dd-'));
+    const cli = (args: string[]) => spawnSync(new URL('../../bin/stadtkasse', import.meta.url).pathname, ['sepa', ...args, '--dir', outbox, '--database-url', database.url], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LOG_LEVEL: 'warn' } });
+    // Fetched once above: the outbox has nothing waiting, and writing it again needs --copy.
+    expect(cli(['outbox']).stdout).toMatch(/no released collection file waits/);
+    expect(cli(['write', '--collection-run', String(run.number)]).status).toBe(1);
+    const copy = cli(['write', '--collection-run', String(run.number), '--copy']);
+    expect(copy.status, copy.stderr).toBe(0);
+    expect(readdirSync(outbox)).toEqual([`${run.messageId}.copy-1.xml`]);
+    const bytes = readFileSync(join(outbox, `${run.messageId}.copy-1.xml`));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(run.fileSha256);
+  });
+
   it('refuses to hand out a kept file whose bytes changed', async () => {
     const run = await db.prisma.collectionRun.findFirstOrThrow({ where: { status: 'released' } });
     const chunk = await db.prisma.sepaFileChunk.findUniqueOrThrow({ where: { runId_position: { runId: run.id, position: 1 } } });
@@ -93,6 +111,6 @@ forEachBackend('a collection run of several pages', (backend) => {
     bytes[100] = bytes[100] === 0x31 ? 0x32 : 0x31;
     await db.prisma.sepaFileChunk.update({ where: { runId_position: { runId: run.id, position: 1 } }, data: { bytes } });
     await expect(collectionRunFile({ ctx: as('alice'), input: { runId: run.id } })).rejects.toThrow(/no longer has its SHA-256/);
-    expect((await db.prisma.collectionRun.findUniqueOrThrow({ where: { id: run.id } })).downloads).toBe(1);
+    expect((await db.prisma.collectionRun.findUniqueOrThrow({ where: { id: run.id } })).downloads).toBe(2);
   });
 });

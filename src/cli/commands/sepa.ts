@@ -1,8 +1,10 @@
 /**
  * bin/stadtkasse sepa: the files the city sends its bank, for operators.
  *   sepa runs [--status S]            refund runs, newest first: number, status, count, total, file
- *   sepa write --run N [--dir D] [--copy]   writes the released file of run N into D
- *   sepa outbox [--dir D]             writes every released file not fetched yet (for the EBICS client)
+ *   sepa write --run N [--dir D] [--copy]   writes the released file of refund run N into D
+ *   sepa write --collection-run N …         the same for collection run N (pain.008)
+ *   sepa outbox [--dir D]             writes every released file not fetched yet, refund and
+ *                                     collection runs alike (for the EBICS client)
  * The folder defaults to SEPA_OUTBOX_DIR. A file is written under a temporary name and renamed, so
  * the bank's client never picks up half a file. A file fetched before is written again only with
  * --copy, named as a copy: the bank would refuse the same message id twice anyway.
@@ -13,6 +15,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { REFUND_RUN_STATUSES, type RefundRunStatus } from '../../services/refunds/states.js';
 import { listRefundRuns, refundRunByNumber, refundRunFile, unfetchedRefundRuns } from '../../services/refunds/runs.js';
+import { collectionRunByNumber, collectionRunFile, unfetchedCollectionRuns } from '../../services/collections/runs.js';
+import type { RunFile } from '../../services/sepaRuns/file.js';
+import { runFileName } from '../../http/sepaRuns/file.js';
 import type { Ctx } from '../../context.js';
 import { commandContext } from './shared.js';
 import type { Command } from './index.js';
@@ -27,10 +32,11 @@ async function writeAtomically(dir: string, name: string, content: ReadableStrea
   return path;
 }
 
-async function writeRun(ctx: Ctx, runId: string, dir: string): Promise<string> {
-  const f = await refundRunFile({ ctx, input: { runId } });
-  const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
-  const path = await writeAtomically(dir, name, f.content);
+type FetchFile = (a: { ctx: Ctx; input: { runId: string } }) => Promise<RunFile>;
+
+async function writeRun(ctx: Ctx, fetch: FetchFile, runId: string, dir: string): Promise<string> {
+  const f = await fetch({ ctx, input: { runId } });
+  const path = await writeAtomically(dir, runFileName(f), f.content);
   process.stdout.write(`${path}  sha256 ${f.sha256}${f.copy > 0 ? `  (copy ${f.copy})` : ''}\n`);
   return path;
 }
@@ -39,11 +45,12 @@ export const sepaCommand: Command = {
   help: [
     '  sepa runs [--status draft|released|cancelled]   refund runs with their totals and files',
     '  sepa write --run N [--dir DIR] [--copy]   write the released pain.001 of refund run N (DIR: SEPA_OUTBOX_DIR); --copy when it was fetched before',
-    '  sepa outbox [--dir DIR]                   write every released refund file not fetched yet, for the bank\'s EBICS client',
+    '  sepa write --collection-run N [--dir DIR] [--copy]   the same for the pain.008 of collection run N',
+    '  sepa outbox [--dir DIR]                   write every released refund and collection file not fetched yet, for the bank\'s EBICS client',
   ].join('\n'),
   async run(args, { parseArgs }) {
     const [sub, ...rest] = args;
-    const { values } = parseArgs({ args: rest, options: { status: { type: 'string' }, run: { type: 'string' }, dir: { type: 'string' }, copy: { type: 'boolean', default: false }, 'database-url': { type: 'string' } }, allowPositionals: false, strict: true });
+    const { values } = parseArgs({ args: rest, options: { status: { type: 'string' }, run: { type: 'string' }, 'collection-run': { type: 'string' }, dir: { type: 'string' }, copy: { type: 'boolean', default: false }, 'database-url': { type: 'string' } }, allowPositionals: false, strict: true });
     if (sub !== 'runs' && sub !== 'write' && sub !== 'outbox') {
       process.stderr.write('stadtkasse sepa: runs, write or outbox (try: bin/stadtkasse help)\n');
       return 2;
@@ -67,22 +74,26 @@ export const sepaCommand: Command = {
         return 2;
       }
       if (sub === 'write') {
-        const number = Number.parseInt(values.run ?? '', 10);
-        if (!Number.isInteger(number) || number < 1) {
-          process.stderr.write('stadtkasse sepa write: --run takes the run number\n');
+        const collection = values['collection-run'] !== undefined;
+        const number = Number.parseInt((collection ? values['collection-run'] : values.run) ?? '', 10);
+        if (!Number.isInteger(number) || number < 1 || (collection && values.run !== undefined)) {
+          process.stderr.write('stadtkasse sepa write: --run (refund run) or --collection-run takes the run number\n');
           return 2;
         }
-        const run = await refundRunByNumber({ ctx, input: { number } });
+        const run = collection ? await collectionRunByNumber({ ctx, input: { number } }) : await refundRunByNumber({ ctx, input: { number } });
         if (run.file && run.file.downloads > 0 && !values.copy) {
           process.stderr.write(`stadtkasse sepa write: the file of run ${number} was fetched ${run.file.downloads}x already; give --copy to write a copy\n`);
           return 1;
         }
-        await writeRun(ctx, run.id, dir);
+        await writeRun(ctx, collection ? collectionRunFile : refundRunFile, run.id, dir);
         return 0;
       }
       const runs = await unfetchedRefundRuns({ ctx });
-      for (const r of runs) await writeRun(ctx, r.id, dir);
+      for (const r of runs) await writeRun(ctx, refundRunFile, r.id, dir);
       if (runs.length === 0) process.stdout.write('no released refund file waits to be written\n');
+      const collections = await unfetchedCollectionRuns({ ctx });
+      for (const r of collections) await writeRun(ctx, collectionRunFile, r.id, dir);
+      if (collections.length === 0) process.stdout.write('no released collection file waits to be written\n');
       return 0;
     } finally {
       await db.close();

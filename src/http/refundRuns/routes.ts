@@ -1,3 +1,4 @@
+import { runFileResponse } from '../sepaRuns/file.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { LIMITS } from '../../limits.js';
 import { cancelRefundRun, gatherRefundRun, getRefundRun, listRefundRuns, listRunRefunds, refundRunFile, releaseRefundRun } from '../../services/refunds/runs.js';
@@ -171,14 +172,7 @@ export function refundRunRoutes() {
       responses: { 200: { description: 'the file', content: { 'application/xml': { schema: z.string() } } }, ...standardErrors, ...notFound, ...conflict },
     }),
     async (c) => {
-      const f = await refundRunFile({ ctx: ctxOf(c), input: { runId: c.req.valid('param').id } });
-      const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
-      return c.body(f.content, 200, {
-        'content-type': 'application/xml; charset=utf-8',
-        'content-disposition': `attachment; filename="${name}"`,
-        'x-content-sha256': f.sha256,
-        'x-file-copy': String(f.copy),
-      });
+      return runFileResponse(c, await refundRunFile({ ctx: ctxOf(c), input: { runId: c.req.valid('param').id } }));
     },
   );
 

@@ -10,14 +10,15 @@ import { actorLabel, type Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { bulkUpdate } from '../../db/bulk.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ValidationError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { formatMinor } from '../../money/money.js';
 import { maskIban } from '../../references/iban.js';
 import { sepaText } from '../../sepa/charset.js';
 import { checkDirectDebitStream, DIRECT_DEBIT_TAIL, directDebitHead, directDebitTransaction, type DirectDebitHeader, type DirectDebitTransaction } from '../../sepa/pain008.js';
 import { utf8Text } from '../../sepa/readBack.js';
-import { keptFileIntact, keptFileStream, RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
+import { RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
+import { assertReleasable, cancelRun, claimRelease, fetchRunFile, listRuns, recordFileHash, runByNumber, runRowOf, unfetchedRuns, type RunStore } from '../sepaRuns/lifecycle.js';
 import { expiresOn, mandateStanding, nextSequence, type Amendment, type SequenceType } from '../mandates/model.js';
 import { cityDate, isIsoDay } from '../review/dates.js';
 import { writeAudit } from '../shared/audit.js';
@@ -72,11 +73,16 @@ async function runView(tx: Tx, r: RunRow): Promise<CollectionRunView> {
   };
 }
 
-async function runRow(tx: Tx, id: string): Promise<RunRow> {
-  const r = await tx.collectionRun.findUnique({ where: { id } });
-  if (!r) throw new NotFoundError('collection run', id);
-  return r;
-}
+const RUNS: RunStore<RunRow> = {
+  what: 'collection run',
+  subject: 'collection_run',
+  find: (tx, id) => tx.collectionRun.findUnique({ where: { id } }),
+  findByNumber: (tx, number) => tx.collectionRun.findUnique({ where: { number } }),
+  findMany: (tx, args) => tx.collectionRun.findMany(args),
+  updateMany: async (tx, where, data) => (await tx.collectionRun.updateMany({ where, data })).count,
+};
+
+const runRow = (tx: Tx, id: string) => runRowOf(RUNS, tx, id);
 
 
 
@@ -280,20 +286,9 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
   return ctx.db.transaction(
     async (tx) => {
       const run = await runRow(tx, input.runId);
-      if (run.status === 'released') throw new ConflictError(`collection run ${run.number} was released by ${run.releasedByName} at ${run.releasedAt?.toISOString()}; its file is sent once (fetch a copy from /file)`, { runStatus: run.status });
-      if (run.status !== 'draft') throw new ConflictError(`collection run ${run.number} is ${run.status}`, { runStatus: run.status });
-      if (input.version !== undefined && input.version !== run.version) throw new ConflictError(`collection run ${run.number} changed since you read it; reload it`, { currentVersion: run.version });
-      if (run.createdBy === actorLabel(ctx.actor)) throw new ForbiddenError(`collection run ${run.number} was gathered by you; a second person releases it`);
-      const today = cityDate(ctx.clock.now());
-      if (run.collectionDate < today) throw new ConflictError(`collection run ${run.number} was for ${run.collectionDate}, which has passed; cancel it and announce again`);
+      assertReleasable(RUNS, ctx, run, input.version, run.collectionDate < cityDate(ctx.clock.now()) ? `was for ${run.collectionDate}, which has passed; cancel it and announce again` : null);
       const now = ctx.clock.now();
-      const fileName = `${run.messageId}.xml`;
-      // Claimed first: a second release at the same moment waits here and is refused, before it writes anything.
-      const claimed = await tx.collectionRun.updateMany({
-        where: { id: run.id, version: run.version, status: 'draft' },
-        data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, version: { increment: 1 } },
-      });
-      if (claimed.count !== 1) throw new ConflictError(`collection run ${run.number} was released or changed by someone else at the same moment`);
+      const fileName = await claimRelease(RUNS, tx, ctx, run, now);
       const sequence = run.sequence as SequenceType;
       const usable = (m: MandateRow) => mandateStanding(m, run.collectionDate) === 'active' && nextSequence(m) === sequence;
       const refuse = (m: MandateRow): never => {
@@ -365,7 +360,7 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
       // (what the file says of a mandate, its reference, signature date, debtor and account, is
       // not what recording its use changed).
       await checkDirectDebitStream(utf8Text(runFileChunks(tx, { id: run.id, fileContent: null })), header, runTransactions(tx, run.id));
-      await tx.collectionRun.update({ where: { id: run.id }, data: { fileSha256: kept.sha256 } });
+      await recordFileHash(RUNS, tx, run, kept.sha256);
       await writeAudit(tx, ctx, {
         action: 'collection_run.released',
         subjectType: 'collection_run',
@@ -381,18 +376,10 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
 
 /** Cancels a draft run: its debits are announced again (a person takes them back or gathers again). */
 export async function cancelCollectionRun({ ctx, input }: { ctx: Ctx; input: { runId: string; note: string } }): Promise<CollectionRunView> {
-  const note = input.note.trim();
-  if (note.length === 0 || note.length > 500) throw new ValidationError('note: say why, in 1 to 500 characters', { field: 'note' });
-  return ctx.db.transaction(async (tx) => {
-    const run = await runRow(tx, input.runId);
-    if (run.status !== 'draft') throw new ConflictError(`collection run ${run.number} is ${run.status}; only a run not released can be cancelled`, { runStatus: run.status });
-    const now = ctx.clock.now();
-    const n = await tx.collectionRun.updateMany({ where: { id: run.id, version: run.version, status: 'draft' }, data: { status: 'cancelled', cancelledBy: actorLabel(ctx.actor), cancelledAt: now, version: { increment: 1 } } });
-    if (n.count !== 1) throw new ConflictError(`collection run ${run.number} was changed by someone else at the same moment`);
-    await tx.directDebit.updateMany({ where: { runId: run.id, state: 'in_run' }, data: { state: 'announced', runId: null, position: null, sequence: null, endToEndId: null, updatedAt: now, version: { increment: 1 } } });
-    await writeAudit(tx, ctx, { action: 'collection_run.cancelled', subjectType: 'collection_run', subjectId: run.id, reason: note, data: { number: run.number } });
-    return runView(tx, await runRow(tx, run.id));
+  const run = await cancelRun(RUNS, ctx, input, async (tx, r, now) => {
+    await tx.directDebit.updateMany({ where: { runId: r.id, state: 'in_run' }, data: { state: 'announced', runId: null, position: null, sequence: null, endToEndId: null, updatedAt: now, version: { increment: 1 } } });
   });
+  return runView(ctx.db.prisma, run);
 }
 
 export async function getCollectionRun({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<CollectionRunView> {
@@ -401,12 +388,7 @@ export async function getCollectionRun({ ctx, input }: { ctx: Ctx; input: { runI
 }
 
 export async function listCollectionRuns({ ctx, input }: { ctx: Ctx; input: { status?: CollectionRunStatus; limit?: number; cursor?: string } }): Promise<Page<CollectionRunView>> {
-  const limit = pageLimit(input.limit);
-  const after = decodeCursor(input.cursor, 1);
-  const tx: Tx = ctx.db.prisma;
-  const rows = await tx.collectionRun.findMany({ where: { ...(input.status ? { status: input.status } : {}), ...(after ? { number: { lt: Number.parseInt(after[0]!, 10) } } : {}) }, orderBy: { number: 'desc' }, take: limit + 1 });
-  const page = rows.slice(0, limit);
-  return { items: await Promise.all(page.map((r) => runView(tx, r))), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.number)]) : null };
+  return listRuns(RUNS, ctx, input, runView);
 }
 
 /** The debits of a run in file order, with the debtor's account masked. */
@@ -428,22 +410,17 @@ export async function listRunDebits({ ctx, input }: { ctx: Ctx; input: { runId: 
   };
 }
 
-/**
- * The released file as kept: its hash is checked on every fetch before anything is handed out (a
- * changed row is a bug or tampering, never sent to the bank), then the bytes are streamed from
- * where they are kept. Every fetch after the first is a copy.
- */
+/** The released file as kept (lifecycle.ts, fetchRunFile): every fetch after the first is a copy. */
 export async function collectionRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RunFile> {
-  return ctx.db.transaction(
-    async (tx) => {
-      const run = await runRow(tx, input.runId);
-      if (run.status !== 'released' || !run.fileSha256 || !run.fileName) throw new ConflictError(`collection run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
-      if (!(await keptFileIntact(tx, run, run.fileSha256))) throw new Error(`invariant: the kept file of collection run ${run.number} no longer has its SHA-256`);
-      const n = await tx.collectionRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
-      if (n.count !== 1) throw new ConflictError(`the file of collection run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
-      await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'collection_run.file_fetched' : 'collection_run.copy_fetched', subjectType: 'collection_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
-      return { fileName: run.fileName, content: keptFileStream(ctx.db.prisma, run, run.fileSha256, `collection run ${run.number}`), sha256: run.fileSha256, copy: run.downloads };
-    },
-    { timeoutMs: 600_000 },
-  );
+  return fetchRunFile(RUNS, ctx, input.runId);
+}
+
+/** A run by its number (the operator's handle on the command line). */
+export async function collectionRunByNumber({ ctx, input }: { ctx: Ctx; input: { number: number } }): Promise<CollectionRunView> {
+  return runView(ctx.db.prisma, await runByNumber(RUNS, ctx, input.number));
+}
+
+/** Released runs whose file nobody fetched yet: what goes to the bank's outbox folder. */
+export async function unfetchedCollectionRuns({ ctx }: { ctx: Ctx }): Promise<CollectionRunView[]> {
+  return Promise.all((await unfetchedRuns(RUNS, ctx)).map((r) => runView(ctx.db.prisma, r)));
 }

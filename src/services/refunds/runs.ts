@@ -8,7 +8,7 @@
 import { actorLabel, type Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/database.js';
-import { ConflictError, ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, LimitExceededError, ValidationError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { formatMinor } from '../../money/money.js';
 import { isValidBic, isValidIban, maskIban, normalizeIban } from '../../references/iban.js';
@@ -16,7 +16,8 @@ import { sepaText } from '../../sepa/charset.js';
 import type { CreditTransferFormat } from '../../sepa/formats.js';
 import { checkCreditTransferStream, writeCreditTransfer, type CreditTransfer, type CreditTransferHeader } from '../../sepa/pain001.js';
 import { utf8Text } from '../../sepa/readBack.js';
-import { keptFileIntact, keptFileStream, RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
+import { RunFileWriter, runFileChunks, type RunFile } from '../sepaRuns/file.js';
+import { assertReleasable, cancelRun, claimRelease, fetchRunFile, listRuns, recordFileHash, runByNumber, runRowOf, unfetchedRuns, type RunStore } from '../sepaRuns/lifecycle.js';
 import { cityDate, isIsoDay } from '../review/dates.js';
 import { REFUND } from '../review/states.js';
 import { writeAudit } from '../shared/audit.js';
@@ -208,11 +209,16 @@ export async function gatherRefundRun({ ctx, input }: { ctx: Ctx; input: GatherI
   }
 }
 
-async function runRow(tx: Tx, runId: string): Promise<RunRow> {
-  const r = await tx.refundRun.findUnique({ where: { id: runId } });
-  if (!r) throw new NotFoundError('refund run', runId);
-  return r;
-}
+const RUNS: RunStore<RunRow> = {
+  what: 'refund run',
+  subject: 'refund_run',
+  find: (tx, id) => tx.refundRun.findUnique({ where: { id } }),
+  findByNumber: (tx, number) => tx.refundRun.findUnique({ where: { number } }),
+  findMany: (tx, args) => tx.refundRun.findMany(args),
+  updateMany: async (tx, where, data) => (await tx.refundRun.updateMany({ where, data })).count,
+};
+
+const runRow = (tx: Tx, runId: string) => runRowOf(RUNS, tx, runId);
 
 function transferOf(f: RefundRow): CreditTransfer {
   return { endToEndId: f.endToEndId, amountMinor: f.amountMinor, creditorName: f.creditorName, creditorIban: f.creditorIban, creditorBic: f.creditorBic, remittance: f.remittance };
@@ -264,11 +270,7 @@ export interface ReleaseResult {
 export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string; version?: number } }): Promise<ReleaseResult> {
   return ctx.db.transaction(async (tx) => {
     const run = await runRow(tx, input.runId);
-    if (run.status === 'released') throw new ConflictError(`refund run ${run.number} was released by ${run.releasedByName} at ${run.releasedAt?.toISOString()}; its file is sent once (fetch a copy from /file)`, { runStatus: run.status });
-    if (run.status !== 'draft') throw new ConflictError(`refund run ${run.number} is ${run.status}`, { runStatus: run.status });
-    if (input.version !== undefined && input.version !== run.version) throw new ConflictError(`refund run ${run.number} changed since you read it; reload it`, { currentVersion: run.version });
-    if (run.createdBy === actorLabel(ctx.actor)) throw new ForbiddenError(`refund run ${run.number} was gathered by you; a second person releases it`);
-    if (run.executionDate < cityDate(ctx.clock.now())) throw new ConflictError(`refund run ${run.number} was to be executed on ${run.executionDate}, which has passed; cancel it and gather again`);
+    assertReleasable(RUNS, ctx, run, input.version, run.executionDate < cityDate(ctx.clock.now()) ? `was to be executed on ${run.executionDate}, which has passed; cancel it and gather again` : null);
     const refunds = await tx.refund.findMany({ where: { runId: run.id }, orderBy: { position: 'asc' } });
     await refuseReleaseByMarker(tx, ctx, run.number, refunds.map((f) => f.transactionId));
     // The receipts must still be as gathered: marked for refund with exactly that much left.
@@ -283,13 +285,7 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
       }
     }
     const now = ctx.clock.now();
-    const fileName = `${run.messageId}.xml`;
-    // Claimed first: a second release at the same moment waits here and is refused, before it writes anything.
-    const claimed = await tx.refundRun.updateMany({
-      where: { id: run.id, version: run.version, status: 'draft' },
-      data: { status: 'released', releasedBy: actorLabel(ctx.actor), releasedByName: ctx.actor.name, releasedAt: now, fileName, version: { increment: 1 } },
-    });
-    if (claimed.count !== 1) throw new ConflictError(`refund run ${run.number} was released or changed by someone else at the same moment`);
+    const fileName = await claimRelease(RUNS, tx, ctx, run, now);
     const header: CreditTransferHeader = {
       format: run.format as CreditTransferFormat,
       messageId: run.messageId,
@@ -311,7 +307,7 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
     await checkCreditTransferStream(utf8Text(runFileChunks(tx, { id: run.id, fileContent: null })), header, (async function* () {
       yield* transfers;
     })());
-    await tx.refundRun.update({ where: { id: run.id }, data: { fileSha256: kept.sha256 } });
+    await recordFileHash(RUNS, tx, run, kept.sha256);
     const sha256 = kept.sha256;
     const sent = await tx.refund.updateMany({ where: { runId: run.id, state: 'in_run' }, data: { state: 'sent', updatedAt: now, version: { increment: 1 } } });
     if (sent.count !== refunds.length) throw new ConflictError(`refunds of run ${run.number} changed at the same moment; reload it`);
@@ -323,18 +319,10 @@ export async function releaseRefundRun({ ctx, input }: { ctx: Ctx; input: { runI
 
 /** Cancels a draft run: its receipts stay marked for refund and can be gathered again. */
 export async function cancelRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string; note: string } }): Promise<RefundRunView> {
-  const note = input.note.trim();
-  if (note.length === 0 || note.length > 500) throw new ValidationError('note: say why, in 1 to 500 characters', { field: 'note' });
-  return ctx.db.transaction(async (tx) => {
-    const run = await runRow(tx, input.runId);
-    if (run.status !== 'draft') throw new ConflictError(`refund run ${run.number} is ${run.status}; only a run not released can be cancelled`, { runStatus: run.status });
-    const now = ctx.clock.now();
-    const n = await tx.refundRun.updateMany({ where: { id: run.id, version: run.version, status: 'draft' }, data: { status: 'cancelled', cancelledBy: actorLabel(ctx.actor), cancelledAt: now, version: { increment: 1 } } });
-    if (n.count !== 1) throw new ConflictError(`refund run ${run.number} was changed by someone else at the same moment`);
-    await tx.refund.updateMany({ where: { runId: run.id }, data: { state: 'cancelled', standingFor: null, updatedAt: now, version: { increment: 1 } } });
-    await writeAudit(tx, ctx, { action: 'refund_run.cancelled', subjectType: 'refund_run', subjectId: run.id, reason: note, data: { number: run.number } });
-    return runView(tx, await runRow(tx, run.id));
+  const run = await cancelRun(RUNS, ctx, input, async (tx, r, now) => {
+    await tx.refund.updateMany({ where: { runId: r.id }, data: { state: 'cancelled', standingFor: null, updatedAt: now, version: { increment: 1 } } });
   });
+  return runView(ctx.db.prisma, run);
 }
 
 export async function getRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RefundRunView> {
@@ -344,16 +332,7 @@ export async function getRefundRun({ ctx, input }: { ctx: Ctx; input: { runId: s
 
 /** Runs newest first (by number), a page at a time. */
 export async function listRefundRuns({ ctx, input }: { ctx: Ctx; input: { status?: RefundRunStatus; limit?: number; cursor?: string } }): Promise<Page<RefundRunView>> {
-  const limit = pageLimit(input.limit);
-  const after = decodeCursor(input.cursor, 1);
-  const tx: Tx = ctx.db.prisma;
-  const rows = await tx.refundRun.findMany({
-    where: { ...(input.status ? { status: input.status } : {}), ...(after ? { number: { lt: Number.parseInt(after[0]!, 10) } } : {}) },
-    orderBy: { number: 'desc' },
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit);
-  return { items: await Promise.all(page.map((r) => runView(tx, r))), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.number)]) : null };
+  return listRuns(RUNS, ctx, input, runView);
 }
 
 /** The refunds of a run in file order, a page at a time. */
@@ -367,34 +346,17 @@ export async function listRunRefunds({ ctx, input }: { ctx: Ctx; input: { runId:
   return { items: page.map(refundView), nextCursor: rows.length > limit ? encodeCursor([String(page.at(-1)!.position)]) : null };
 }
 
-/**
- * The released file, exactly as kept: its hash is checked on every fetch before anything is handed
- * out (a changed row is a bug or tampering, never sent to the bank), then the bytes are streamed
- * from where they are kept. Every fetch is counted; all but the first are copies.
- */
+/** The released file, exactly as kept (lifecycle.ts, fetchRunFile): every fetch after the first is a copy. */
 export async function refundRunFile({ ctx, input }: { ctx: Ctx; input: { runId: string } }): Promise<RunFile> {
-  return ctx.db.transaction(async (tx) => {
-    const run = await runRow(tx, input.runId);
-    if (run.status !== 'released' || !run.fileSha256 || !run.fileName) throw new ConflictError(`refund run ${run.number} is ${run.status}; a file exists only once it is released`, { runStatus: run.status });
-    if (!(await keptFileIntact(tx, run, run.fileSha256))) throw new Error(`invariant: the kept file of refund run ${run.number} no longer has its SHA-256`);
-    const n = await tx.refundRun.updateMany({ where: { id: run.id, downloads: run.downloads }, data: { downloads: { increment: 1 } } });
-    if (n.count !== 1) throw new ConflictError(`the file of refund run ${run.number} was fetched at the same moment; fetch it again (as a copy)`);
-    await writeAudit(tx, ctx, { action: run.downloads === 0 ? 'refund_run.file_fetched' : 'refund_run.copy_fetched', subjectType: 'refund_run', subjectId: run.id, data: { number: run.number, sha256: run.fileSha256, copy: run.downloads } });
-    return { fileName: run.fileName, content: keptFileStream(ctx.db.prisma, run, run.fileSha256, `refund run ${run.number}`), sha256: run.fileSha256, copy: run.downloads };
-  });
+  return fetchRunFile(RUNS, ctx, input.runId);
 }
 
 /** A run by its number (the operator's handle on the command line). */
 export async function refundRunByNumber({ ctx, input }: { ctx: Ctx; input: { number: number } }): Promise<RefundRunView> {
-  const tx: Tx = ctx.db.prisma;
-  const r = await tx.refundRun.findUnique({ where: { number: input.number } });
-  if (!r) throw new NotFoundError('refund run number', String(input.number));
-  return runView(tx, r);
+  return runView(ctx.db.prisma, await runByNumber(RUNS, ctx, input.number));
 }
 
 /** Released runs whose file nobody fetched yet: what goes to the bank's outbox folder. */
 export async function unfetchedRefundRuns({ ctx }: { ctx: Ctx }): Promise<RefundRunView[]> {
-  const tx: Tx = ctx.db.prisma;
-  const rows = await tx.refundRun.findMany({ where: { status: 'released', downloads: 0 }, orderBy: { number: 'asc' }, take: LIMITS.pageSize });
-  return Promise.all(rows.map((r) => runView(tx, r)));
+  return Promise.all((await unfetchedRuns(RUNS, ctx)).map((r) => runView(ctx.db.prisma, r)));
 }

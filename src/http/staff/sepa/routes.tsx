@@ -9,7 +9,7 @@ import { actorLabel } from '../../../context.js';
 import { gatherCollectionRuns, releaseCollectionRun, cancelCollectionRun, collectionRunFile } from '../../../services/collections/runs.js';
 import { cancelRefundRun, gatherRefundRun, refundRunFile, releaseRefundRun } from '../../../services/refunds/runs.js';
 import { sepaPage } from '../../../services/workplace/sepa.js';
-import type { RunFile } from '../../../services/sepaRuns/file.js';
+import { runFileResponse } from '../../sepaRuns/file.js';
 import { SepaRunsPage } from '../../../ui/staff/sepa.js';
 import { csrfProtect, requireStaff, type StaffEnv } from '../../session.js';
 import { act, can, csrfRefusedPage, forbiddenPage, formFields, html, pageContext, staffCtx, type StaffContext } from '../render.js';
@@ -19,10 +19,7 @@ const post = (scope: Parameters<typeof requireStaff>[0]) => [requireStaff(scope,
 
 const de = (c: StaffContext) => c.get('lang') === 'de';
 
-function file(c: StaffContext, f: RunFile) {
-  const name = f.copy === 0 ? f.fileName : f.fileName.replace(/\.xml$/, `.copy-${f.copy}.xml`);
-  return c.body(f.content, 200, { 'content-type': 'application/xml; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'x-content-sha256': f.sha256, 'x-file-copy': String(f.copy) });
-}
+const file = runFileResponse;
 
 export function mountSepaPages(app: Hono<StaffEnv>): void {
   app.get('/sepa', staff(), async (c) => {
