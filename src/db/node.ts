@@ -154,7 +154,8 @@ function configureSqlite(raw: BetterSqlite3.Database): void {
   raw.pragma('foreign_keys = ON');
 }
 
-function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
+/** Exported for tests that build a database as an earlier version left it (some migrations only). */
+export function sqliteDriver(raw: BetterSqlite3.Database): MigrationDriver {
   return {
     async lock() {},
     async unlock() {},
@@ -225,7 +226,8 @@ async function openPostgres(connectionString: string, schema: string | undefined
   return createDatabase(prisma, 'postgresql');
 }
 
-function pgDriver(client: PgConnection): MigrationDriver {
+/** Exported for tests that build a database as an earlier version left it (some migrations only). */
+export function pgDriver(client: PgConnection): MigrationDriver {
   return {
     async lock() {
       await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATION_LOCK]);
