@@ -117,6 +117,7 @@ export const reviewDe = {
     'payment.refund_booked': 'als Rückzahlung gebucht',
     'payment.returned': 'von der Bank zurückgebucht',
     'return.booked': 'Rückbuchung zugeordnet',
+    'payment.held_in_suspense': 'in Verwahrung genommen (Datenmigration)',
     'open_item.created': 'Posten angelegt',
     'open_item.amount_changed': 'Betrag geändert',
     'open_item.cancelled': 'Posten storniert',
@@ -128,7 +129,7 @@ export const reviewDe = {
     'settlement.released': 'Auszahlung freigegeben',
   } as Record<string, string>,
   /** The notes the booking writes itself on suspense movements (people's notes are shown as written). */
-  reviewSystemNotes: { 'waiting for review': 'wartet auf Prüfung', 'no matching open item': 'kein passender offener Posten', 'paid more than was open': 'mehr gezahlt als offen' } as Record<string, string>,
+  reviewSystemNotes: { 'waiting for review': 'wartet auf Prüfung', 'no matching open item': 'kein passender offener Posten', 'paid more than was open': 'mehr gezahlt als offen', 'a reversed debit: no receipt is taken back; a person decides': 'Rückbuchung einer Auszahlung: keine Zahlung wird zurückgenommen; eine Person entscheidet' } as Record<string, string>,
   /** Notes the ledger writes in English with a value in them (src/services/booking/ledger.ts, runMatching.ts, online/settlement.ts); a person's words after them stay as written. */
   reviewSystemNotePatterns: [
     [/^allocation reversed: ([\s\S]*)$/, (why: string) => `Buchung storniert: ${why}`],
@@ -294,6 +295,7 @@ export const reviewEn: ReviewMessages = {
     'payment.refund_booked': 'booked as a refund',
     'payment.returned': 'returned by the bank',
     'return.booked': 'return placed',
+    'payment.held_in_suspense': 'put into suspense (data migration)',
     'open_item.created': 'item created',
     'open_item.amount_changed': 'amount changed',
     'open_item.cancelled': 'item cancelled',
