@@ -1,10 +1,12 @@
 /**
  * Returns of direct debits with less money than was collected, on both backends, from camt
- * fixtures (fixtures/sepa): net of the bank's fee with the difference explained (camt.054 .08 with
- * InstdAmt/TxAmt and Chrgs/Rcrd; camt.054 .02 with InstdAmt only and flat Chrgs) are booked: the
- * item is reversed by exactly what was collected and the charges become its fee. Unexplained
- * (no charges; charges that are not the difference) stay with a person, and the review detail
- * shows both figures and why.
+ * fixtures (fixtures/sepa). None is booked without a person: not one stating the original amount
+ * and charges of exactly the difference as if the fee had been taken off (camt.054 .08 with
+ * InstdAmt/TxAmt and Chrgs/Rcrd; camt.054 .02 with InstdAmt only and flat Chrgs) — a fee comes on
+ * top of a return, and booking it would reverse more than left the account and charge the citizen
+ * a fee the city never paid — and not the unexplained ones (no charges; charges that are not the
+ * difference). The items stay paid, the debits collected, and the review detail shows both figures
+ * and why.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -44,7 +46,7 @@ forEachBackend('direct debit returns short of what was collected', (backend) => 
   };
   const returnOf = async (ref: string) => f.server.db.prisma.bankTransaction.findFirstOrThrow({ where: { entryRef: ref } });
 
-  it('books returns net of an explained fee and leaves unexplained ones with both figures', async () => {
+  it('leaves every return short of the collected amount with a person, with both figures and why', async () => {
     const due = weekdayAfter(30);
     const people = [['30.70', 'Jörg Müller', 'HUNDESTEUER-4711'], ['55.00', 'Anna Schmidt', 'KITA-0815'], ['12.00', 'Zoë Ärger', 'BIB-42'], ['40.00', 'Karl Klein', 'MUSIK-7']] as const;
     const items = [];
@@ -65,30 +67,27 @@ forEachBackend('direct debit returns short of what was collected', (backend) => 
     await f.importStatement({ id: 'NET-CREDIT', entries: [{ ref: 'NET-CREDIT-1', amount: '137.70', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER'] }] });
     for (const it of items) expect(await item(it.id)).toMatchObject({ status: 'paid' });
 
-    // Net of the fee, explained in camt.054 .08 (InstdAmt, TxAmt, Chrgs/Rcrd): booked.
+    // Short by exactly the stated charges, original stated (camt.054 .08: InstdAmt, TxAmt, Chrgs/Rcrd): a person decides.
     await upload('camt054.v08.return-net-of-fee.xml', e2e);
     const r1 = await returnOf('RET-NET-1-1');
-    expect(r1.matchState).toBe('return');
-    expect(await item(items[0].id)).toMatchObject({ status: 'open', amount: '33.70', paid: '0.00' });
-    expect(await debitOf(items[0].id)).toMatchObject({ state: 'returned', returnReasonCode: 'AM04', returnFee: '3.00', returnTransactionId: r1.id });
-    const audit = await f.server.db.prisma.auditEntry.findFirstOrThrow({ where: { action: 'direct_debit.returned', subjectId: items[0].id } });
-    expect(JSON.parse(audit.data!)).toMatchObject({ amount: '30.70', returned: '27.70', fee: '3.00', netOfFee: true });
+    expect(['return', 'returned']).not.toContain(r1.matchState);
+    expect(await item(items[0].id)).toMatchObject({ status: 'paid', amount: '30.70' });
+    expect(await debitOf(items[0].id)).toMatchObject({ state: 'collected' });
+    expect(await f.server.db.prisma.auditEntry.count({ where: { action: 'direct_debit.returned', subjectId: items[0].id } })).toBe(0);
     const d1 = await f.json(`/v1/review/${r1.id}`, { key: f.clerkA });
-    expect(d1.body.directDebitReturn).toMatchObject({ collected: '30.70', returned: '27.70', difference: '3.00', charges: '3.00', statedOriginal: ['30.70', '30.70'], explained: true, shortfall: null });
+    expect(d1.body.directDebitReturn).toMatchObject({ collected: '30.70', returned: '27.70', difference: '3.00', charges: '3.00', statedOriginal: ['30.70', '30.70'], explained: false, shortfall: 'feeDeducted' });
 
-    // camt.054 .02 with the original amount only in InstdAmt and flat Chrgs: booked as well.
+    // camt.054 .02 with the original amount only in InstdAmt and flat Chrgs: a person as well.
     await upload('camt054.v02.return-net-of-fee-instdamt.xml', e2e);
-    expect((await returnOf('RET-NET-2-1')).matchState).toBe('return');
-    expect(await item(items[1].id)).toMatchObject({ status: 'open', amount: '57.50', paid: '0.00' });
-    expect(await debitOf(items[1].id)).toMatchObject({ state: 'returned', returnReasonCode: 'MD06', returnFee: '2.50' });
+    expect(['return', 'returned']).not.toContain((await returnOf('RET-NET-2-1')).matchState);
+    expect(await item(items[1].id)).toMatchObject({ status: 'paid', amount: '55.00' });
+    expect(await debitOf(items[1].id)).toMatchObject({ state: 'collected' });
 
-    // The collection credit: what stays booked plus what left with the returns is what the bank credited.
+    // The collection credit stays booked whole: nothing left it without a person.
     const credit = await returnOf('NET-CREDIT-1');
     const live = await f.server.db.prisma.allocation.findMany({ where: { transactionId: credit.id, reversal: null } });
-    const moves = await f.server.db.prisma.suspenseMovement.findMany({ where: { transactionId: credit.id } });
-    expect(live.reduce((s, a) => s + a.amountMinor, 0n)).toBe(5200n);
-    expect(-moves.filter((m) => m.reason === 'debit_returned').reduce((s, m) => s + m.amountMinor, 0n)).toBe(8570n);
-    expect(moves.reduce((s, m) => s + m.amountMinor, 0n)).toBe(0n);
+    expect(live.reduce((s, a) => s + a.amountMinor, 0n)).toBe(13770n);
+    expect(await f.server.db.prisma.suspenseMovement.count({ where: { transactionId: credit.id, reason: 'debit_returned' } })).toBe(0);
     expect(credit.unappliedMinor).toBe(0n);
 
     // Unexplained: nothing is booked, the items stay paid, the debits collected; a person sees why.

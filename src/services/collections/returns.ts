@@ -2,20 +2,20 @@
  * What a return of a direct debit (an R-transaction: a debit on our account carrying the debit's
  * end-to-end id) says about its money, and whether it can be booked without a person. Pure.
  *
- * Under the SEPA rulebook a return carries the original amount. Banks may take their return fee
- * on the same entry: above the collected amount (the debit is the amount plus the fee), or, as some
- * banks book it, net: the entry is the collected amount less the fee, and the entry explains the
- * difference by stating the original amount (AmtDtls/InstdAmt or AmtDtls/TxAmt, or in the return
- * details' text) and the fee (Chrgs, Chrgs/Rcrd). Only such an explained difference is booked:
- * the item is reversed by exactly what was collected and the charges become the fee. A return
- * short of the collected amount that does not say why stays with a person, who sees both figures
- * and the reason in words (returnFigures).
+ * Under the SEPA rulebook a return carries the original amount; the bank's return fee comes on top
+ * (the debit is the amount plus the fee, or the fee is charged apart and named in Chrgs). Only
+ * that is booked: the item is reversed by exactly what was collected and the fee is added to it.
+ * Whatever else a return brings goes to a person, who sees both figures and the reason in words
+ * (returnFigures): a return short of the collected amount, even where the entry states the original
+ * amount and charges of exactly the difference (a fee is never taken off a return: booking it would
+ * reverse more than left our account and charge the citizen a fee the city never paid), and a
+ * return above the collected amount whose charges are not the excess.
  */
 import { formatMinor, formatMoneyDe } from '../../money/money.js';
 import type { ReasonLang } from '../../matching/reasons.js';
 
 /** Why a short return is not booked automatically. */
-export const RETURN_SHORTFALLS = ['noCharges', 'chargesDiffer', 'noOriginalAmount', 'originalDiffers'] as const;
+export const RETURN_SHORTFALLS = ['noCharges', 'chargesDiffer', 'noOriginalAmount', 'originalDiffers', 'feeDeducted'] as const;
 export type ReturnShortfall = (typeof RETURN_SHORTFALLS)[number];
 
 /** A return's figures as the statement gave them, in minor units of the debit's currency. */
@@ -29,22 +29,27 @@ export interface ReturnEntry {
 }
 
 export type ReturnReading =
-  | { book: true; feeMinor: bigint; netOfFee: boolean }
+  | { book: true; feeMinor: bigint }
   | { book: false; why: ReturnShortfall; differenceMinor: bigint };
 
 /** Whether a return of a debit that collected `collectedMinor` is booked, and with which fee. */
 export function readReturn(collectedMinor: bigint, r: ReturnEntry): ReturnReading {
-  const charges = r.chargesMinor ?? 0n;
-  if (r.returnedMinor >= collectedMinor) {
-    // The collected amount, plus the bank's fee when it is charged on the same entry.
-    return { book: true, feeMinor: charges > 0n ? charges : r.returnedMinor - collectedMinor, netOfFee: false };
+  if (r.returnedMinor === collectedMinor) {
+    // The collected amount; a fee the bank names is charged apart and still the citizen's to bear.
+    return { book: true, feeMinor: r.chargesMinor ?? 0n };
+  }
+  if (r.returnedMinor > collectedMinor) {
+    // The collected amount plus the bank's fee on the same entry: charges, where named, must be that excess.
+    const excess = r.returnedMinor - collectedMinor;
+    if (r.chargesMinor !== null && r.chargesMinor !== 0n && r.chargesMinor !== excess) return { book: false, why: 'chargesDiffer', differenceMinor: excess };
+    return { book: true, feeMinor: excess };
   }
   const differenceMinor = collectedMinor - r.returnedMinor;
   if (r.statedOriginalsMinor.some((o) => o !== collectedMinor)) return { book: false, why: 'originalDiffers', differenceMinor };
   if (r.chargesMinor === null || r.chargesMinor === 0n) return { book: false, why: 'noCharges', differenceMinor };
   if (r.chargesMinor !== differenceMinor) return { book: false, why: 'chargesDiffer', differenceMinor };
   if (r.statedOriginalsMinor.length === 0) return { book: false, why: 'noOriginalAmount', differenceMinor };
-  return { book: true, feeMinor: r.chargesMinor, netOfFee: true };
+  return { book: false, why: 'feeDeducted', differenceMinor };
 }
 
 /**
@@ -80,18 +85,20 @@ const WHY: Record<ReasonLang, Record<ReturnShortfall, (f: Figures, money: (m: bi
     chargesDiffer: (f, m) => `Die Rücklastschrift bringt ${m(f.returned)} statt der eingezogenen ${m(f.collected)}; die Entgelte der Bank (${m(f.charges ?? 0n)}) sind nicht der Unterschied von ${m(f.difference)}.`,
     noOriginalAmount: (f, m) => `Die Rücklastschrift bringt ${m(f.returned)} statt der eingezogenen ${m(f.collected)}; sie nennt den ursprünglichen Betrag nicht (AmtDtls/InstdAmt, TxAmt oder Rückgabegrund).`,
     originalDiffers: (f, m) => `Die Rücklastschrift nennt als ursprünglichen Betrag ${f.originals.filter((o) => o !== f.collected).map(m).join(', ')}, eingezogen wurden ${m(f.collected)}.`,
+    feeDeducted: (f, m) => `Die Rücklastschrift bringt ${m(f.returned)} statt der eingezogenen ${m(f.collected)} und nennt Entgelte von ${m(f.charges ?? 0n)}. Entgelte kommen zu einer Rücklastschrift hinzu und werden nicht abgezogen: bitte mit der Bank klären, was sie gebucht hat.`,
   },
   en: {
     noCharges: (f, m) => `the return brings ${m(f.returned)} instead of the ${m(f.collected)} collected; the bank names no charges that explain the difference of ${m(f.difference)}`,
     chargesDiffer: (f, m) => `the return brings ${m(f.returned)} instead of the ${m(f.collected)} collected; the bank's charges of ${m(f.charges ?? 0n)} are not the difference of ${m(f.difference)}`,
     noOriginalAmount: (f, m) => `the return brings ${m(f.returned)} instead of the ${m(f.collected)} collected; it does not state the original amount (AmtDtls/InstdAmt, TxAmt or return details)`,
     originalDiffers: (f, m) => `the return states an original amount of ${f.originals.filter((o) => o !== f.collected).map(m).join(', ')}, but ${m(f.collected)} was collected`,
+    feeDeducted: (f, m) => `the return brings ${m(f.returned)} instead of the ${m(f.collected)} collected and names charges of ${m(f.charges ?? 0n)}; a fee comes on top of a return, never off it: check with the bank what it booked`,
   },
 };
 
-const BOOKED: Record<ReasonLang, (f: Figures, fee: bigint, net: boolean, m: (x: bigint) => string) => string> = {
-  de: (f, fee, net, m) => (net ? `Rücklastschrift über ${m(f.collected)}, abzüglich des Bankentgelts von ${m(fee)} gebucht (${m(f.returned)}).` : `Rücklastschrift über ${m(f.collected)}${fee > 0n ? `, Bankentgelt ${m(fee)}` : ''}.`),
-  en: (f, fee, net, m) => (net ? `return of ${m(f.collected)} booked net of the bank's fee of ${m(fee)} (${m(f.returned)})` : `return of ${m(f.collected)}${fee > 0n ? `, bank fee ${m(fee)}` : ''}`),
+const BOOKED: Record<ReasonLang, (f: Figures, fee: bigint, m: (x: bigint) => string) => string> = {
+  de: (f, fee, m) => `Rücklastschrift über ${m(f.collected)}${fee > 0n ? `, Bankentgelt ${m(fee)}` : ''}.`,
+  en: (f, fee, m) => `return of ${m(f.collected)}${fee > 0n ? `, bank fee ${m(fee)}` : ''}`,
 };
 
 /** A direct debit return as the review detail shows it: both figures side by side, and why. */
@@ -103,7 +110,7 @@ export interface ReturnFiguresView {
   charges: string | null;
   statedOriginal: string[];
   currency: string;
-  /** Booked without a person (the difference, if any, is the bank's stated fee). */
+  /** Booked without a person (the excess, if any, is the bank's fee). */
   explained: boolean;
   shortfall: ReturnShortfall | null;
   /** The reading in words, in the reader's language. */
@@ -125,6 +132,6 @@ export function returnFigures(input: { endToEndId: string; collectedMinor: bigin
     currency,
     explained: reading.book,
     shortfall: reading.book ? null : reading.why,
-    reason: reading.book ? BOOKED[input.lang](f, reading.feeMinor, reading.netOfFee, money) : WHY[input.lang][reading.why](f, money),
+    reason: reading.book ? BOOKED[input.lang](f, reading.feeMinor, money) : WHY[input.lang][reading.why](f, money),
   };
 }

@@ -212,7 +212,7 @@ async function bookReturn(ctx: Ctx, ret: ReturnRow, d: Debit): Promise<boolean> 
         subjectType: 'open_item',
         subjectId: d.openItemId,
         reason,
-        data: { directDebitId: d.id, endToEndId: d.endToEndId, returnTransactionId: ret.id, reasonCode: code, amount: formatMinor(d.amountMinor, d.currency), returned: formatMinor(ret.amountMinor, ret.currency), fee: formatMinor(fee, d.currency), ...(reading.netOfFee ? { netOfFee: true } : {}), wasCollected: d.state === 'collected', ...(block ? { mandateBlocked: block } : {}) },
+        data: { directDebitId: d.id, endToEndId: d.endToEndId, returnTransactionId: ret.id, reasonCode: code, amount: formatMinor(d.amountMinor, d.currency), returned: formatMinor(ret.amountMinor, ret.currency), fee: formatMinor(fee, d.currency), wasCollected: d.state === 'collected', ...(block ? { mandateBlocked: block } : {}) },
       });
     });
     return true;

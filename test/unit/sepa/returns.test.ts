@@ -1,18 +1,20 @@
 /**
  * The reading of a direct debit return (src/services/collections/returns.ts): booked when it carries
- * the collected amount (plus a fee), or less with the difference explained as the bank's fee;
- * otherwise left for a person with the reason, in German and in English.
+ * the collected amount (plus a fee on top); less, even with charges of exactly the difference, and
+ * more with other charges than the excess, are left for a person with the reason, in German and English.
  */
 import { describe, expect, it } from 'vitest';
 import { originalAmountInText, readReturn, returnFigures } from '../../../src/services/collections/returns.js';
 
 describe('readReturn', () => {
   it.each([
-    ['the collected amount', 3070n, null, [], { book: true, feeMinor: 0n, netOfFee: false }],
-    ['the collected amount with charges named', 3070n, 300n, [], { book: true, feeMinor: 300n, netOfFee: false }],
-    ['the amount plus the fee on the same entry', 3370n, null, [], { book: true, feeMinor: 300n, netOfFee: false }],
-    ['net of the fee, original and charges stated', 2770n, 300n, [3070n], { book: true, feeMinor: 300n, netOfFee: true }],
-    ['net of the fee, original stated twice', 2770n, 300n, [3070n, 3070n], { book: true, feeMinor: 300n, netOfFee: true }],
+    ['the collected amount', 3070n, null, [], { book: true, feeMinor: 0n }],
+    ['the collected amount with charges named apart', 3070n, 300n, [], { book: true, feeMinor: 300n }],
+    ['the amount plus the fee on the same entry', 3370n, null, [], { book: true, feeMinor: 300n }],
+    ['the amount plus the fee, charges naming it', 3370n, 300n, [], { book: true, feeMinor: 300n }],
+    ['more than amount plus the named charges', 4000n, 300n, [], { book: false, why: 'chargesDiffer', differenceMinor: 930n }],
+    ['short by the charges, original stated: a fee is never taken off', 2770n, 300n, [3070n], { book: false, why: 'feeDeducted', differenceMinor: 300n }],
+    ['short by the charges, original stated twice', 2770n, 300n, [3070n, 3070n], { book: false, why: 'feeDeducted', differenceMinor: 300n }],
     ['short, no charges', 2770n, null, [3070n], { book: false, why: 'noCharges', differenceMinor: 300n }],
     ['short, charges of zero', 2770n, 0n, [3070n], { book: false, why: 'noCharges', differenceMinor: 300n }],
     ['short, charges not the difference', 2770n, 150n, [3070n], { book: false, why: 'chargesDiffer', differenceMinor: 300n }],
@@ -49,8 +51,13 @@ describe('returnFigures', () => {
       'Die Rücklastschrift bringt 36,00\u00a0€ statt der eingezogenen 40,00\u00a0€; die Entgelte der Bank (1,50\u00a0€) sind nicht der Unterschied von 4,00\u00a0€.',
     );
   });
-  it('says how an explained one was booked', () => {
-    const net = returnFigures({ endToEndId: 'STK-D1-1', collectedMinor: 3070n, currency: 'EUR', entry: { returnedMinor: 2770n, chargesMinor: 300n, statedOriginalsMinor: [3070n] }, lang: 'en' });
-    expect(net).toMatchObject({ explained: true, shortfall: null, reason: "return of 30.70 EUR booked net of the bank's fee of 3.00 EUR (27.70 EUR)" });
+  it('says how a booked one was booked', () => {
+    const plusFee = returnFigures({ endToEndId: 'STK-D1-1', collectedMinor: 3070n, currency: 'EUR', entry: { returnedMinor: 3370n, chargesMinor: 300n, statedOriginalsMinor: [] }, lang: 'en' });
+    expect(plusFee).toMatchObject({ explained: true, shortfall: null, reason: 'return of 30.70 EUR, bank fee 3.00 EUR' });
+  });
+  it('says why a fee taken off a return is left for a person', () => {
+    const net = returnFigures({ endToEndId: 'STK-D1-1', collectedMinor: 3070n, currency: 'EUR', entry: { returnedMinor: 2770n, chargesMinor: 300n, statedOriginalsMinor: [3070n] }, lang: 'de' });
+    expect(net).toMatchObject({ explained: false, shortfall: 'feeDeducted', difference: '3.00' });
+    expect(net.reason).toContain('werden nicht abgezogen');
   });
 });
