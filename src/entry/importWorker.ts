@@ -11,6 +11,7 @@ import { toTransferable } from '../errors.revive.js';
 import { createLogger } from '../logger.js';
 import { createServices } from '../services/registry.js';
 import { importAndMatch } from '../services/statements/importAndMatch.js';
+import { CHUNK_BYTES } from '../services/statements/originalFile.js';
 import type { FromWorker, ToWorker } from './importThread.js';
 import { SerialImportQueue } from './nodeImports.js';
 import { fileReadAhead } from './readAheadFile.js';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       input: {
         source: createReadStream(msg.path, { highWaterMark: 256 * 1024 }),
         totalBytes: statSync(msg.path).size,
+        reopen: () => createReadStream(msg.path, { highWaterMark: CHUNK_BYTES }),
         ...(msg.fileName ? { fileName: msg.fileName } : {}),
         onProgress: (p) => {
           const now = Date.now();

@@ -4,6 +4,7 @@
  * replay), and a file above the keep limit is imported but not kept.
  */
 import { spawn } from 'node:child_process';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OriginalFileCollector, KEEP_MAX_BYTES, CHUNK_BYTES } from '../../src/services/statements/originalFile.js';
 import type { Tx } from '../../src/db/database.js';
@@ -131,6 +132,32 @@ describe('original bank files', () => {
       o += r.bytes.byteLength;
     }
     expect(back).toEqual(whole);
+
+    // Read again from its source when stored (a spooled upload): nothing held while the file is
+    // read, the same rows, and a file that changed in between is not kept as the one imported.
+    rows.length = 0;
+    const pieces = (bytes: Uint8Array) => async function* () {
+      for (let at = 0; at < bytes.byteLength; at += 100_000) yield bytes.subarray(at, at + 100_000);
+    };
+    const reread = new OriginalFileCollector(whole.byteLength, () => pieces(whole)());
+    reread.add(whole);
+    const hex = Array.from(sha256(whole), (b) => b.toString(16).padStart(2, '0')).join('');
+    expect(await reread.store(tx, 'imp-reread', hex)).toBe(true);
+    expect(rows.map((r) => [r.position, r.bytes.byteLength])).toEqual([
+      [0, CHUNK_BYTES],
+      [1, CHUNK_BYTES],
+      [2, 12345],
+    ]);
+    o = 0;
+    for (const r of rows) {
+      expect(r.bytes).toEqual(whole.subarray(o, o + r.bytes.byteLength));
+      o += r.bytes.byteLength;
+    }
+    const changed = whole.slice();
+    changed[5] = changed[5]! ^ 1;
+    const swapped = new OriginalFileCollector(whole.byteLength, () => pieces(changed)());
+    swapped.add(whole);
+    await expect(swapped.store(tx, 'imp-changed', hex)).rejects.toThrow(/changed while it was imported/);
 
     rows.length = 0;
     const big = new OriginalFileCollector();

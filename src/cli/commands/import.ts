@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { createServices } from '../../services/registry.js';
 import { fileReadAhead } from '../../entry/readAheadFile.js';
 import { importAndMatch } from '../../services/statements/importAndMatch.js';
+import { CHUNK_BYTES } from '../../services/statements/originalFile.js';
 import { DomainError } from '../../errors.js';
 import { describe } from '../describe.js';
 import { commandContext } from './shared.js';
@@ -48,7 +49,9 @@ export const importCommand: Command = {
           process.stderr.write(`\r${basename(file)}: ${pct}% · ${entries} entries · ${mbps} MB/s   `);
         };
         try {
-          const r = await importAndMatch({ ctx, deps: { services }, input: { source: createReadStream(file), fileName: basename(file), totalBytes: size, onProgress: progress } });
+          // The original is kept from the file read again, not held in memory (originalFile.ts).
+          const reopen = () => createReadStream(file, { highWaterMark: CHUNK_BYTES });
+          const r = await importAndMatch({ ctx, deps: { services }, input: { source: createReadStream(file), reopen, fileName: basename(file), totalBytes: size, onProgress: progress } });
           if (tty) process.stderr.write('\r\x1b[K');
           if (values.json) {
             process.stdout.write(JSON.stringify(r) + '\n');

@@ -104,6 +104,7 @@ export async function runQueuedImport({
       input: {
         source,
         totalBytes: status.bytes,
+        reopen: () => store.open(input.importId),
         importId: input.importId,
         ...(status.fileName ? { fileName: status.fileName } : {}),
         onProgress: (p) => {

@@ -22,7 +22,7 @@ import { WarningList } from '../../camt/warnings.js';
 import { writeAudit } from '../shared/audit.js';
 import { newId, toHex } from '../shared/ids.js';
 import { entryRow, statementRow, transactionRows, type EntryRow, type TransactionRow } from './rows.js';
-import { OriginalFileCollector } from './originalFile.js';
+import { OriginalFileCollector, type Reopen } from './originalFile.js';
 import type { KeptEvent, ReadAheadFactory } from './readAhead.js';
 import { recordRefusedDelivery, type ContentDifference } from './refusedDeliveries.js';
 
@@ -33,6 +33,8 @@ export interface ImportInput {
   onProgress?: (p: { bytes: number; entries: number }) => void;
   /** The file's size when known before reading (a spooled upload): a file too big to keep is not collected. */
   totalBytes?: number;
+  /** The same file read again from the start (a spooled upload, a file on disk): its original is kept from there, not held in memory. */
+  reopen?: Reopen;
   /**
    * The id to store the import under, when the caller handed one out before the import ran (an
    * upload queued on Workers answers 202 with it). Default: a new id.
@@ -83,7 +85,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
   let bytes = 0;
   const limit = LIMITS.statementFileBytes;
   // The file as delivered is kept for download, in this same transaction (originalFile.ts).
-  const original = new OriginalFileCollector(input.totalBytes);
+  const original = new OriginalFileCollector(input.totalBytes, input.reopen);
   async function* hashed(): AsyncGenerator<Uint8Array> {
     const chunks = input.source instanceof Uint8Array ? [input.source] : input.source;
     for await (const chunk of chunks) {
@@ -168,7 +170,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
           const first = await tx.statementImport.findUnique({ where: { id: firstImportId } });
           if (first?.result) throw new ReplayEarlierImport(first.result);
         }
-        await original.store(tx, importId);
+        await original.store(tx, importId, digest);
         await tx.statementImport.update({
           where: { id: importId },
           data: { sha256: digest, bytes, status: 'completed', completedAt: ctx.clock.now(), result: JSON.stringify(publicResult(result)) },
