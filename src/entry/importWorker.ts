@@ -9,11 +9,12 @@ import { systemClock, type Actor, type Ctx, type Scope } from '../context.js';
 import { openDatabase } from '../db/node.js';
 import { toTransferable } from '../errors.revive.js';
 import { createLogger } from '../logger.js';
-import { createServices } from '../services/registry.js';
+import { createImportServices } from '../services/importServices.js';
+import type { Services } from '../services/registry.js';
 import { importAndMatch } from '../services/statements/importAndMatch.js';
 import { CHUNK_BYTES } from '../services/statements/originalFile.js';
 import type { FromWorker, ToWorker } from './importThread.js';
-import { SerialImportQueue } from './nodeImports.js';
+import { SerialImportQueue } from './serialImportQueue.js';
 import { fileReadAhead } from './readAheadFile.js';
 import { FileUploadStore } from './uploads.js';
 
@@ -23,14 +24,14 @@ const send = (m: FromWorker) => port.postMessage(m);
 async function main(): Promise<void> {
   const { env, uploadDir } = workerData as { env: Record<string, string | undefined>; uploadDir: string };
   let ctxBase: Omit<Ctx, 'actor' | 'requestId'>;
-  let services: ReturnType<typeof createServices>;
+  let services: Services;
   const uploads = new FileUploadStore(uploadDir);
   try {
     const config = loadConfig(env);
     const log = createLogger(config).child({ component: 'import-thread' });
     // The server migrated the database already; this thread only opens it.
     const db = await openDatabase(config.databaseUrl, { migrate: false });
-    services = createServices(config);
+    services = createImportServices(config);
     services.readAhead = fileReadAhead((id) => uploads.spoolPath(id));
     ctxBase = { db, config, clock: systemClock, log };
   } catch (err) {

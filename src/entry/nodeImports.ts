@@ -17,16 +17,18 @@
 import type { App } from '../app.js';
 import type { Ctx } from '../context.js';
 import { LimitExceededError } from '../errors.js';
-import { ctxOf, requireScope, type AppDeps } from '../http/env.js';
+import { ctxOf, requireScope } from '../http/env.js';
 import { declaredLength, refuseUpload, tooLarge, uploadRefusal } from '../http/statements/uploadChecks.js';
 import { LIMITS } from '../limits.js';
-import { runQueuedImport, type QueuedImportStatus } from '../services/jobs/queuedImports.js';
+import type { QueuedImportStatus } from '../services/jobs/queuedImports.js';
 import type { ImportAndMatchResult } from '../services/statements/importAndMatch.js';
 import type { ImportInput } from '../services/statements/importStatementFile.js';
 import { newId } from '../services/shared/ids.js';
 import { queuedImportStatusRoute } from './workerRoutes.js';
 import { spoolToFile, type FileUploadStore } from './uploads.js';
 import { rmSync } from 'node:fs';
+
+export { SerialImportQueue } from './serialImportQueue.js';
 
 export interface NodeImportBindings {
   store: FileUploadStore;
@@ -36,9 +38,6 @@ export interface NodeImportBindings {
   /** Queues an upload stored in the store with its status. */
   enqueue(importId: string): void;
 }
-
-/** Attempts of one queued import before it is given up (a crash during each, say). */
-const MAX_ATTEMPTS = 3;
 
 export function nodeImportRoutes(b: NodeImportBindings) {
   return (app: App): void => {
@@ -76,44 +75,6 @@ export function nodeImportRoutes(b: NodeImportBindings) {
     });
     queuedImportStatusRoute(b.store)(app);
   };
-}
-
-/**
- * Runs queued imports one after the other (one statement import at a time is what the database
- * serves best; a second would wait for the first's writes anyway).
- */
-export class SerialImportQueue {
-  private chain: Promise<void> = Promise.resolve();
-  private readonly pending = new Set<string>();
-
-  constructor(
-    private readonly ctx: Omit<Ctx, 'actor' | 'requestId'>,
-    private readonly deps: Pick<AppDeps, 'services'>,
-    private readonly store: FileUploadStore,
-    private readonly onDone: (importId: string) => void = () => {},
-  ) {}
-
-  enqueue(importId: string): void {
-    if (this.pending.has(importId)) return;
-    this.pending.add(importId);
-    this.chain = this.chain.then(async () => {
-      try {
-        const status = await this.store.status(importId);
-        const finalAttempt = (status?.attempts ?? 0) + 1 >= MAX_ATTEMPTS;
-        await runQueuedImport({ ctx: this.ctx, deps: this.deps, store: this.store, input: { importId, finalAttempt } });
-      } catch (err) {
-        this.ctx.log.error({ err, importId }, 'queued import could not be run');
-      } finally {
-        this.pending.delete(importId);
-        this.onDone(importId);
-      }
-    });
-  }
-
-  /** Resolves when everything queued so far has run. */
-  async idle(): Promise<void> {
-    await this.chain;
-  }
 }
 
 function fileNameFromDisposition(header: string | undefined): string | undefined {

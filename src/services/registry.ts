@@ -3,8 +3,8 @@
  * all requests: nothing in here holds request state.
  */
 import type { Config } from '../config.js';
-import { DEFAULT_MATCH_CONFIG, parseMatchConfig, type MatchConfig } from '../matching/config.js';
-import { MatchingIndex } from './booking/matchingIndex.js';
+import type { MatchConfig } from '../matching/config.js';
+import type { MatchingIndex } from './booking/matchingIndex.js';
 import type { Rematcher } from './booking/rematch.js';
 import type { StatementImporter } from './statements/importer.js';
 import type { ReadAheadFactory } from './statements/readAhead.js';
@@ -13,6 +13,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { createOutboxWorker, type OutboxWorker } from './webhooks/outbox.js';
 import { createOnlineServices, type OnlineServices } from './online/services.js';
+import { createImportServices } from './importServices.js';
 
 export interface Services {
   /** The matcher's rules and its in-memory index of open items. */
@@ -37,9 +38,8 @@ export function createServices(
   outbox?: { db: Database; clock: Clock; logger: Logger; fetch?: typeof fetch; webhookFetch?: typeof fetch },
 ): Services {
   const webhookFetch = outbox?.webhookFetch ?? outbox?.fetch;
-  const matchConfig = config.matchConfig ? parseMatchConfig(config.matchConfig) : DEFAULT_MATCH_CONFIG;
   return {
-    matching: { config: matchConfig, index: new MatchingIndex(matchConfig) },
+    ...createImportServices(config),
     ...(config.online && config.publicBaseUrl ? { online: createOnlineServices(config as Config, outbox) } : {}),
     ...(outbox
       ? {

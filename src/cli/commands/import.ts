@@ -6,7 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { createServices } from '../../services/registry.js';
+import { createImportServices } from '../../services/importServices.js';
 import { fileReadAhead } from '../../entry/readAheadFile.js';
 import { importAndMatch } from '../../services/statements/importAndMatch.js';
 import { CHUNK_BYTES } from '../../services/statements/originalFile.js';
@@ -24,7 +24,7 @@ export const importCommand: Command = {
       return 2;
     }
     const { ctx, db, config } = await commandContext();
-    const services = createServices(config);
+    const services = createImportServices(config);
     // The file is read before the import writes (readAhead.ts): a server on the same database
     // waits for this command's writing only.
     services.readAhead = fileReadAhead((id) => join(tmpdir(), `stadtkasse-import-${id}.${process.pid}.spool`));
