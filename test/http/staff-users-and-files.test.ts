@@ -142,7 +142,7 @@ describe('original bank files', () => {
     const reread = new OriginalFileCollector(whole.byteLength, () => pieces(whole)());
     reread.add(whole);
     const hex = Array.from(sha256(whole), (b) => b.toString(16).padStart(2, '0')).join('');
-    expect(await reread.store(tx, 'imp-reread', hex)).toBe(true);
+    expect(await reread.store(tx, 'imp-reread', { sha256: hex })).toBe(true);
     expect(rows.map((r) => [r.position, r.bytes.byteLength])).toEqual([
       [0, CHUNK_BYTES],
       [1, CHUNK_BYTES],
@@ -157,7 +157,7 @@ describe('original bank files', () => {
     changed[5] = changed[5]! ^ 1;
     const swapped = new OriginalFileCollector(whole.byteLength, () => pieces(changed)());
     swapped.add(whole);
-    await expect(swapped.store(tx, 'imp-changed', hex)).rejects.toThrow(/changed while it was imported/);
+    await expect(swapped.store(tx, 'imp-changed', { sha256: hex })).rejects.toThrow(/changed while it was imported/);
 
     rows.length = 0;
     const big = new OriginalFileCollector();

@@ -170,7 +170,7 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
           const first = await tx.statementImport.findUnique({ where: { id: firstImportId } });
           if (first?.result) throw new ReplayEarlierImport(first.result);
         }
-        await original.store(tx, importId, digest);
+        await original.store(tx, importId, { sha256: digest, db: ctx.db });
         await tx.statementImport.update({
           where: { id: importId },
           data: { sha256: digest, bytes, status: 'completed', completedAt: ctx.clock.now(), result: JSON.stringify(publicResult(result)) },

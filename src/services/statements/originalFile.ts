@@ -11,6 +11,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Ctx } from '../../context.js';
+import { sqliteRunInTransaction, type BulkTarget } from '../../db/bulk.js';
 import type { Tx } from '../../db/database.js';
 import { NotFoundError } from '../../errors.js';
 import { toHex } from '../shared/ids.js';
@@ -71,13 +72,13 @@ export class OriginalFileCollector {
   }
 
   /**
-   * Writes the file in CHUNK_BYTES rows; nothing when it was too big to keep. `sha256Hex` is the
+   * Writes the file in CHUNK_BYTES rows; nothing when it was too big to keep. `sha256` (hex) is the
    * digest of the file as imported: a file read again must be that file, or the import fails
-   * rather than keep another file as the one the bank sent.
+   * rather than keep another file as the one the bank sent. `db`: the database `tx` belongs to.
    */
-  async store(tx: Tx, importId: string, sha256Hex?: string): Promise<boolean> {
+  async store(tx: Tx, importId: string, opts: { sha256?: string; db?: BulkTarget } = {}): Promise<boolean> {
     if (this.tooBig) return false;
-    if (this.reopen) return this.storeReread(tx, importId, sha256Hex);
+    if (this.reopen) return this.storeReread(tx, importId, opts);
     const rows = [...this.full, this.current.subarray(0, this.filled)];
     this.full = [];
     this.current = new Uint8Array(0);
@@ -85,12 +86,12 @@ export class OriginalFileCollector {
     if (rows.length > 1 && rows[rows.length - 1]!.byteLength === 0) rows.pop();
     for (const [position, bytes] of rows.entries()) {
       // The last row is a view of its part-filled buffer: stored as its own copy.
-      await tx.statementFileChunk.create({ data: { importId, position, bytes: bytes.byteLength === CHUNK_BYTES ? bytes : bytes.slice() } });
+      await writeChunk(tx, opts.db, importId, position, bytes.byteLength === CHUNK_BYTES ? bytes : bytes.slice());
     }
     return true;
   }
 
-  private async storeReread(tx: Tx, importId: string, sha256Hex: string | undefined): Promise<boolean> {
+  private async storeReread(tx: Tx, importId: string, opts: { sha256?: string; db?: BulkTarget }): Promise<boolean> {
     const source = await this.reopen!();
     if (!source) throw new Error(`the file of import ${importId} is no longer there to be kept`);
     const hasher = sha256.create();
@@ -99,7 +100,7 @@ export class OriginalFileCollector {
     let row = new Uint8Array(CHUNK_BYTES);
     let filled = 0;
     const write = async (b: Uint8Array<ArrayBuffer>) => {
-      await tx.statementFileChunk.create({ data: { importId, position: position++, bytes: b } });
+      await writeChunk(tx, opts.db, importId, position++, b);
     };
     for await (const chunk of source) {
       hasher.update(chunk);
@@ -119,11 +120,17 @@ export class OriginalFileCollector {
     }
     // An empty file is one empty row; a file of whole chunks has no empty last row.
     if (filled > 0 || position === 0) await write(row.slice(0, filled));
-    if (bytes !== this.bytes || (sha256Hex !== undefined && toHex(hasher.digest()) !== sha256Hex)) {
+    if (bytes !== this.bytes || (opts.sha256 !== undefined && toHex(hasher.digest()) !== opts.sha256)) {
       throw new Error(`the file of import ${importId} changed while it was imported (${bytes} bytes read again, ${this.bytes} imported)`);
     }
     return true;
   }
+}
+
+/** One row of a kept file; on SQLite under Node bound as it is, not carried through Prisma's JSON. */
+async function writeChunk(tx: Tx, db: BulkTarget | undefined, importId: string, position: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+  if (db && sqliteRunInTransaction(tx, db, 'INSERT INTO "StatementFileChunk" ("importId", "position", "bytes") VALUES (?, ?, ?)', [importId, position, bytes])) return;
+  await tx.statementFileChunk.create({ data: { importId, position, bytes } });
 }
 
 export interface OriginalFile {

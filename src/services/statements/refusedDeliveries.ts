@@ -60,7 +60,7 @@ export async function recordRefusedDelivery({
     const earlier = await tx.refusedDelivery.findFirst({ where: { sha256: input.sha256 }, select: { id: true } });
     if (earlier) return earlier.id;
     const refusedId = newId();
-    const kept = await input.original.store(tx, refusedId, input.sha256);
+    const kept = await input.original.store(tx, refusedId, { sha256: input.sha256, db: ctx.db });
     await tx.refusedDelivery.create({
       data: {
         id: refusedId,
