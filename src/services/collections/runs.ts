@@ -103,6 +103,45 @@ function classify(
   return { sequence: nextSequence(m) };
 }
 
+/** Why a debit of a draft run cannot go to the bank as gathered (release re-checks every one). */
+export const RELEASE_REFUSALS = ['debit_changed', 'item_cancelled', 'item_short', 'mandate_unusable'] as const;
+export type ReleaseRefusal = (typeof RELEASE_REFUSALS)[number];
+
+export interface RefusedDebit {
+  directDebitId: string;
+  kassenzeichen: string;
+  refusal: ReleaseRefusal;
+  why: string;
+}
+
+/** Debits named in a refused release at most (the count says how many there were). */
+export const REFUSED_DEBITS_NAMED = 100;
+
+/**
+ * Whether a debit of a draft run may still go to the bank: still in the run, its item not cancelled
+ * and owing at least the debit's amount (an item paid by transfer or online, or reduced, since it
+ * was gathered would be collected twice), and its mandate usable for the run's date and sequence.
+ * More owing than announced is no harm: the debit collects what the citizen was told.
+ */
+export function releaseRefusal(
+  d: { state: string; amountMinor: bigint; currency: string },
+  m: { reference: string; status: string; lastCollectedOn: string | null; finalRequested: boolean; kind: string; signedOn: string },
+  it: { amountMinor: bigint; paidMinor: bigint; cancelledAt: Date | null },
+  run: { collectionDate: string; sequence: SequenceType },
+  mandateRecorded: boolean,
+): { refusal: ReleaseRefusal; why: string } | null {
+  if (d.state !== 'in_run') return { refusal: 'debit_changed', why: `the direct debit is ${d.state} now` };
+  if (it.cancelledAt) return { refusal: 'item_cancelled', why: 'the item was cancelled' };
+  const open = it.amountMinor - it.paidMinor;
+  if (open < d.amountMinor) return { refusal: 'item_short', why: `${formatMinor(open < 0n ? 0n : open, d.currency)} open now, not the ${formatMinor(d.amountMinor, d.currency)} announced (paid or reduced meanwhile)` };
+  // A mandate this release recorded already (an earlier page) carries its new use; it was checked then.
+  if (!mandateRecorded) {
+    const standing = mandateStanding(m, run.collectionDate);
+    if (standing !== 'active' || nextSequence(m) !== run.sequence) return { refusal: 'mandate_unusable', why: `mandate ${m.reference} is ${standing}, next sequence ${nextSequence(m)}` };
+  }
+  return null;
+}
+
 /**
  * The ids of the debits announced for a date, in the order they were announced: at most
  * LIMITS.debitsPerRun (the rest waits for a further run). Only the ids are held (about 8 MB for
@@ -271,10 +310,13 @@ async function* runTransactions(tx: Tx, runId: string): AsyncGenerator<DirectDeb
 }
 
 /**
- * Releases a draft run under four-eyes into its pain.008.001.08 file. The debits must still be as
- * gathered and their mandates usable; each mandate then records its use: the collection date as
- * last use (expiry runs from it), its amendment cleared (the file reported it), and a one-off or
- * final mandate is finished.
+ * Releases a draft run under four-eyes into its pain.008.001.08 file. Every debit is checked again
+ * (releaseRefusal): still in the run, its item not cancelled and still owing at least the debit's
+ * amount, its mandate usable. If any fails, nothing is released: the answer is a conflict naming
+ * the debits (Kassenzeichen) and why, and the clerk cancels the run and gathers again. Dropping
+ * them from the run instead would change a total and a file the second person did not look at.
+ * Each mandate then records its use: the collection date as last use (expiry runs from it), its
+ * amendment cleared (the file reported it), and a one-off or final mandate is finished.
  *
  * Nothing of the run is held whole: the debits are read a page at a time, their transactions
  * written into the kept file as they come (file.ts: chunks, hash as the bytes pass), the file read
@@ -290,10 +332,6 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
       const now = ctx.clock.now();
       const fileName = await claimRelease(RUNS, tx, ctx, run, now);
       const sequence = run.sequence as SequenceType;
-      const usable = (m: MandateRow) => mandateStanding(m, run.collectionDate) === 'active' && nextSequence(m) === sequence;
-      const refuse = (m: MandateRow): never => {
-        throw new ConflictError(`mandate ${m.reference} changed since run ${run.number} was gathered (it is ${mandateStanding(m, run.collectionDate)}, next sequence ${nextSequence(m)}); cancel the run and gather again`);
-      };
       const header: DirectDebitHeader = {
         messageId: run.messageId,
         paymentInformationId: run.paymentInformationId,
@@ -321,14 +359,24 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
       let total = 0n;
       let amendments = 0;
       let mandatesUsed = 0;
+      // Every debit is checked, also after the first refusal, so the answer names all of them (up to
+      // REFUSED_DEBITS_NAMED); once one is refused nothing more is written (the transaction is undone).
+      const refused: RefusedDebit[] = [];
+      let refusedCount = 0;
       for await (const page of debitPages(tx, run.id)) {
-        if (page.some((d) => d.state !== 'in_run')) throw new ConflictError(`the direct debits of run ${run.number} changed since it was gathered; cancel it and gather again`);
         const mandates = await mandatesOf(tx, page);
-        const open = [...mandates.values()].filter((m) => !recorded(m));
-        for (const m of open) {
-          if (!usable(m)) refuse(m);
-          if (m.pendingAmendment) amendmentsOf.set(m.id, m.pendingAmendment);
+        const items = new Map((await tx.openItem.findMany({ where: { id: { in: page.map((d) => d.openItemId) } }, select: { id: true, kassenzeichen: true, amountMinor: true, paidMinor: true, cancelledAt: true } })).map((it) => [it.id, it]));
+        for (const d of page) {
+          const m = mandates.get(d.mandateId)!;
+          const it = items.get(d.openItemId)!;
+          const no = releaseRefusal(d, m, it, { collectionDate: run.collectionDate, sequence }, recorded(m));
+          if (!no) continue;
+          refusedCount++;
+          if (refused.length < REFUSED_DEBITS_NAMED) refused.push({ directDebitId: d.id, kassenzeichen: it.kassenzeichen, ...no });
         }
+        if (refusedCount > 0) continue;
+        const open = [...mandates.values()].filter((m) => !recorded(m));
+        for (const m of open) if (m.pendingAmendment) amendmentsOf.set(m.id, m.pendingAmendment);
         for (const d of page) {
           const m = mandates.get(d.mandateId)!;
           const t = transactionOf(d, { ...m, pendingAmendment: amendmentsOf.get(m.id) ?? m.pendingAmendment });
@@ -352,6 +400,13 @@ export async function releaseCollectionRun({ ctx, input }: { ctx: Ctx; input: { 
         );
         if (used !== open.length) throw new ConflictError(`mandates of run ${run.number} changed at the same moment; reload it`);
         mandatesUsed += used;
+      }
+      if (refusedCount > 0) {
+        const named = refused.slice(0, 5).map((r) => `${r.kassenzeichen}: ${r.why}`).join('; ');
+        throw new ConflictError(
+          `collection run ${run.number} is not released: ${refusedCount} of its direct debits cannot be collected as gathered (${named}${refusedCount > 5 ? '; …' : ''}); cancel the run and gather again`,
+          { refusedCount, refused },
+        );
       }
       if (count !== run.count || total !== run.totalMinor) throw new ConflictError(`the direct debits of run ${run.number} changed since it was gathered; cancel it and gather again`);
       await file.write(DIRECT_DEBIT_TAIL);

@@ -16,6 +16,9 @@
  *   A return of less than was collected is booked only when the entry explains the difference as
  *   the bank's fee (original amount stated, charges = the difference: returns.ts); otherwise it is
  *   left for a person, whose review detail shows both figures and why.
+ * - A credit is booked only when every item it collects still owes at least its debit: an item paid
+ *   (or reduced, or cancelled) between release and credit would be overpaid, so the credit is left
+ *   for the matcher and a person, never allocated above what is open.
  */
 import { SYSTEM_ACTOR, type Ctx } from '../../context.js';
 import { bulkUpdate } from '../../db/bulk.js';
@@ -133,6 +136,16 @@ async function bookCollection(ctx: Ctx, transactionId: string, pages: (tx: Tx) =
             receipts = await readReceipts(tx, [transactionId]);
           }
           const items = await readItems(tx, debits.map((d) => d.openItemId));
+          // The bank collected what the release checked was owed; an item paid, reduced or cancelled
+          // since (a transfer, online, by hand) would be overpaid by booking it. A person decides
+          // (pay back, or keep against another claim): the whole credit is left for the review queue.
+          for (const d of debits) {
+            const it = items.get(d.openItemId);
+            const open = it ? it.amountMinor - it.paidMinor : 0n;
+            if (!it || it.cancelledAt || open < d.amountMinor) {
+              throw new ConflictError(`item ${it?.kassenzeichen ?? d.openItemId} ${it?.cancelledAt ? 'was cancelled' : `has ${formatMinor(open < 0n ? 0n : open, d.currency)} open`} since direct debit ${d.endToEndId} of ${formatMinor(d.amountMinor, d.currency)} was released; booking it would overpay it`);
+            }
+          }
           const decision: BookingDecision = {
             type: 'allocate',
             transactionId,
