@@ -121,7 +121,11 @@ export async function announceDirectDebit({ ctx, input }: { ctx: Ctx; input: { i
   }
 }
 
-/** Takes back an announcement not yet in a run (the debtor paid otherwise, the claim changed). */
+/**
+ * Takes back an announcement not yet in a run (the debtor paid otherwise, the claim changed). The
+ * issuing service hears `item.collection_cancelled`, as it heard the announcement and as it hears
+ * it when a blocked mandate takes its collections back (mandates.ts, blockMandate).
+ */
 export async function cancelDirectDebit({ ctx, input }: { ctx: Ctx; input: { directDebitId: string; reason: string } }): Promise<DirectDebitView> {
   const reason = input.reason.trim();
   if (reason.length === 0 || reason.length > 500) throw new ValidationError('reason: say why, in 1 to 500 characters', { field: 'reason' });
@@ -131,8 +135,15 @@ export async function cancelDirectDebit({ ctx, input }: { ctx: Ctx; input: { dir
     if (d.state !== 'announced') throw new ConflictError(`the direct debit is ${d.state}; only one not yet in a run can be taken back`, { debitState: d.state });
     const n = await tx.directDebit.updateMany({ where: { id: d.id, version: d.version }, data: { state: 'cancelled', standingFor: null, updatedAt: ctx.clock.now(), version: { increment: 1 } } });
     if (n.count !== 1) throw new ConflictError('the direct debit was changed at the same moment; reload it');
+    const item = await tx.openItem.findUniqueOrThrow({ where: { id: d.openItemId } });
+    const mandate = await tx.mandate.findUniqueOrThrow({ where: { id: d.mandateId }, select: { reference: true } });
+    await recordItemEvent(tx, ctx, item, 'item.collection_cancelled', {
+      previousStatus: item.status as ItemStatus,
+      reason: `the SEPA direct debit on ${d.collectionDate} is taken back: ${reason}`,
+      collection: { collectionDate: d.collectionDate, amount: formatMinor(d.amountMinor, d.currency), mandateReference: mandate.reference, creditorId: ctx.config.sepa.creditorId },
+    });
     await writeAudit(tx, ctx, { action: 'direct_debit.cancelled', subjectType: 'open_item', subjectId: d.openItemId, reason, data: { directDebitId: d.id } });
-    return directDebitView((await tx.directDebit.findUnique({ where: { id: d.id } }))!);
+    return directDebitView((await tx.directDebit.findUnique({ where: { id: d.id } }))!, item.kassenzeichen);
   });
 }
 
