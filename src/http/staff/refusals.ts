@@ -7,8 +7,10 @@
  */
 import type { DomainError, DomainErrorCode } from '../../errors.js';
 import type { Lang } from '../../ui/i18n.js';
-import { money } from '../../ui/staff/i18n.js';
+import { messages, money } from '../../ui/staff/i18n.js';
 import { stateWord } from '../../ui/staff/labels.js';
+import { staleSentence } from '../../ui/staff/staleText.js';
+import { spellStale, staleKassenzeichen, type StaleFacts } from '../../services/review/stale.js';
 
 interface RefusalValues {
   changedSinceRead: { ref: string };
@@ -20,6 +22,8 @@ interface RefusalValues {
   suggestionStale: { ref: string; kassenzeichen: string[] };
   suggestionOverpays: { ref: string; lines: Array<{ kassenzeichen: string; by: string; open: string }> };
   suggestionDoubtful: { ref: string };
+  /** An approval went stale while it waited: why, as facts (src/services/review/stale.ts). */
+  approvalFailed: { stale: StaleFacts };
 }
 export type RefusalCode = keyof RefusalValues;
 type Refusal = { [C in RefusalCode]: { code: C } & RefusalValues[C] }[RefusalCode];
@@ -38,6 +42,7 @@ const SENTENCES: Record<Lang, Sentences> = {
     suggestionOverpays: (v, lang) =>
       `Nicht gebucht: ${v.lines.map((l) => `${l.kassenzeichen} hat nur noch ${money(lang, l.open)} offen, die Buchung würde ihn um ${money(lang, l.by)} überzahlen`).join('; ')}. Wenn Sie das wollen, setzen Sie das Häkchen beim Vorschlag.`,
     suggestionDoubtful: () => 'Nicht gebucht: Der Abgleich zweifelt an diesem Vorschlag. Prüfen Sie die Gründe dagegen und setzen Sie das Häkchen, wenn Sie ihn trotzdem buchen wollen.',
+    approvalFailed: (v, lang) => messages(lang).approvalFailed(staleSentence(lang, v.stale)),
   },
   en: {
     changedSinceRead: (v) => `Payment ${v.ref} was changed meanwhile. Please check where it stands now and decide again.`,
@@ -50,6 +55,7 @@ const SENTENCES: Record<Lang, Sentences> = {
     suggestionOverpays: (v, lang) =>
       `Not booked: ${v.lines.map((l) => `${l.kassenzeichen} has only ${money(lang, l.open)} open; booking would overpay it by ${money(lang, l.by)}`).join('; ')}. If that is what you want, tick the box at the suggestion.`,
     suggestionDoubtful: () => 'Not booked: matching doubts this suggestion. Check the reasons against it and tick the box if you want to book it anyway.',
+    approvalFailed: (v, lang) => messages(lang).approvalFailed(staleSentence(lang, v.stale)),
   },
 };
 
@@ -87,6 +93,7 @@ export function refusalKassenzeichen(err: DomainError): string[] {
   if (!isRefusal(refusal)) return [];
   if (refusal.code === 'suggestionStale') return refusal.kassenzeichen;
   if (refusal.code === 'suggestionOverpays') return refusal.lines.map((l) => l.kassenzeichen);
+  if (refusal.code === 'approvalFailed') return staleKassenzeichen(refusal.stale);
   return [];
 }
 
@@ -94,6 +101,7 @@ export function refusalKassenzeichen(err: DomainError): string[] {
 function spelled(refusal: Refusal, spell: (kz: string) => string): Refusal {
   if (refusal.code === 'suggestionStale') return { ...refusal, kassenzeichen: refusal.kassenzeichen.map(spell) };
   if (refusal.code === 'suggestionOverpays') return { ...refusal, lines: refusal.lines.map((l) => ({ ...l, kassenzeichen: spell(l.kassenzeichen) })) };
+  if (refusal.code === 'approvalFailed') return { ...refusal, stale: spellStale(refusal.stale, spell) };
   return refusal;
 }
 

@@ -23,6 +23,7 @@ import { carryOut, type Booked } from './carryOut.js';
 import { checkReturnOf, refundDebitFor } from './departures.js';
 import { parsePayload, planAmount, serializePayload, type BookingPlan } from './plan.js';
 import { refundRunStale } from './refundRunDebit.js';
+import { onlyLeft, staleNote, type StaleFacts } from './stale.js';
 import { AWAITING_APPROVAL } from './states.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'failed'] as const;
@@ -72,52 +73,56 @@ export async function holdForApproval(
   return { outcome: 'approval_required', approval: approvalView(row) };
 }
 
-/** The plan still describes the world: the receipt is as it was held, the items and allocation still there. */
-async function staleReason(tx: Tx, ctx: Ctx, plan: BookingPlan, receiptVersion: number): Promise<string | null> {
+/** The plan still describes the world: the receipt is as it was held, the items and allocation still there. Null: still good; otherwise why not, as facts. */
+async function staleReason(tx: Tx, ctx: Ctx, plan: BookingPlan, receiptVersion: number): Promise<StaleFacts | null> {
   const r = await tx.bankTransaction.findUnique({ where: { id: plan.transactionId } });
-  if (!r) return 'the payment no longer exists';
-  if (r.matchState !== AWAITING_APPROVAL || r.version !== receiptVersion) return `the payment changed since the proposal (it is ${r.matchState} now)`;
+  if (!r) return { code: 'paymentGone' };
+  if (r.matchState !== AWAITING_APPROVAL || r.version !== receiptVersion) return { code: 'paymentChanged', state: r.matchState };
   if (plan.kind === 'reversal') {
     const a = await tx.allocation.findUnique({ where: { id: plan.allocationId }, include: { reversal: true } });
-    if (!a) return `allocation ${plan.allocationId} no longer exists`;
-    if (a.reversal) return `allocation ${plan.allocationId} was reversed meanwhile`;
+    if (!a) return { code: 'allocationGone', kassenzeichen: plan.kassenzeichen };
+    if (a.reversal) return { code: 'allocationReversed', kassenzeichen: plan.kassenzeichen };
     return null;
   }
   if (plan.kind === 'refund') {
-    if (r.unappliedMinor !== plan.amountMinor) return `only ${formatMinor(r.unappliedMinor, r.currency)} of the payment is left`;
+    if (r.unappliedMinor !== plan.amountMinor) return onlyLeft(r.unappliedMinor, r.currency);
     return refusal(() => refundDebitFor(tx, r, plan.refundTransactionId, plan.amountMinor));
   }
   if (plan.kind === 'refund_run') return refusal(() => refundRunStale(tx, ctx, plan));
   if (plan.kind === 'return') {
     const ret = await tx.bankTransaction.findUnique({ where: { id: plan.returnTransactionId } });
-    if (!ret) return 'the return no longer exists';
+    if (!ret) return { code: 'returnGone' };
     const live = await tx.allocation.findMany({ where: { transactionId: r.id, reversal: null }, select: { id: true } });
-    if (live.length !== plan.allocationIds.length || live.some((a) => !plan.allocationIds.includes(a.id))) return 'the bookings of the payment changed meanwhile';
+    if (live.length !== plan.allocationIds.length || live.some((a) => !plan.allocationIds.includes(a.id))) return { code: 'bookingsChanged' };
     return refusal(async () => checkReturnOf(ret, r));
   }
   const items = await tx.openItem.findMany({ where: { id: { in: plan.lines.map((l) => l.itemId) } }, select: { id: true, kassenzeichen: true, cancelledAt: true } });
   for (const l of plan.lines) {
     const item = items.find((i) => i.id === l.itemId);
-    if (!item) return `open item ${l.kassenzeichen} no longer exists`;
-    if (item.cancelledAt) return `open item ${item.kassenzeichen} was cancelled meanwhile`;
+    if (!item) return { code: 'itemGone', kassenzeichen: l.kassenzeichen };
+    if (item.cancelledAt) return { code: 'itemCancelled', kassenzeichen: item.kassenzeichen };
   }
   const total = plan.lines.reduce((s, l) => s + l.amountMinor, 0n);
-  if (total > r.unappliedMinor) return `only ${formatMinor(r.unappliedMinor, r.currency)} of the payment is left`;
+  if (total > r.unappliedMinor) return onlyLeft(r.unappliedMinor, r.currency);
   return null;
 }
 
 /** A check that refuses with a domain error, as the reason the plan went stale (null: still good). */
-async function refusal(check: () => Promise<unknown>): Promise<string | null> {
+async function refusal(check: () => Promise<unknown>): Promise<StaleFacts | null> {
   try {
     await check();
     return null;
   } catch (err) {
-    if (err instanceof DomainError) return err.message;
+    if (err instanceof DomainError) return { code: 'departureRefused', detail: err.message };
     throw err;
   }
 }
 
-class StaleApproval extends Error {}
+class StaleApproval extends Error {
+  constructor(readonly facts: StaleFacts) {
+    super(staleNote(facts));
+  }
+}
 
 async function readPending(ctx: Ctx, approvalId: string) {
   const a = await ctx.db.prisma.approval.findUnique({ where: { id: approvalId } });
@@ -163,8 +168,11 @@ export async function approve({ ctx, input }: { ctx: Ctx; input: { approvalId: s
     });
   } catch (err) {
     if (!(err instanceof StaleApproval)) throw err;
-    const failed = await ctx.db.transaction(async (tx) => settle(tx, ctx, a, payload, 'failed', err.message));
-    throw new ConflictError(`approval ${a.id} cannot be carried out: ${err.message}. It is marked failed; propose the booking again from the payment's current state`, { approval: failed });
+    const failed = await ctx.db.transaction(async (tx) => settle(tx, ctx, a, payload, 'failed', err.message, { stale: err.facts }));
+    throw new ConflictError(`approval ${a.id} cannot be carried out: ${err.message}. It is marked failed; propose the booking again from the payment's current state`, {
+      approval: failed,
+      refusal: { code: 'approvalFailed', stale: err.facts },
+    });
   }
 }
 
@@ -176,7 +184,7 @@ export async function reject({ ctx, input }: { ctx: Ctx; input: { approvalId: st
 }
 
 /** Marks an approval rejected or failed and releases the receipt if it is still held for it. */
-async function settle(tx: Tx, ctx: Ctx, a: { id: string; version: number; transactionId: string | null; kind: string; amountMinor: bigint; currency: string }, payload: ReturnType<typeof parsePayload>, status: 'rejected' | 'failed', note: string): Promise<ApprovalView> {
+async function settle(tx: Tx, ctx: Ctx, a: { id: string; version: number; transactionId: string | null; kind: string; amountMinor: bigint; currency: string }, payload: ReturnType<typeof parsePayload>, status: 'rejected' | 'failed', note: string, facts: Record<string, unknown> = {}): Promise<ApprovalView> {
   const claimed = await tx.approval.updateMany({
     where: { id: a.id, status: 'pending', version: a.version },
     data: { status, decidedBy: actorLabel(ctx.actor), decidedAt: ctx.clock.now(), decisionNote: note, version: { increment: 1 } },
@@ -193,7 +201,7 @@ async function settle(tx: Tx, ctx: Ctx, a: { id: string; version: number; transa
     subjectType: 'approval',
     subjectId: a.id,
     reason: note,
-    data: { transactionId: a.transactionId, kind: a.kind, amount: formatMinor(a.amountMinor, a.currency), restoredState: payload.previousState },
+    data: { transactionId: a.transactionId, kind: a.kind, amount: formatMinor(a.amountMinor, a.currency), restoredState: payload.previousState, ...facts },
   });
   return approvalView(await tx.approval.findUniqueOrThrow({ where: { id: a.id } }));
 }

@@ -4,6 +4,7 @@
  * suggestions with their items, what has been booked and undone, the suspense account, the audit
  * trail and where the suggested references appear in the remittance text).
  */
+import { parseStaleNote, spellStale, staleKassenzeichen, type StaleFacts } from './stale.js';
 import { returnFigures, statedOriginals, type ReturnFiguresView } from '../collections/returns.js';
 import type { Ctx } from '../../context.js';
 import type { Prisma } from '../../db/generated/sqlite/client.js';
@@ -280,7 +281,8 @@ export interface ReviewItemView {
   directDebitReturn: ReturnFiguresView | null;
   /** Bank transactions booked together with this one (a refund and its debit, a return and its receipt). */
   linked: Array<{ transactionId: string; ref: string; relation: LinkRelation }>;
-  audit: Array<{ at: string; actor: string; action: string; subjectType: string; subjectId: string; reason: string | null; data: unknown }>;
+  /** `stale`: why a failed approval failed, as facts (its reason is the stored English note); each Kassenzeichen spelled like the rest. */
+  audit: Array<{ at: string; actor: string; action: string; subjectType: string; subjectId: string; reason: string | null; data: unknown; stale?: StaleFacts }>;
 }
 
 export type LinkRelation = 'refunded_with' | 'refund_of' | 'returned_with' | 'return_of';
@@ -354,6 +356,7 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
         ...allocations.map((a) => a.openItem.kassenzeichen),
         ...reasonKassenzeichen(proposalReasons),
         ...explanationKassenzeichen(explanations.values()),
+        ...audit.flatMap((a) => (a.action === 'approval.failed' ? staleKassenzeichen(parseStaleNote(a.reason)) : [])),
       ])
     : (k: string) => k;
   const spell = input.spell ? kz : undefined;
@@ -487,7 +490,8 @@ export async function getReviewItem({ ctx, input }: { ctx: Ctx; input: { transac
     linked,
     audit: audit.map((a) => {
       const data = json<unknown>(a.data, {});
-      return { at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: bookingAuditReason(a.action, a.reason, data) ?? a.reason, data };
+      const stale = a.action === 'approval.failed' ? parseStaleNote(a.reason) : null;
+      return { at: a.at.toISOString(), actor: actor(a), action: a.action, subjectType: a.subjectType, subjectId: a.subjectId, reason: bookingAuditReason(a.action, a.reason, data) ?? a.reason, data, ...(stale ? { stale: spellStale(stale, kz) } : {}) };
     }),
   };
 }

@@ -12,6 +12,7 @@ import { storedJson } from '../shared/storedJson.js';
 import type { ReasonLang } from '../../matching/reasons.js';
 import { kassenzeichenDisplayOf } from '../items/kassenzeichen.js';
 import { printedKassenzeichen } from './kassenzeichen.js';
+import { parseStaleNote, spellStale, staleKassenzeichen, type StaleFacts } from '../review/stale.js';
 
 /** The latest decided approvals (approved, rejected, failed), newest decision first. */
 export async function listRecentDecisions({ ctx, input }: { ctx: Ctx; input: { limit: number } }): Promise<ApprovalView[]> {
@@ -110,6 +111,8 @@ export interface ApprovalsPageView {
   names: Map<string, string>;
   /** From this amount a booking waits for a second person ("500.00"). */
   threshold: string;
+  /** Why each failed approval on the page failed, as facts, each Kassenzeichen as printed (stored as an English note). */
+  failures: Map<string, StaleFacts>;
 }
 
 /** Everything the approvals inbox shows. */
@@ -119,7 +122,13 @@ export async function approvalsPage({ ctx, input }: { ctx: Ctx; input: { lang: R
   const contexts = await approvalContexts({ ctx, input: { approvals: pending.items, lang: input.lang } });
   const names = await actorNames(ctx, [...pending.items, ...decided].flatMap((a) => [a.proposedBy, ...(a.decidedBy ? [a.decidedBy] : [])]));
   const total = await countApprovals({ ctx, input: { status: 'pending' } });
-  return { pending: pending.items, decided, contexts, total, names, threshold: formatMinor(ctx.config.fourEyesThresholdMinor, 'EUR') };
+  const facts = decided.flatMap((a) => {
+    const f = a.status === 'failed' ? parseStaleNote(a.decisionNote) : null;
+    return f ? [[a.id, f] as const] : [];
+  });
+  const spell = await printedKassenzeichen({ ctx, input: { kassenzeichen: facts.flatMap(([, f]) => staleKassenzeichen(f)) } });
+  const failures = new Map(facts.map(([id, f]) => [id, spellStale(f, spell)]));
+  return { pending: pending.items, decided, contexts, total, names, threshold: formatMinor(ctx.config.fourEyesThresholdMinor, 'EUR'), failures };
 }
 
 /** Every pending approval for the download, up to `max`, with what the card shows beside each. */

@@ -6,6 +6,8 @@
  */
 import type { ApprovalView } from '../../services/review/approvalView.js';
 import type { ApprovalContext } from '../../services/workplace/approvals.js';
+import type { StaleFacts } from '../../services/review/stale.js';
+import { failedNoteText } from './staleText.js';
 import { DataTable, ItemLink, ListSummary, num, WhoWhenWhy, type Who } from './components.js';
 import { csvFile, csvAmount } from './csv.js';
 import { listTexts } from './listTexts.js';
@@ -14,7 +16,7 @@ import { parseMoney } from '../../money/money.js';
 import { HiddenCsrf, StaffPage, StateTag, type StaffPageContext } from './frame.js';
 import { instant, messages, money } from './i18n.js';
 
-export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; contexts: Map<string, ApprovalContext>; total: number }) {
+export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[]; decided: ApprovalView[]; me: string; who: Who; threshold: string; contexts: Map<string, ApprovalContext>; total: number; failures: Map<string, StaleFacts> }) {
   const { lang, who } = props;
   const t = messages(lang);
   return (
@@ -115,7 +117,7 @@ export function ApprovalsPage(props: StaffPageContext & { pending: ApprovalView[
                     </>
                   }
                   when={a.decidedAt ? instant(lang, a.decidedAt) : '–'}
-                  why={a.decisionNote ?? ''}
+                  why={a.status === 'failed' ? failedNoteText(lang, a.decisionNote, props.failures.get(a.id)) : (a.decisionNote ?? '')}
                 />
               </tr>
             ))}

@@ -21,7 +21,7 @@ export function mountApprovalPages(app: Hono<StaffEnv>): void {
     const page = await approvalsPage({ ctx, input: { lang: c.get('lang') } });
     return html(
       c,
-      <ApprovalsPage {...(await pageContext(c))} pending={page.pending} decided={page.decided} me={actorLabel(ctx.actor)} who={whoOf(c, page.names)} threshold={page.threshold} contexts={page.contexts} total={page.total} />,
+      <ApprovalsPage {...(await pageContext(c))} pending={page.pending} decided={page.decided} me={actorLabel(ctx.actor)} who={whoOf(c, page.names)} threshold={page.threshold} contexts={page.contexts} total={page.total} failures={page.failures} />,
     );
   });
 

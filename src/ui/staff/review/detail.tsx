@@ -4,6 +4,7 @@
  * Enter opens; in a payment 1–9 mark a suggestion's button and Enter books it; m jumps to the
  * manual allocation, u back to the list. Every action is a plain form post (works without script).
  */
+import { failedNoteText } from '../staleText.js';
 import type { RefundDebitView } from '../../../services/workplace/refundDebit.js';
 import { RefundDebitSection } from './refundDebit.js';
 import { itemStatusWord, stateWord } from '../labels.js';
@@ -530,7 +531,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
         </DataTable>
       </section>
 
-      <AuditTable lang={lang} who={who} rows={v.audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, reason: a.reason }))} />
+      <AuditTable lang={lang} who={who} rows={v.audit.map((a) => ({ at: a.at, actor: a.actor, action: a.action, reason: a.action === 'approval.failed' ? failedNoteText(lang, a.reason, a.stale) : a.reason }))} />
       <KeyboardHelp lang={lang} />
     </StaffPage>
   );
