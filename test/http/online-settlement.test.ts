@@ -19,6 +19,8 @@ type Json = Record<string, any>;
 const PROVIDER_IBAN = 'DE51370400440532099917';
 const PROVIDER_NAME = 'Testmodus Zahlungsanbieter';
 const OUR_IBAN = 'DE02120300000000202051';
+/** A page's text as a person reads it: tags dropped, entities and no-break spaces as plain characters. */
+const plainHtml = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ');
 
 interface Paid {
   itemId: string;
@@ -202,6 +204,36 @@ forEachBackend('settling online payments', (backend) => {
     expect(again.status).toBe(303);
     expect((await clerk.get(again.location!)).text).toMatch(/role="alert">Nicht ausgeführt: Die Zahlung oder der Posten wurde inzwischen geändert[^<]*Einzelheiten: settlement \S+ is accepted/);
     expect((await server.db.prisma.pspSettlement.findUniqueOrThrow({ where: { id: settlementId } })).status).toBe('accepted');
+  });
+
+  it('in the workplace every note and reason the settlement writes is German: an unknown line, one never PAYED, one paid twice, one short, one over', async () => {
+    await createUser({ ctx: { db: server.db, config: server.config, clock, log: server.logger, actor: SYSTEM_ACTOR }, input: { username: 'pruefer', role: 'clerk', password: PASSWORD } });
+    const clerk = new FormClient(server.url);
+    expect((await clerk.login('pruefer')).status).toBe(303);
+    const twice = await payOnline('11.00');
+    const never = await payOnline('8.00', { returnToUs: false });
+    const short = await payOnline('30.00');
+    const over = await payOnline('20.00');
+    await importFile(camt054([
+      { ref: 'PSP-DE1', lines: [{ amount: '11.00', e2e: twice.reference, provider: true }, { amount: '11.00', e2e: twice.reference, provider: true }, { amount: '7.77', e2e: 'OP-YYYYYYYYYY', provider: true }] },
+      { ref: 'PSP-DE2', lines: [{ amount: '8.00', e2e: never.reference, provider: true }, { amount: '29.70', e2e: short.reference, provider: true }, { amount: '20.50', e2e: over.reference, provider: true }] },
+    ]));
+    const receipts = [...(await receiptsOf('PSP-DE1')), ...(await receiptsOf('PSP-DE2'))].filter((r) => r.matchState === 'settlement_review');
+    expect(receipts).toHaveLength(5);
+    // What the settlement writes, in English (the API's words), must not reach a German page.
+    const english = /names no online payment|never PAYED|paid twice|more than owed|short \(|line\(s\)|received|fees deducted|settles online payment|payout (of|line)|with us|a person decides|accept books/;
+    const texts = await Promise.all(receipts.map(async (r) => plainHtml((await clerk.get(`/review/${r.id}`)).text)));
+    for (const text of texts) {
+      expect(text).not.toMatch(english);
+      expect(text).not.toMatch(/\b(payment|settlement|provider|payout|online payment)\b/i);
+    }
+    const all = texts.join(' | ');
+    expect(all).toContain('Auszahlungszeile über 7,77 € nennt keine uns bekannte Online-Zahlung');
+    expect(all).toContain(`Online-Zahlung ${never.reference} steht bei uns auf „`);
+    expect(all).toContain(`Online-Zahlung ${twice.reference} war schon ausgeglichen; diese 11,00 € sind doppelt gezahlt`);
+    expect(all).toContain(`Online-Zahlung ${short.reference} über 30,00 € kam mit 29,70 € an: 0,30 € weniger`);
+    expect(all).toContain(`Online-Zahlung ${over.reference} über 20,00 € kam mit 20,50 € an: 0,50 € mehr als geschuldet`);
+    expect(all).toContain('Auszahlung von Testmodus');
   });
 
   it('a report uploaded before its credit: the credit, exact and fee-free, clears by itself on import (CSV report)', async () => {

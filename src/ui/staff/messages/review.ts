@@ -1,6 +1,13 @@
 /** Words of the review pages and the messages after a decision. English is typed by the German, so a missing text does not compile. */
 import type { SuspenseReason } from '../../../services/booking/suspense.js';
 
+/** How a page says what a settlement note holds as stored: an amount ("12.50"), an online payment's status, a payout line's kind. */
+export interface SettlementNoteSay {
+  money: (amount: string) => string;
+  status: (status: string) => string;
+  kind: (kind: string) => string;
+}
+
 export const reviewDe = {
   reviewTitle: 'Prüfung',
   reviewEmpty: 'Keine Zahlung wartet auf eine Entscheidung.',
@@ -139,6 +146,32 @@ export const reviewDe = {
     [/^cleared against the provider's clearing account \(settlement (.*)\)$/, (id: string) => `mit dem Verrechnungskonto des Zahlungsdienstleisters ausgeglichen (Abrechnung ${id})`],
     [/^provider payout waiting for review \(settlement (.*)\)$/, (id: string) => `Auszahlung des Zahlungsdienstleisters wartet auf Prüfung (Abrechnung ${id})`],
   ] as Array<[RegExp, (value: string) => string]>,
+  /**
+   * The sentences the settlement of an online provider's payout writes in English (src/services/online/settlement.ts):
+   * a payout line's note and the reasons of a payout in review. Amounts come as stored ("12.50") and are said by `say`;
+   * a person's words in them (an acceptance's reason) stay as written.
+   */
+  reviewSettlementNotePatterns: [
+    [/^payout line of (\S+) names no online payment we know$/, (m, say) => `Auszahlungszeile über ${say.money(m[1]!)} nennt keine uns bekannte Online-Zahlung`],
+    [/^online payment (\S+) is (\w+) with us, never PAYED: ask the provider, or re-check it$/, (m, say) => `Online-Zahlung ${m[1]} steht bei uns auf „${say.status(m[2]!)}“, nie als bezahlt gemeldet: beim Zahlungsdienstleister nachfragen oder erneut prüfen`],
+    [/^online payment (\S+) is (\w+) with us, never PAYED$/, (m, say) => `Online-Zahlung ${m[1]} steht bei uns auf „${say.status(m[2]!)}“, nie als bezahlt gemeldet`],
+    [/^online payment (\S+) was already settled; this (\S+) is paid twice$/, (m, say) => `Online-Zahlung ${m[1]} war schon ausgeglichen; diese ${say.money(m[2]!)} sind doppelt gezahlt`],
+    [/^online payment (\S+) was already settled by an earlier line; line (\d+) pays it twice$/, (m) => `Online-Zahlung ${m[1]} wurde schon mit einer früheren Zeile ausgeglichen; Zeile ${m[2]} zahlt sie doppelt`],
+    [/^settles online payment (\S+) \((\S+)\)$/, (m, say) => `gleicht Online-Zahlung ${m[1]} aus (${say.money(m[2]!)})`],
+    [/^online payment (\S+) of (\S+) came as (\S+): (\S+) short \(the provider's fee\?\); accept books the difference as fee$/, (m, say) => `Online-Zahlung ${m[1]} über ${say.money(m[2]!)} kam mit ${say.money(m[3]!)} an: ${say.money(m[4]!)} weniger (Gebühr des Zahlungsdienstleisters?); „Annehmen“ bucht die Differenz als Gebühr`],
+    [/^online payment (\S+) of (\S+) came as (\S+): (\S+) more than owed$/, (m, say) => `Online-Zahlung ${m[1]} über ${say.money(m[2]!)} kam mit ${say.money(m[3]!)} an: ${say.money(m[4]!)} mehr als geschuldet`],
+    [/^online payment (\S+): (\S+) open on the clearing account, the report says (\S+)$/, (m, say) => `Online-Zahlung ${m[1]}: ${say.money(m[2]!)} offen auf dem Verrechnungskonto, der Bericht nennt ${say.money(m[3]!)}`],
+    [/^online payment (\S+): fee (\S+) deducted$/, (m, say) => `Online-Zahlung ${m[1]}: Gebühr ${say.money(m[2]!)} abgezogen`],
+    [/^line (\d+) \((.*), (\S+)\) names no online payment we know$/, (m, say) => `Zeile ${m[1]} (${m[2] === 'no reference' ? 'ohne Referenz' : m[2]}, ${say.money(m[3]!)}) nennt keine uns bekannte Online-Zahlung`],
+    [/^(\w+) of (\S+) \((.*)\): a person decides$/, (m, say) => `${say.kind(m[1]!)} über ${say.money(m[2]!)} (${m[3] === 'no reference' ? 'ohne Referenz' : m[3]}): das entscheidet eine Person`],
+    [/^payout of (.+): (\d+) line\(s\), (\S+) of online payments, (\S+) received$/, (m, say) => `Auszahlung von ${m[1]}: ${m[2]} Zeile(n), ${say.money(m[3]!)} aus Online-Zahlungen, ${say.money(m[4]!)} eingegangen`],
+    [/^fees deducted: (\S+)$/, (m, say) => `Gebühren abgezogen: ${say.money(m[1]!)}`],
+    [/^payout (\S+) of (.+) per its report: (\d+) line\(s\), gross (\S+), fees (\S+), net (\S+); credited (\S+)$/, (m, say) => `Auszahlung ${m[1]} von ${m[2]} laut Bericht: ${m[3]} Zeile(n), brutto ${say.money(m[4]!)}, Gebühren ${say.money(m[5]!)}, netto ${say.money(m[6]!)}; gutgeschrieben ${say.money(m[7]!)}`],
+    [/^payout (\S+) of (.+)$/, (m) => `Auszahlung ${m[1]} von ${m[2]}`],
+    [/^the credit of (\S+) differs from the report's net (\S+)$/, (m, say) => `Die Gutschrift über ${say.money(m[1]!)} weicht vom Netto des Berichts (${say.money(m[2]!)}) ab`],
+    [/^the provider deducted fees of (\S+): accept books them as fees$/, (m, say) => `Der Zahlungsdienstleister hat ${say.money(m[1]!)} Gebühren abgezogen: „Annehmen“ bucht sie als Gebühren`],
+    [/^accepted by (.+?): ([\s\S]*)$/, (m) => `angenommen von ${m[1]}: ${m[2]}`],
+  ] as Array<[RegExp, (m: RegExpExecArray, say: SettlementNoteSay) => string]>,
   reviewAudit: 'Protokoll',
   reviewAwaiting: (by: string, at: string) => `Eine Buchung dieser Zahlung wartet auf Freigabe (vorgeschlagen von ${by} am ${at}). Bis dahin wird nichts anderes gebucht.`,
   reviewToApprovals: 'Zu den Freigaben',
@@ -310,6 +343,7 @@ export const reviewEn: ReviewMessages = {
   },
   reviewSystemNotes: {},
   reviewSystemNotePatterns: [],
+  reviewSettlementNotePatterns: [],
   reviewAudit: 'Audit trail',
   reviewAwaiting: (by, at) => `A booking of this payment awaits approval (proposed by ${by} on ${at}). Nothing else is booked meanwhile.`,
   reviewToApprovals: 'Go to approvals',

@@ -5,6 +5,7 @@
  * manual allocation, u back to the list. Every action is a plain form post (works without script).
  */
 import { failedNoteText } from '../staleText.js';
+import { settlementNote } from '../settlementNotes.js';
 import type { RefundDebitView } from '../../../services/workplace/refundDebit.js';
 import { RefundDebitSection } from './refundDebit.js';
 import { itemStatusWord, stateWord } from '../labels.js';
@@ -407,7 +408,7 @@ export function ReviewDetailPage(props: StaffPageContext & ReviewDetailProps) {
           <p>{t.reviewAssessment(percentBp(lang, v.proposal.confidenceBp))}</p>
           <ul class="reasons">
             {v.proposal.reasons.map((r) => (
-              <li>{r}</li>
+              <li>{settlementNote(lang, r)}</li>
             ))}
           </ul>
         </section>

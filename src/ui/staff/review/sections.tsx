@@ -4,6 +4,7 @@
  * Enter opens; in a payment 1–9 mark a suggestion's button and Enter books it; m jumps to the
  * manual allocation, u back to the list. Every action is a plain form post (works without script).
  */
+import { settlementNote } from '../settlementNotes.js';
 import { itemStatusWord, stateWord } from '../labels.js';
 import type { ReviewItemView, ReviewRow } from '../../../services/review/queue.js';
 import type { ReviewQueueFilter } from '../../../services/review/queue.js';
@@ -38,7 +39,7 @@ export function SettlementDecision(props: { lang: Lang; settlement: SettlementVi
             <td class="num">{m(l.netMinor)}</td>
             <td>
               {t.reviewSettlementOutcomes[l.outcome] ?? l.outcome}
-              {l.note ? `: ${l.note}` : ''}
+              {l.note ? `: ${settlementNote(lang, l.note)}` : ''}
             </td>
           </tr>
         ))}
