@@ -145,6 +145,7 @@ export const reviewDe = {
     [/^returned by the bank with (.*)$/, (ref: string) => `von der Bank zurückgebucht mit ${ref}`],
     [/^cleared against the provider's clearing account \(settlement (.*)\)$/, (id: string) => `mit dem Verrechnungskonto des Zahlungsdienstleisters ausgeglichen (Abrechnung ${id})`],
     [/^provider payout waiting for review \(settlement (.*)\)$/, (id: string) => `Auszahlung des Zahlungsdienstleisters wartet auf Prüfung (Abrechnung ${id})`],
+    [/^collection run (\d+) collected as one credit: booked in steps of \d+ debits$/, (run: string) => `Lastschriftlauf ${run} als eine Gutschrift eingezogen, in Schritten gebucht`],
   ] as Array<[RegExp, (value: string) => string]>,
   /**
    * The sentences the settlement of an online provider's payout writes in English (src/services/online/settlement.ts):

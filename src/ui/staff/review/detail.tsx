@@ -106,7 +106,7 @@ function NearMisses(props: { lang: Lang; view: ReviewItemView }) {
 type Suggestion = ReviewItemView['suggestions'][number];
 
 /** A note the ledger wrote on a suspense movement (stored in English), in the page's language. */
-function systemNote(t: { reviewSystemNotes: Record<string, string>; reviewSystemNotePatterns: Array<[RegExp, (value: string) => string]> }, note: string): string {
+export function systemNote(t: { reviewSystemNotes: Record<string, string>; reviewSystemNotePatterns: Array<[RegExp, (value: string) => string]> }, note: string): string {
   const fixed = t.reviewSystemNotes[note];
   if (fixed) return fixed;
   for (const [pattern, say] of t.reviewSystemNotePatterns) {
