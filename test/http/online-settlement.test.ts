@@ -202,7 +202,7 @@ forEachBackend('settling online payments', (backend) => {
 
     const again = await clerk.request(`/review/${r!.id}/settlement`, { form: { _csrf: csrf, settlementId, version, reason: 'noch einmal', decision: 'release' } });
     expect(again.status).toBe(303);
-    expect((await clerk.get(again.location!)).text).toMatch(/role="alert">Nicht ausgeführt: Die Zahlung oder der Posten wurde inzwischen geändert[^<]*Einzelheiten: settlement \S+ is accepted/);
+    expect((await clerk.get(again.location!)).text).toMatch(/role="alert">Nicht ausgeführt: Die Zahlung oder der Posten wurde inzwischen geändert[^<]*Technische Meldung \(englisch\): „settlement \S+ is accepted/);
     expect((await server.db.prisma.pspSettlement.findUniqueOrThrow({ where: { id: settlementId } })).status).toBe('accepted');
   });
 

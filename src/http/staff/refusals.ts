@@ -78,7 +78,11 @@ const MEANING: Record<Lang, Partial<Record<DomainErrorCode, string>>> = {
 };
 
 const NOT_DONE: Record<Lang, string> = { de: 'Nicht ausgeführt:', en: 'Not done:' };
-const DETAILS: Record<Lang, string> = { de: 'Einzelheiten:', en: 'Details:' };
+/**
+ * The service's own message, after the meaning in the page's language. It is the stored record's
+ * English; a German page says so and quotes it, as it does with stored English notes.
+ */
+const DETAILS: Record<Lang, (message: string) => string> = { de: (m) => `Technische Meldung (englisch): „${m}“`, en: (m) => `Details: ${m}` };
 
 function isRefusal(x: unknown): x is Refusal {
   return typeof x === 'object' && x !== null && typeof (x as { code?: unknown }).code === 'string' && Object.hasOwn(SENTENCES.de, (x as { code: string }).code);
@@ -110,5 +114,5 @@ export function refusalSentence(lang: Lang, err: DomainError, spell: (kz: string
   const refusal = err.details.refusal;
   if (isRefusal(refusal)) return (SENTENCES[lang][refusal.code] as (v: unknown, l: Lang) => string)(spelled(refusal, spell), lang);
   const meaning = MEANING[lang][err.code];
-  return meaning ? `${NOT_DONE[lang]} ${meaning} ${DETAILS[lang]} ${err.message}` : `${NOT_DONE[lang]} ${err.message}`;
+  return meaning ? `${NOT_DONE[lang]} ${meaning} ${DETAILS[lang](err.message)}` : `${NOT_DONE[lang]} ${lang === 'de' ? DETAILS.de(err.message) : err.message}`;
 }
