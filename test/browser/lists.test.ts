@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { camt } from '../support/camtBuilder.js';
-import { chromiumMissing, launchChromium } from './browser.js';
+import { chromiumMissing, launchChromium, openPage } from './browser.js';
 import { holdsUp, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 
@@ -50,16 +50,7 @@ suite(`lists with totals and CSV downloads, in chromium${chromiumMissing ? ` (sk
   });
 
   async function signedIn(user: string, width: number): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${f.server.url}/login`);
-    await page.getByLabel('Benutzername').fill(user);
-    await page.getByLabel('Passwort').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForLoadState('load');
-    return page;
+    return openPage(browser, { baseUrl: f.server.url, width, contexts, user: user, password: PASSWORD });
   }
 
   /** The page's total, and the rows of its CSV (fetched with the page's session), header first. */

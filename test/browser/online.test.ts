@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './browser.js';
+import { chromiumMissing, launchChromium, openPage } from './browser.js';
 import { holdsUp, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 import { localUrl, startOnlineAsCitizen, visit } from '../http/online-support.js';
@@ -65,16 +65,7 @@ suite(`online payments in the workplace, in chromium${chromiumMissing ? ` (skipp
   });
 
   async function clerk(width: number): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true, acceptDownloads: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${f.server.url}/login`);
-    await page.getByLabel('Benutzername').fill('clara');
-    await page.getByLabel('Passwort').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForLoadState('load');
-    return page;
+    return openPage(browser, { baseUrl: f.server.url, width, contexts, user: 'clara', password: PASSWORD, acceptDownloads: true });
   }
 
   it('the states the fixture set up are what the pages should show', async () => {

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, screenshot } from './browser.js';
+import { chromiumMissing, launchChromium, screenshot, openPage } from './browser.js';
 import { holdsUp as checks, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 
@@ -64,19 +64,7 @@ suite(`pages that hold up, in chromium${chromiumMissing ? ` (skipped: ${chromium
   });
 
   async function open(width: number, user?: string): Promise<Page> {
-    // bypassCSP only so that axe-core can be added to the page; the pages' own script runs under their CSP either way.
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    if (user) {
-      await page.goto(`${f.server.url}/login`);
-      await page.getByLabel('Benutzername').fill(user);
-      await page.getByLabel('Passwort').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.waitForLoadState('load');
-    }
-    return page;
+    return openPage(browser, { baseUrl: f.server.url, width, contexts, ...(user ? { user, password: PASSWORD } : {}) });
   }
 
   /** The checks every workplace page passes (test/browser/holdsUp.ts), its screenshot named for this file. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './browser.js';
+import { chromiumMissing, launchChromium, openPage } from './browser.js';
 import { holdsUp, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 
@@ -51,16 +51,7 @@ suite(`the review queue through a day, in chromium${chromiumMissing ? ` (skipped
   });
 
   async function signedIn(width = 1366): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${f.server.url}/login`);
-    await page.getByLabel('Benutzername').fill('clara');
-    await page.getByLabel('Passwort').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForLoadState('load');
-    return page;
+    return openPage(browser, { baseUrl: f.server.url, width, contexts, user: 'clara', password: PASSWORD });
   }
   const text = async (page: Page) => plain(await page.locator('main').innerText());
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createClientKey } from '../support/server.js';
-import { chromiumMissing, launchChromium } from './browser.js';
+import { chromiumMissing, launchChromium, openPage } from './browser.js';
 import { holdsUp, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
 
@@ -40,19 +40,7 @@ suite(`SEPA direct debits in chromium${chromiumMissing ? ` (skipped: ${chromiumM
   });
 
   async function open(width: number, user?: string): Promise<Page> {
-    // bypassCSP only so that axe-core can be added to the page.
-    const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE', bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    if (user) {
-      await page.goto(`${f.server.url}/login`);
-      await page.getByLabel('Benutzername').fill(user);
-      await page.getByLabel('Passwort').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.waitForLoadState('load');
-    }
-    return page;
+    return openPage(browser, { baseUrl: f.server.url, width, contexts, ...(user ? { user, password: PASSWORD } : {}) });
   }
 
   it('the citizen page announces the direct debit, then says "Einzug veranlasst"', async () => {
