@@ -272,7 +272,7 @@ export const BULK_TABLES = {
   Entry: {
     id: 'text', statementId: 'text', position: 'int', entryReference: 'text', accountServicerReference: 'text', dedupeKey: 'text', duplicateOfEntryId: 'text',
     amountMinor: 'bigint', currency: 'text', creditDebit: 'text', reversal: 'bool', status: 'text', bookingDate: 'text', valueDate: 'text', bankTransactionCode: 'text',
-    proprietaryCode: 'text', gvc: 'text', additionalInfo: 'text', batchCount: 'int', batchTotalMinor: 'bigint', detailsDisagree: 'text', contentDigest: 'text',
+    proprietaryCode: 'text', gvc: 'text', additionalInfo: 'text', batchCount: 'int', batchTotalMinor: 'bigint', batchIds: 'text', detailsDisagree: 'text', contentDigest: 'text',
   },
   BankTransaction: {
     id: 'text', entryId: 'text', position: 'int', entryRef: 'text', amountMinor: 'bigint', currency: 'text', creditDebit: 'text', endToEndId: 'text', mandateId: 'text',

@@ -82,9 +82,18 @@ export function entryRow(a: { id: string; statementId: string; position: number;
     additionalInfo: e.additionalInfo ?? null,
     batchCount: e.batch?.count ?? null,
     batchTotalMinor: e.batch?.total?.minor ?? null,
+    batchIds: batchIdsJson(e),
     detailsDisagree: e.detailsDisagree ? detailsDisagreeJson(e.detailsDisagree) : null,
     contentDigest: a.contentDigest,
   };
+}
+
+/** The batch ids an entry gives, in order, once each (Entry.batchIds); null when it gives none. */
+export function batchIdsJson(e: Entry): string | null {
+  const ids = [e.batch?.paymentInformationId, e.batch?.messageId, ...e.transactions.flatMap((t) => [t.references.paymentInformationId, t.references.messageId])]
+    .map((x) => x?.trim() ?? '')
+    .filter((x) => x !== '' && !/^NOT ?PROVIDED$/i.test(x));
+  return ids.length > 0 ? JSON.stringify([...new Set(ids)]) : null;
 }
 
 /** The stored form of Entry.detailsDisagree: amounts as decimal strings, as the API writes them. */
