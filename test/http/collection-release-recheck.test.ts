@@ -106,7 +106,9 @@ forEachBackend('direct debits: what changed since gathering', (backend) => {
     // Petra pays by transfer as well; then the bank credits the run as one entry without details.
     await f.importStatement({ id: `RC-PAY2-${backend}`, entries: [{ ref: `RC-PAY2-${backend}-1`, amount: '19.90', name: 'Petra Paulsen', remittance: [`Kassenzeichen ${petra.kassenzeichen}`] }] });
     expect(await item(petra.id)).toMatchObject({ status: 'paid', paid: '19.90' });
-    await f.importStatement({ id: `RC-IN-${backend}`, entries: [{ ref: `RC-IN-${backend}-1`, amount: '27.90', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER-GUTSCHRIFT'] }] });
+    // The credit names the run's file, so only the overpayment stops it.
+    const { paymentInformationId } = await db().collectionRun.findUniqueOrThrow({ where: { id: run.id } });
+    await f.importStatement({ id: `RC-IN-${backend}`, entries: [{ ref: `RC-IN-${backend}-1`, amount: '27.90', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER-GUTSCHRIFT'], batch: { paymentInformationId } }] });
 
     // Not booked onto the paid item: it stays paid (not overpaid), the credit waits for a person.
     expect(await item(petra.id)).toMatchObject({ status: 'paid', paid: '19.90' });
@@ -123,7 +125,8 @@ forEachBackend('direct debits: what changed since gathering', (backend) => {
     const it0 = await raise('8.00', 'Karl Klein', weekdayAfter(60));
     const m = await mandate('RC-6', 'Karl Klein', 'DE12500105170648489890');
     const d = await announce(it0.id, m.id);
-    const res = await call(`/v1/direct-debits/${d.id}/cancel`, { method: 'POST', json: { reason: 'bar bezahlt' } });
+    const clerk = 'Schuldner in Privatinsolvenz, bar bezahlt';
+    const res = await call(`/v1/direct-debits/${d.id}/cancel`, { method: 'POST', json: { reason: clerk } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ state: 'cancelled', kassenzeichen: it0.kassenzeichen });
 
@@ -131,7 +134,12 @@ forEachBackend('direct debits: what changed since gathering', (backend) => {
     expect(events).toHaveLength(1);
     const body = JSON.parse(events[0]!.payload);
     expect(body.data.collection).toEqual({ collectionDate: d.collectionDate, amount: '8.00', mandateReference: `RC-6-${backend}`, creditorId: 'DE98ZZZ09999999999' });
-    expect(body.data.reason).toContain('bar bezahlt');
+    // A fixed sentence goes out, as for a blocked mandate; the clerk's words stay in the audit trail.
+    expect(body.data.reason).toBe(`the SEPA direct debit on ${d.collectionDate} is taken back by the city treasury`);
+    expect(events[0]!.payload).not.toContain('Privatinsolvenz');
+    const audit = await db().auditEntry.findMany({ where: { subjectId: it0.id, action: 'direct_debit.cancelled' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.reason).toBe(clerk);
     // Through the same outbox as every item event: one delivery for the subscription that asked.
     expect(await db().webhookDelivery.count({ where: { eventId: events[0]!.id, subscriptionId: hook.body.id } })).toBe(1);
     // Taken back once: a second time is refused and sends nothing more.

@@ -64,7 +64,7 @@ forEachBackend('direct debit returns short of what was collected', (backend) => 
     expect((await call(`/v1/collection-runs/${run.id}/release`, { method: 'POST', key: approver, json: {} })).status).toBe(200);
     const e2e: string[] = [];
     for (const it of items) e2e.push((await debitOf(it.id)).endToEndId);
-    await f.importStatement({ id: 'NET-CREDIT', entries: [{ ref: 'NET-CREDIT-1', amount: '137.70', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER'] }] });
+    await f.importStatement({ id: 'NET-CREDIT', entries: [{ ref: 'NET-CREDIT-1', amount: '137.70', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER'], batch: { count: 4 } }] });
     for (const it of items) expect(await item(it.id)).toMatchObject({ status: 'paid' });
 
     // Short by exactly the stated charges, original stated (camt.054 .08: InstdAmt, TxAmt, Chrgs/Rcrd): a person decides.

@@ -118,14 +118,15 @@ forEachBackend('direct debits: mandate, pain.008, credit and returns', (backend)
     expect(m2after).toMatchObject({ lastCollectedOn: due, nextSequence: 'RCUR', pendingAmendment: null });
     expect((await call(`/v1/mandates/${m1.id}`)).body.nextSequence).toBe('RCUR');
 
-    // The statement: the FRST run as one batch credit without details, the RCUR one with its end-to-end id.
+    // The statement: the FRST run as one batch credit without details (the bank states its count of
+    // two debits: the amount alone would not say it is the run's), the RCUR one with its end-to-end id.
     const e2e = (run: any) => f.json(`/v1/collection-runs/${run.id}/debits`, { key: kasse }).then((r) => r.body.items.map((d: any) => d.endToEndId));
     const [e1, e3] = await e2e(frst);
     const [e2] = await e2e(rcur);
     await f.importStatement({
       id: 'DD-IN-1',
       entries: [
-        { ref: 'DD-IN-1-1', amount: '42.70', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER-GUTSCHRIFT'] },
+        { ref: 'DD-IN-1-1', amount: '42.70', name: 'SEPA Lastschrift Sammler', remittance: ['SAMMLER-GUTSCHRIFT'], batch: { count: 2 } },
         { ref: 'DD-IN-1-2', amount: '55.00', e2e: e2, name: 'Anna Schmidt', remittance: ['Kita'] },
       ],
     });

@@ -211,7 +211,7 @@ forEachBackend('refund runs: pain.001 out, debit and bounce back in', (backend) 
     // A debit of another total is not this run.
     await f.importStatement({ id: 'RR-OUT-2A', entries: [{ ref: 'RR-OUT-2A', amount: '69.13', credit: false, name: 'Sammler', remittance: ['SAMMLER'] }] });
     expect((await f.receipts('RR-OUT-2A'))[0]!.matchState).toBe('ignored');
-    await f.importStatement({ id: 'RR-OUT-2', entries: [{ ref: 'RR-OUT-2', amount: '69.12', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'] }] });
+    await f.importStatement({ id: 'RR-OUT-2', entries: [{ ref: 'RR-OUT-2', amount: '69.12', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'], batch: { count: 2 } }] });
     const [debit] = await f.receipts('RR-OUT-2');
     expect(debit!.matchState).toBe('refund_booked');
     for (const r of ins) expect((await accounted(r.id)).matchState).toBe('refunded');

@@ -57,9 +57,23 @@ forEachBackend('refund runs: what the statement settles', (backend) => {
     for (const r of await f.receipts('RG-IN-2')) expect(r.matchState).toBe('refund');
     expect((await f.json(`/v1/refund-runs/${run.id}`, { key: gatherer })).body.states).toEqual({ sent: 2 });
     // The debit on the account the run pays from books it.
-    await f.importStatement({ id: 'RG-OUT-2', entries: [{ ref: 'RG-OUT-2', amount: '25.75', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'] }] });
+    await f.importStatement({ id: 'RG-OUT-2', entries: [{ ref: 'RG-OUT-2', amount: '25.75', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'], batch: { count: 2 } }] });
     expect((await f.receipts('RG-OUT-2'))[0]!.matchState).toBe('refund_booked');
     for (const r of ins) expect((await f.server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: r.id } })).matchState).toBe('refunded');
+  });
+
+  it('a debit of a one-refund run’s amount books it only when it names the run’s file', async () => {
+    const { run, ins } = await releasedRun('RG-IN-4', ['64.20']);
+    // Any other debit of that amount on the paying account (a utility's direct debit) is not the refund.
+    await f.importStatement({ id: 'RG-OUT-4X', entries: [{ ref: 'RG-OUT-4X', amount: '64.20', credit: false, name: 'Stadtwerke', remittance: ['Abschlag Strom'] }] });
+    expect((await f.receipts('RG-OUT-4X'))[0]!.matchState).toBe('ignored');
+    expect((await f.json(`/v1/refund-runs/${run.id}`, { key: gatherer })).body.states).toEqual({ sent: 1 });
+    expect((await f.server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: ins[0]!.id } })).matchState).toBe('refund');
+    // The bank's debit naming the run's PmtInfId is the run.
+    const { paymentInformationId } = await f.server.db.prisma.refundRun.findUniqueOrThrow({ where: { id: run.id } });
+    await f.importStatement({ id: 'RG-OUT-4', entries: [{ ref: 'RG-OUT-4', amount: '64.20', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'], batch: { paymentInformationId } }] });
+    expect((await f.receipts('RG-OUT-4'))[0]!.matchState).toBe('refund_booked');
+    expect((await f.server.db.prisma.bankTransaction.findUniqueOrThrow({ where: { id: ins[0]!.id } })).matchState).toBe('refunded');
   });
 
   it('a debit with a refund’s end-to-end id on another account of the city does not book it', async () => {

@@ -54,7 +54,7 @@ describe('the refund run of an outgoing payment, on its review page', () => {
     const run = await runOf([over!.id, wrong!.id]);
 
     // The bank books the run as one debit without details: booked by its total.
-    await f.importStatement({ id: 'RD-OUT-1', entries: [{ ref: 'RD-OUT-1', amount: '45.00', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'] }] });
+    await f.importStatement({ id: 'RD-OUT-1', entries: [{ ref: 'RD-OUT-1', amount: '45.00', credit: false, name: 'Sammler', remittance: ['SEPA-SAMMLER'], batch: { count: 2 } }] });
     const [debit] = await f.receipts('RD-OUT-1');
     expect(debit!.matchState).toBe('refund_booked');
     const booked = text((await clara.get(`/review/${debit!.id}`)).text);
@@ -89,6 +89,8 @@ describe('the refund run of an outgoing payment, on its review page', () => {
     expect(candidate).toContain(`Rückzahlungslauf ${runA.number} ist als eine Sammelbuchung freigegeben und hat genau diese Summe (1 Rückzahlung). Gebucht wurde nichts.`);
     expect(candidate).toContain(`Rückzahlungslauf ${runB.number} ist als eine Sammelbuchung freigegeben`);
     expect(page.match(/data-mismatch="severalRuns"/g)).toHaveLength(2);
+    // Nor does the debit name either run's file: only its total speaks for them.
+    expect(page.match(/data-mismatch="unnamed"/g)).toHaveLength(2);
     expect(candidate).toContain('Anna Eins');
     expect(candidate).toContain('Bernd Zwei');
     expect(await f.server.db.prisma.refund.count({ where: { runId: { in: [runA.id, runB.id] }, state: 'sent' } })).toBe(2);

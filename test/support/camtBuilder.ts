@@ -19,6 +19,8 @@ export interface TxSpec {
   gvc?: string;
   status?: 'BOOK' | 'PDNG';
   bookingDate?: string;
+  /** NtryDtls/Btch: what the bank says about the batch the entry books. */
+  batch?: { count?: number; messageId?: string; paymentInformationId?: string };
 }
 
 export interface StatementSpec {
@@ -39,6 +41,11 @@ export interface StatementSpec {
 
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
+function btch(b: TxSpec['batch']): string {
+  if (!b) return '';
+  return `<Btch>${b.messageId ? `<MsgId>${esc(b.messageId)}</MsgId>` : ''}${b.paymentInformationId ? `<PmtInfId>${esc(b.paymentInformationId)}</PmtInfId>` : ''}${b.count !== undefined ? `<NbOfTxs>${b.count}</NbOfTxs>` : ''}</Btch>`;
+}
+
 export function camt(spec: StatementSpec): string {
   const kind = spec.kind ?? 'camt.053';
   const date = spec.date ?? '2026-11-16';
@@ -55,7 +62,7 @@ export function camt(spec: StatementSpec): string {
       : `<RltdPties>${t.name ? `<Cdtr><Pty><Nm>${esc(t.name)}</Nm></Pty></Cdtr>` : ''}${t.iban ? `<CdtrAcct><Id><IBAN>${t.iban}</IBAN></Id></CdtrAcct>` : ''}</RltdPties>`;
     const rmt = `<RmtInf>${(t.remittance ?? []).map((l) => `<Ustrd>${esc(l)}</Ustrd>`).join('')}${t.structuredRef ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>${t.structuredRef}</Ref></CdtrRefInf></Strd>` : ''}</RmtInf>`;
     const rtr = t.returnReason ? `<RtrInf><Rsn><Cd>${t.returnReason}</Cd></Rsn></RtrInf>` : '';
-    return `<Ntry><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${t.reversal ? '<RvslInd>true</RvslInd>' : ''}<Sts><Cd>${t.status ?? 'BOOK'}</Cd></Sts><BookgDt><Dt>${t.bookingDate ?? date}</Dt></BookgDt><ValDt><Dt>${date}</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef><BkTxCd><Prtry><Cd>NTRF+${t.gvc ?? (credit ? '166' : '117')}+0000</Cd><Issr>DK</Issr></Prtry></BkTxCd><NtryDtls><TxDtls><Refs><EndToEndId>${t.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${party}${rmt}${rtr}</TxDtls></NtryDtls></Ntry>`;
+    return `<Ntry><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${t.reversal ? '<RvslInd>true</RvslInd>' : ''}<Sts><Cd>${t.status ?? 'BOOK'}</Cd></Sts><BookgDt><Dt>${t.bookingDate ?? date}</Dt></BookgDt><ValDt><Dt>${date}</Dt></ValDt><AcctSvcrRef>${ref}</AcctSvcrRef><BkTxCd><Prtry><Cd>NTRF+${t.gvc ?? (credit ? '166' : '117')}+0000</Cd><Issr>DK</Issr></Prtry></BkTxCd><NtryDtls>${btch(t.batch)}<TxDtls><Refs><EndToEndId>${t.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs><Amt Ccy="EUR">${formatMinor(minor, 'EUR')}</Amt><CdtDbtInd>${credit ? 'CRDT' : 'DBIT'}</CdtDbtInd>${party}${rmt}${rtr}</TxDtls></NtryDtls></Ntry>`;
   });
   const closing = opening + booked + (spec.closingOffset ? parseMoney(spec.closingOffset, 'EUR', { allowNegative: true }).minor : 0n);
   const bal = (code: string, v: bigint, d: string) =>

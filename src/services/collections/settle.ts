@@ -5,8 +5,10 @@
  * - The credit of a collection books every item it collected, through the booking writer
  *   (bookingFacts → storeBookingFacts, allocation kind `auto`): with camt.054 details (or single
  *   booking) each credit carries one debit's end-to-end id; as one batch entry without details it
- *   is the total of one released run's debits still `sent` (and the entry's batch count when the
- *   bank gives it).
+ *   is the total of one released run's debits still `sent`, and only when the entry says so: it
+ *   names the run's pain.008 (MsgId or PmtInfId, src/services/shared/batchIdentity.ts), or its
+ *   batch count is several and equals the debits the run has out. Any other credit of that amount
+ *   (a citizen's transfer) is left for the matcher and a person.
  * - A return or reject (a debit carrying a debit's end-to-end id: AC04, AC06, AM04, MD01, MD06, MS02,
  *   MS03, SL01 …) reverses exactly the item it concerns: its allocation on the collection credit is
  *   reversed (the item reopens, the issuing service hears `item.reversed` with the reason), the money
@@ -31,6 +33,7 @@ import { assertLedger } from '../booking/writer.js';
 import { readItems, readReceipts, readSubscriptions, storeBookingFacts } from '../booking/writer.js';
 import { addChargeToItem } from '../items/changeOpenItem.js';
 import { writeAudit } from '../shared/audit.js';
+import { entrySaysRun } from '../shared/batchIdentity.js';
 import { readReturn, RETURN_FIGURES, statedOriginals } from './returns.js';
 import { MANDATE_BLOCKING_REASONS } from './states.js';
 
@@ -54,7 +57,7 @@ export async function recognizeCollections({ ctx, input }: { ctx: Ctx; input: { 
     // index over every pending receipt of the import for each window of ids.
     const rows = (await db.bankTransaction.findMany({
       where: { id: { in: input.transactionIds.slice(i, i + WINDOW) } },
-      select: { id: true, matchState: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, ...RETURN_FIGURES, version: true, entry: { select: { batchCount: true } } },
+      select: { id: true, matchState: true, creditDebit: true, endToEndId: true, amountMinor: true, currency: true, chargesMinor: true, returnReasonCode: true, ...RETURN_FIGURES, version: true, remittanceLines: true, entry: { select: { batchCount: true, batchIds: true, entryReference: true, accountServicerReference: true, additionalInfo: true } } },
     })).filter((r) => r.matchState === 'pending');
     const e2e = [...new Set(rows.map((r) => r.endToEndId?.trim() ?? '').filter((x) => !NO_E2E.has(x.toUpperCase())))];
     const debits = new Map((await db.directDebit.findMany({ where: { endToEndId: { in: e2e } } })).map((d) => [d.endToEndId!, d]));
@@ -74,15 +77,20 @@ export async function recognizeCollections({ ctx, input }: { ctx: Ctx; input: { 
         continue;
       }
       if (!NO_E2E.has((r.endToEndId ?? '').trim().toUpperCase())) continue;
-      // One batch entry without details: the sum of one released run's debits still on their way.
+      // One batch entry without details: the sum of one released run's debits still on their way,
+      // and the entry says it is that run's: it names the run's file (MsgId or PmtInfId), or it
+      // states a batch of several debits, as many as the run has out. The amount alone is no proof:
+      // a citizen's own transfer of a one-debit run's amount would be booked as the collection.
       // The newest released runs are where an uncredited collection is (a credit comes days after release).
-      const runs = await db.collectionRun.findMany({ where: { status: 'released', currency: r.currency }, select: { id: true, number: true }, orderBy: { number: 'desc' }, take: 50 });
+      const runs = await db.collectionRun.findMany({ where: { status: 'released', currency: r.currency }, select: { id: true, number: true, messageId: true, paymentInformationId: true }, orderBy: { number: 'desc' }, take: 50 });
+      const evidence = { ...r.entry, remittanceLines: r.remittanceLines };
       const fits: Array<{ id: string; number: number }> = [];
       for (const run of runs) {
         const sent = await db.directDebit.aggregate({ where: { runId: run.id, state: 'sent' }, _sum: { amountMinor: true }, _count: { _all: true } });
         if ((sent._sum.amountMinor ?? 0n) !== r.amountMinor || sent._count._all === 0) continue;
         if (r.entry.batchCount !== null && r.entry.batchCount !== sent._count._all) continue;
-        fits.push(run);
+        // A batch that names another file is another batch, whatever its count.
+        if (entrySaysRun(run, evidence)) fits.push(run);
       }
       if (fits.length === 1) out.collected += await bookCollection(sys, r.id, runDebits(fits[0]!.id), `collection run ${fits[0]!.number} collected as one credit`);
     }

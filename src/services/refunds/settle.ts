@@ -6,7 +6,9 @@
  *   `refunded`, its suspense leaves) through the refund booking every person's booking uses
  *   (carryOut, src/services/review/departures.ts).
  * - A debit without usable end-to-end id (a run booked as one entry, no camt.054 details) of exactly
- *   the total of one released run whose refunds are all still `sent` books every refund of it.
+ *   the total of one released run whose refunds are all still `sent` books every refund of it, when
+ *   the entry names the run's file (MsgId or PmtInfId) or states a batch of several payments, as
+ *   many as the run has; otherwise a person decides (src/services/review/refundRunDebit.ts).
  * Only transactions on the account the runs pay from (the creditor account of the configuration,
  * the debtor of every released file) count: another account of the city can show a debit of the
  * same total, and a refund comes back to the account it left.
@@ -25,6 +27,7 @@ import { normalizeIban } from '../../references/iban.js';
 import { writeAudit } from '../shared/audit.js';
 import { carryOut } from '../review/carryOut.js';
 import { carryOutRefundBatch } from '../review/departures.js';
+import { DEBIT_EVIDENCE, namesRun } from '../review/refundRunDebit.js';
 import { REFUND, REFUND_DEBIT_STATES } from '../review/states.js';
 
 const WINDOW = 500;
@@ -44,7 +47,7 @@ export async function settleRefunds({ ctx, input }: { ctx: Ctx; input: { transac
   for (let i = 0; i < input.transactionIds.length; i += WINDOW) {
     const rows = await ctx.db.prisma.bankTransaction.findMany({
       where: { id: { in: input.transactionIds.slice(i, i + WINDOW) } },
-      select: { id: true, creditDebit: true, matchState: true, endToEndId: true, amountMinor: true, currency: true, returnReasonCode: true, entryRef: true, position: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
+      select: { id: true, creditDebit: true, matchState: true, endToEndId: true, amountMinor: true, currency: true, returnReasonCode: true, entryRef: true, position: true, ...DEBIT_EVIDENCE },
     });
     const ours = rows.filter((r) => r.entry.statement.accountIban !== null && normalizeIban(r.entry.statement.accountIban) === payingAccount);
     const debits = ours.filter((r) => r.creditDebit === 'DBIT' && (REFUND_DEBIT_STATES as readonly string[]).includes(r.matchState));
@@ -74,11 +77,16 @@ export async function settleRefunds({ ctx, input }: { ctx: Ctx; input: { transac
         continue;
       }
       if (!NO_E2E.has(id.toUpperCase())) continue;
-      // A run booked as one debit: exactly one released run of this total, all of it still on its way.
-      const runs = await ctx.db.prisma.refundRun.findMany({ where: { status: 'released', batchBooking: true, totalMinor: d.amountMinor, currency: d.currency }, select: { id: true, number: true, count: true }, take: 2 });
+      // A run booked as one debit: exactly one released run of this total, all of it still on its way,
+      // and the entry says it is that run's: it names the run's pain.001 (MsgId or PmtInfId), or it
+      // states a batch of several payments, as many as the run has. The amount alone is no proof: any
+      // debit of a one-refund run's amount on the paying account would be booked as the refund. A
+      // person can still book a candidate run by hand (src/services/review/refundRunDebit.ts).
+      const runs = await ctx.db.prisma.refundRun.findMany({ where: { status: 'released', batchBooking: true, totalMinor: d.amountMinor, currency: d.currency }, select: { id: true, number: true, count: true, messageId: true, paymentInformationId: true }, take: 2 });
       const candidates = [];
       for (const run of runs) {
         if (d.entry.batchCount !== null && d.entry.batchCount !== run.count) continue;
+        if (!namesRun(d, run)) continue;
         const notSent = await ctx.db.prisma.refund.count({ where: { runId: run.id, OR: [{ state: { not: 'sent' } }, { debitTransactionId: { not: null } }] } });
         if (notSent === 0) candidates.push(run);
       }

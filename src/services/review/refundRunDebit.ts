@@ -24,6 +24,7 @@ import { assertLedger } from '../booking/writer.js';
 import { holdForApproval, type ApprovalRequired } from './approvals.js';
 import { carryOutRefundBatch, type DepartureOptions } from './departures.js';
 import type { BookingPlan } from './plan.js';
+import { entrySaysRun, type EntryEvidence, type RunFile } from '../shared/batchIdentity.js';
 import { REFUND_DEBIT_STATES } from './states.js';
 
 /** What banks write where no end-to-end id was given (as settleRefunds reads it). */
@@ -34,24 +35,30 @@ const NO_E2E = new Set(['NOTPROVIDED', 'NOT PROVIDED', '']);
  * otherAccount: the debit is on another account than the runs pay from · carriesId: it carries an
  * end-to-end id that is no refund's (only a debit without one is taken as a batch) · severalRuns:
  * more than one released run has this total · batchCount: the bank's count of payments differs ·
+ * unnamed: the entry names neither the run's file (MsgId, PmtInfId) nor a batch of several payments,
+ * so its amount is all that speaks for the run (any debit of that amount could be) ·
  * notAllSent: some refunds of the run are booked, came back or were linked already · fits: all of
  * it fits (the booking was refused as changed meanwhile, or the debit came before the release).
  */
-export const BATCH_MISMATCHES = ['otherAccount', 'carriesId', 'severalRuns', 'batchCount', 'notAllSent', 'fits'] as const;
+export const BATCH_MISMATCHES = ['otherAccount', 'carriesId', 'severalRuns', 'batchCount', 'unnamed', 'notAllSent', 'fits'] as const;
 export type BatchMismatch = (typeof BATCH_MISMATCHES)[number];
 
 /** What only stopped the statement from choosing: a person who looked may say which run it is. */
-export const PERSON_DECIDES: ReadonlySet<BatchMismatch> = new Set<BatchMismatch>(['carriesId', 'severalRuns', 'fits']);
+export const PERSON_DECIDES: ReadonlySet<BatchMismatch> = new Set<BatchMismatch>(['carriesId', 'severalRuns', 'unnamed', 'fits']);
 
 export interface DebitFacts {
   amountMinor: bigint;
   currency: string;
   endToEndId: string | null;
-  entry: { batchCount: number | null; statement: { accountIban: string | null } };
+  remittanceLines: string | null;
+  entry: { batchCount: number | null; statement: { accountIban: string | null } } & Omit<EntryEvidence, 'remittanceLines'>;
 }
 
+/** What a debit's entry says about the batch it books (settleRefunds reads the same). */
+export const DEBIT_EVIDENCE = { remittanceLines: true, entry: { select: { batchCount: true, batchIds: true, entryReference: true, accountServicerReference: true, additionalInfo: true, statement: { select: { accountIban: true } } } } } as const;
+
 /** Why `run` was not booked with the debit; `runsOfTotal`: released batch runs of the debit's total. */
-export async function batchMismatches(db: Pick<Tx, 'refund'>, ctx: Pick<Ctx, 'config'>, debit: DebitFacts, run: { id: string; count: number }, runsOfTotal: number): Promise<BatchMismatch[]> {
+export async function batchMismatches(db: Pick<Tx, 'refund'>, ctx: Pick<Ctx, 'config'>, debit: DebitFacts, run: { id: string; count: number } & RunFile, runsOfTotal: number): Promise<BatchMismatch[]> {
   const account = debit.entry.statement.accountIban;
   const e2e = (debit.endToEndId ?? '').trim();
   const notSent = await db.refund.count({ where: { runId: run.id, OR: [{ state: { not: 'sent' } }, { debitTransactionId: { not: null } }] } });
@@ -60,9 +67,15 @@ export async function batchMismatches(db: Pick<Tx, 'refund'>, ctx: Pick<Ctx, 'co
     ...(!NO_E2E.has(e2e.toUpperCase()) ? (['carriesId'] as const) : []),
     ...(runsOfTotal > 1 ? (['severalRuns'] as const) : []),
     ...(debit.entry.batchCount !== null && debit.entry.batchCount !== run.count ? (['batchCount'] as const) : []),
+    ...(!namesRun(debit, run) ? (['unnamed'] as const) : []),
     ...(notSent > 0 ? (['notAllSent'] as const) : []),
   ];
   return out.length > 0 ? out : ['fits'];
+}
+
+/** The entry says it is the run's: it names the run's file, or states a batch of several payments (and no other file). */
+export function namesRun(debit: Pick<DebitFacts, 'remittanceLines' | 'entry'>, run: RunFile): boolean {
+  return entrySaysRun(run, { ...debit.entry, remittanceLines: debit.remittanceLines });
 }
 
 /** A person may propose the run for the debit: nothing but the statement's doubt stands in the way. Pure. */
@@ -76,10 +89,10 @@ const refOf = (r: { entryRef: string; position: number }) => `${r.entryRef}#${r.
 async function runForDebit(tx: Tx, ctx: Pick<Ctx, 'config'>, debitId: string, runId: string) {
   const t = await tx.bankTransaction.findUnique({
     where: { id: debitId },
-    select: { id: true, creditDebit: true, matchState: true, version: true, entryRef: true, position: true, amountMinor: true, currency: true, endToEndId: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
+    select: { id: true, creditDebit: true, matchState: true, version: true, entryRef: true, position: true, amountMinor: true, currency: true, endToEndId: true, ...DEBIT_EVIDENCE },
   });
   if (!t || t.creditDebit !== 'DBIT') throw new NotFoundError('outgoing payment', debitId);
-  const run = await tx.refundRun.findUnique({ where: { id: runId }, select: { id: true, number: true, status: true, batchBooking: true, totalMinor: true, currency: true, count: true } });
+  const run = await tx.refundRun.findUnique({ where: { id: runId }, select: { id: true, number: true, status: true, batchBooking: true, totalMinor: true, currency: true, count: true, messageId: true, paymentInformationId: true } });
   if (!run) throw new NotFoundError('refund run', runId);
   if (run.status !== 'released' || !run.batchBooking) throw new ConflictError(`refund run ${run.number} is ${run.status}${run.batchBooking ? '' : ' with single bookings'}; only a released run booked as one batch is one debit`, { runStatus: run.status });
   if (run.totalMinor !== t.amountMinor || run.currency !== t.currency) {

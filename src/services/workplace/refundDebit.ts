@@ -9,7 +9,7 @@
  * order and counts and sums all of them in the database.
  */
 import type { Ctx } from '../../context.js';
-import { batchMismatches, proposable, type BatchMismatch } from '../review/refundRunDebit.js';
+import { batchMismatches, DEBIT_EVIDENCE, proposable, type BatchMismatch } from '../review/refundRunDebit.js';
 import { REFUND_DEBIT_STATES } from '../review/states.js';
 import type { RefundRunStatus, RefundState } from '../refunds/states.js';
 import { printedKassenzeichen } from './kassenzeichen.js';
@@ -66,7 +66,7 @@ export async function refundRunsOfDebit({ ctx, input }: { ctx: Ctx; input: { tra
   const db = ctx.db.prisma;
   const t = await db.bankTransaction.findUnique({
     where: { id: input.transactionId },
-    select: { id: true, creditDebit: true, matchState: true, version: true, amountMinor: true, currency: true, endToEndId: true, entry: { select: { batchCount: true, statement: { select: { accountIban: true } } } } },
+    select: { id: true, creditDebit: true, matchState: true, version: true, amountMinor: true, currency: true, endToEndId: true, ...DEBIT_EVIDENCE },
   });
   if (!t || t.creditDebit !== 'DBIT') return null;
 
