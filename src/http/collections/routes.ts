@@ -97,7 +97,7 @@ export function collectionRoutes() {
       path: '/v1/direct-debits/{id}/cancel',
       tags,
       summary: 'Take back an announcement not yet in a collection run',
-      description: 'The issuing service receives item.collection_cancelled with the reason, as it received item.collection_announced.',
+      description: 'The issuing service receives item.collection_cancelled, as it received item.collection_announced, with a fixed reason; the reason given here is kept in the audit trail only.',
       security,
       middleware: [requireScope('mandates')] as const,
       request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: z.object({ reason: z.string().min(1).max(500) }).openapi('CancelDirectDebit') } } } },

@@ -124,7 +124,8 @@ export async function announceDirectDebit({ ctx, input }: { ctx: Ctx; input: { i
 /**
  * Takes back an announcement not yet in a run (the debtor paid otherwise, the claim changed). The
  * issuing service hears `item.collection_cancelled`, as it heard the announcement and as it hears
- * it when a blocked mandate takes its collections back (mandates.ts, blockMandate).
+ * it when a blocked mandate takes its collections back (mandates.ts, blockMandate), with a fixed
+ * reason; the clerk's reason is kept in the audit trail only.
  */
 export async function cancelDirectDebit({ ctx, input }: { ctx: Ctx; input: { directDebitId: string; reason: string } }): Promise<DirectDebitView> {
   const reason = input.reason.trim();
@@ -139,7 +140,9 @@ export async function cancelDirectDebit({ ctx, input }: { ctx: Ctx; input: { dir
     const mandate = await tx.mandate.findUniqueOrThrow({ where: { id: d.mandateId }, select: { reference: true } });
     await recordItemEvent(tx, ctx, item, 'item.collection_cancelled', {
       previousStatus: item.status as ItemStatus,
-      reason: `the SEPA direct debit on ${d.collectionDate} is taken back: ${reason}`,
+      // A fixed sentence, as for a blocked mandate: the clerk's words may name the debtor's
+      // circumstances and stay in the audit trail of the city; the issuing service hears the fact.
+      reason: `the SEPA direct debit on ${d.collectionDate} is taken back by the city treasury`,
       collection: { collectionDate: d.collectionDate, amount: formatMinor(d.amountMinor, d.currency), mandateReference: mandate.reference, creditorId: ctx.config.sepa.creditorId },
     });
     await writeAudit(tx, ctx, { action: 'direct_debit.cancelled', subjectType: 'open_item', subjectId: d.openItemId, reason, data: { directDebitId: d.id } });
