@@ -12,15 +12,9 @@ import { createClientKey } from '../support/server.js';
 import { chromiumMissing, launchChromium, openPage } from './browser.js';
 import { holdsUp, plain } from './holdsUp.js';
 import { PASSWORD, startStaffFixture, type StaffFixture } from './staffFixture.js';
+import { weekdayAfter } from '../support/sepa.js';
 
 const suite = chromiumMissing ? describe.skip : describe;
-
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 suite(`SEPA direct debits in chromium${chromiumMissing ? ` (skipped: ${chromiumMissing})` : ''}`, () => {
   let f: StaffFixture;

@@ -10,16 +10,11 @@ import { maskAllButLastFour } from '../../src/services/paymentRequests/directDeb
 import { startStaffFixture, type StaffFixture } from '../browser/staffFixture.js';
 import { createClientKey } from '../support/server.js';
 import { decideOnProviderPage, localUrl, postStart, startNonceIn, startOnlineAsCitizen, visit } from './online-support.js';
+import { weekdayAfter } from '../support/sepa.js';
 
 const IBAN = 'DE89370400440532013000';
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;|\u00a0/g, ' ').replace(/\s+/g, ' ');
 
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 const german = (day: string) => day.split('-').reverse().join('.');
 
 describe('the payment page of an item collected by direct debit', () => {

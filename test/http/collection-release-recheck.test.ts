@@ -9,13 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { createClientKey } from '../support/server.js';
 import { startReviewFixture, type ReviewFixture } from './review.fixture.js';
-
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
+import { weekdayAfter, apiAs } from '../support/sepa.js';
 
 forEachBackend('direct debits: what changed since gathering', (backend) => {
   let f: ReviewFixture;
@@ -29,8 +23,7 @@ forEachBackend('direct debits: what changed since gathering', (backend) => {
   afterAll(async () => f?.server.close());
 
   const db = () => f.server.db.prisma;
-  const call = (path: string, init: { method?: string; json?: unknown; key?: string } = {}) =>
-    f.json(path, { key: init.key ?? kasse, ...(init.method ? { method: init.method } : {}), ...(init.json !== undefined ? { json: init.json } : {}) });
+  const call = apiAs(() => f, () => kasse);
   let seq = 0;
   const raise = async (amount: string, debtor: string, dueDate: string) => {
     const res = await call('/v1/items', { method: 'POST', json: { category: 'fee', amount, dueDate, description: 'Gebühr', debtor: { name: debtor }, externalRef: `RC-${++seq}-${Date.now()}` } });

@@ -13,13 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachBackend } from '../support/backends.js';
 import { createClientKey } from '../support/server.js';
 import { startReviewFixture, type ReviewFixture } from './review.fixture.js';
-
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
+import { weekdayAfter, apiAs } from '../support/sepa.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sepa/${name}`, import.meta.url), 'utf8');
 
@@ -34,7 +28,7 @@ forEachBackend('direct debit returns short of what was collected', (backend) => 
   });
   afterAll(async () => f?.server.close());
 
-  const call = async (path: string, init: { method?: string; json?: unknown; key?: string } = {}) => f.json(path, { key: init.key ?? kasse, ...(init.method ? { method: init.method } : {}), ...(init.json !== undefined ? { json: init.json } : {}) });
+  const call = apiAs(() => f, () => kasse);
   const item = async (id: string) => (await call(`/v1/items/${id}`)).body;
   const debitOf = async (itemId: string) => (await call(`/v1/direct-debits?itemId=${itemId}`)).body.items[0];
   /** A fixture with the end-to-end ids STK-D1-n replaced by those of the n-th item's debit. */

@@ -11,16 +11,10 @@ import { forEachBackend } from '../support/backends.js';
 import { dkDirectDebitViolations, readDirectDebit } from '../support/painReader.js';
 import { createClientKey } from '../support/server.js';
 import { startReviewFixture, type ReviewFixture } from './review.fixture.js';
+import { weekdayAfter, apiAs } from '../support/sepa.js';
 
 const CITY_IBAN = 'DE02120300000000202051';
 const CREDITOR_ID = 'DE98ZZZ09999999999';
-
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 forEachBackend('direct debits: mandate, pain.008, credit and returns', (backend) => {
   let f: ReviewFixture;
@@ -35,7 +29,7 @@ forEachBackend('direct debits: mandate, pain.008, credit and returns', (backend)
   afterAll(async () => f?.server.close());
 
   const db = () => f.server.db.prisma;
-  const call = async (path: string, init: { method?: string; json?: unknown; key?: string } = {}) => f.json(path, { key: init.key ?? kasse, ...(init.method ? { method: init.method } : {}), ...(init.json !== undefined ? { json: init.json } : {}) });
+  const call = apiAs(() => f, () => kasse);
   const mandate = async (reference: string, name: string, iban: string) => {
     const res = await call('/v1/mandates', { method: 'POST', json: { reference, debtor: { name, iban }, signedOn: '2026-01-10' } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

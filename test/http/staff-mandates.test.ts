@@ -8,13 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amendmentOf } from '../../src/http/staff/mandates/routes.js';
 import { FormClient, startStaffFixture, type StaffFixture } from '../browser/staffFixture.js';
-
-function weekdayAfter(days: number): string {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  while ([0, 6].includes(d.getUTCDay())) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
+import { weekdayAfter } from '../support/sepa.js';
 
 describe('mandates in the workplace', () => {
   let f: StaffFixture;
