@@ -68,7 +68,7 @@ export function paymentPageRoutes() {
     if (found.state === 'unknown') return c.html(await renderDocument(<UnknownLinkPage {...page} contact={config.citizenContact} />), 404);
     if (found.state === 'expired') return c.html(await renderDocument(<ExpiredLinkPage {...page} contact={config.citizenContact} expiredAt={found.expiredAt} />), 410);
     const online = await onlinePaymentSection({ ctx: publicCtx(c), input: { request: found.request, token, notice: c.req.query('online') } });
-    const directDebits = await directDebitsForPage({ ctx: publicCtx(c), input: { itemIds: found.request.items.map((i) => i.id) } });
+    const directDebits = await directDebitsForPage({ ctx: publicCtx(c), input: { itemIds: found.request.items.filter((i) => i.collectedByDirectDebit).map((i) => i.id) } });
     return c.html(await renderDocument(<PaymentPage {...page} request={found.request} qrSvgHref={`/pay/${token}/qr.svg`} online={online} now={c.get('deps').clock.now()} directDebits={directDebits} />), 200);
   });
   return pages;

@@ -2,8 +2,8 @@
  * What the citizen's payment page says about direct debits of its items: the SEPA pre-notification
  * (amount, collection date, the debtor's account, the creditor identifier and the mandate
  * reference, which the rulebook wants the debtor told before a collection) and, once the run was
- * released, "Einzug veranlasst". Read only; the items of one request are at most
- * MAX_ITEMS_PER_REQUEST, so the queries are bounded by it.
+ * released, "Einzug veranlasst". Read only; asked for the items the request's view found collected
+ * (collectedByDirectDebit), at most MAX_ITEMS_PER_REQUEST, so a page without debits reads nothing here.
  */
 import type { Ctx } from '../../context.js';
 import { normalizeIban } from '../../references/iban.js';
