@@ -23,18 +23,8 @@ export interface EntryEvidence {
   remittanceLines: string | null;
 }
 
-/** The batch ids an entry states (Entry.batchIds), upper case. */
-export function statedBatchIds(batchIds: string | null): string[] {
-  if (!batchIds) return [];
-  try {
-    const ids = JSON.parse(batchIds) as unknown;
-    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string').map((x) => x.trim().toUpperCase()) : [];
-  } catch {
-    return [];
-  }
-}
-
-function lines(json: string | null): string[] {
+/** The strings of a stored JSON array (Entry.batchIds, BankTransaction.remittanceLines); none when absent or not one. */
+function strings(json: string | null): string[] {
   if (!json) return [];
   try {
     const v = JSON.parse(json) as unknown;
@@ -42,6 +32,11 @@ function lines(json: string | null): string[] {
   } catch {
     return [];
   }
+}
+
+/** The batch ids an entry states (Entry.batchIds), upper case. */
+export function statedBatchIds(batchIds: string | null): string[] {
+  return strings(batchIds).map((x) => x.trim().toUpperCase());
 }
 
 // An id counts in free text only as a whole word: the message id `STK-D-20261205-1` is the start of
@@ -57,7 +52,7 @@ export function entryNamesFile(file: RunFile, e: EntryEvidence): boolean {
   if (ids.length === 0) return false;
   const exact = [...statedBatchIds(e.batchIds), e.entryReference, e.accountServicerReference].map((x) => x?.trim().toUpperCase() ?? '');
   if (ids.some((id) => exact.includes(id.toUpperCase()))) return true;
-  const texts = [e.additionalInfo ?? '', lines(e.remittanceLines).join(' ')];
+  const texts = [e.additionalInfo ?? '', strings(e.remittanceLines).join(' ')];
   return ids.some((id) => texts.some((t) => inText(id, t)));
 }
 
