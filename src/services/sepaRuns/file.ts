@@ -12,6 +12,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Tx } from '../../db/database.js';
 import { toHex } from '../shared/ids.js';
+import { RowCutter } from '../shared/rows.js';
 
 /** Small enough for one value on every backend, large enough that a 50 MB file is 100 rows. */
 export const FILE_CHUNK_BYTES = 512 * 1024;
@@ -26,8 +27,7 @@ export class RunFileWriter {
   private readonly encoder = new TextEncoder();
   private pending: string[] = [];
   private pendingChars = 0;
-  private chunk = new Uint8Array(FILE_CHUNK_BYTES);
-  private filled = 0;
+  private readonly rows = new RowCutter(FILE_CHUNK_BYTES);
   private position = 0;
   private bytes = 0;
 
@@ -44,7 +44,8 @@ export class RunFileWriter {
 
   async end(): Promise<{ sha256: string; bytes: number; chunks: number }> {
     await this.encodePending();
-    if (this.filled > 0 || this.position === 0) await this.flush();
+    const last = this.rows.end();
+    if (last) await this.store(last);
     return { sha256: toHex(this.hash.digest()), bytes: this.bytes, chunks: this.position };
   }
 
@@ -55,22 +56,11 @@ export class RunFileWriter {
     this.pendingChars = 0;
     this.hash.update(bytes);
     this.bytes += bytes.byteLength;
-    let at = 0;
-    while (at < bytes.byteLength) {
-      const n = Math.min(bytes.byteLength - at, FILE_CHUNK_BYTES - this.filled);
-      this.chunk.set(bytes.subarray(at, at + n), this.filled);
-      this.filled += n;
-      at += n;
-      if (this.filled === FILE_CHUNK_BYTES) await this.flush();
-    }
+    for (const row of this.rows.push(bytes)) await this.store(row);
   }
 
-  private async flush(): Promise<void> {
-    // A full chunk is stored as it is and a new buffer taken; the last one as its own copy.
-    const bytes = this.filled === FILE_CHUNK_BYTES ? this.chunk : this.chunk.slice(0, this.filled);
+  private async store(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
     await this.tx.sepaFileChunk.create({ data: { runId: this.runId, position: this.position++, bytes } });
-    this.chunk = new Uint8Array(FILE_CHUNK_BYTES);
-    this.filled = 0;
   }
 }
 

@@ -15,6 +15,7 @@ import { sqliteRunInTransaction, type BulkTarget } from '../../db/bulk.js';
 import type { Tx } from '../../db/database.js';
 import { NotFoundError } from '../../errors.js';
 import { toHex } from '../shared/ids.js';
+import { RowCutter } from '../shared/rows.js';
 
 /** Small enough for one row on every backend (D1 allows 2 MB per value). */
 export const CHUNK_BYTES = 512 * 1024;
@@ -30,8 +31,8 @@ export type Reopen = () => Promise<AsyncIterable<Uint8Array> | null> | AsyncIter
  */
 export class OriginalFileCollector {
   private full: Array<Uint8Array<ArrayBuffer>> = [];
-  private current: Uint8Array<ArrayBuffer> = new Uint8Array(0);
-  private filled = 0;
+  /** Cuts the file as it streams past; made at its first byte (not at all when the file is read again). */
+  private rows: RowCutter | undefined;
   private bytes = 0;
   private tooBig: boolean;
 
@@ -52,23 +53,12 @@ export class OriginalFileCollector {
     if (this.bytes > KEEP_MAX_BYTES) {
       this.tooBig = true;
       this.full = [];
-      this.current = new Uint8Array(0);
+      this.rows = undefined;
       return;
     }
     if (this.reopen) return;
-    // Copied: the reader may reuse its buffer.
-    let at = 0;
-    while (at < chunk.byteLength) {
-      if (this.filled === this.current.byteLength) {
-        if (this.filled > 0) this.full.push(this.current);
-        this.current = new Uint8Array(CHUNK_BYTES);
-        this.filled = 0;
-      }
-      const n = Math.min(chunk.byteLength - at, CHUNK_BYTES - this.filled);
-      this.current.set(chunk.subarray(at, at + n), this.filled);
-      this.filled += n;
-      at += n;
-    }
+    this.rows ??= new RowCutter(CHUNK_BYTES);
+    for (const row of this.rows.push(chunk)) this.full.push(row);
   }
 
   /**
@@ -79,15 +69,11 @@ export class OriginalFileCollector {
   async store(tx: Tx, importId: string, opts: { sha256?: string; db?: BulkTarget } = {}): Promise<boolean> {
     if (this.tooBig) return false;
     if (this.reopen) return this.storeReread(tx, importId, opts);
-    const rows = [...this.full, this.current.subarray(0, this.filled)];
+    const last = (this.rows ?? new RowCutter(CHUNK_BYTES)).end();
+    const rows = last ? [...this.full, last] : this.full;
     this.full = [];
-    this.current = new Uint8Array(0);
-    // An empty file is one empty row; a file of whole chunks has no empty last row.
-    if (rows.length > 1 && rows[rows.length - 1]!.byteLength === 0) rows.pop();
-    for (const [position, bytes] of rows.entries()) {
-      // The last row is a view of its part-filled buffer: stored as its own copy.
-      await writeChunk(tx, opts.db, importId, position, bytes.byteLength === CHUNK_BYTES ? bytes : bytes.slice());
-    }
+    this.rows = undefined;
+    for (const [position, bytes] of rows.entries()) await writeChunk(tx, opts.db, importId, position, bytes);
     return true;
   }
 
@@ -97,29 +83,17 @@ export class OriginalFileCollector {
     const hasher = sha256.create();
     let bytes = 0;
     let position = 0;
-    let row = new Uint8Array(CHUNK_BYTES);
-    let filled = 0;
+    const rows = new RowCutter(CHUNK_BYTES);
     const write = async (b: Uint8Array<ArrayBuffer>) => {
       await writeChunk(tx, opts.db, importId, position++, b);
     };
     for await (const chunk of source) {
       hasher.update(chunk);
       bytes += chunk.byteLength;
-      let at = 0;
-      while (at < chunk.byteLength) {
-        const n = Math.min(chunk.byteLength - at, CHUNK_BYTES - filled);
-        row.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === CHUNK_BYTES) {
-          await write(row);
-          row = new Uint8Array(CHUNK_BYTES);
-          filled = 0;
-        }
-      }
+      for (const row of rows.push(chunk)) await write(row);
     }
-    // An empty file is one empty row; a file of whole chunks has no empty last row.
-    if (filled > 0 || position === 0) await write(row.slice(0, filled));
+    const last = rows.end();
+    if (last) await write(last);
     if (bytes !== this.bytes || (opts.sha256 !== undefined && toHex(hasher.digest()) !== opts.sha256)) {
       throw new Error(`the file of import ${importId} changed while it was imported (${bytes} bytes read again, ${this.bytes} imported)`);
     }
