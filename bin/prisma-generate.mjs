@@ -72,7 +72,10 @@ for (const schema of [source, derived, workersSchema]) {
 // WebAssembly as a base64 string (4.4 MB). An ES module is never unloaded, so its source text and
 // the string stayed in the heap for the life of every thread that opened a database: 8.8 MB each,
 // twice in the server (API and import thread). The same text is read as a file instead and
-// dropped once compiled. Refuses to generate rather than silently keep the old way.
+// dropped once compiled. The compiled module is kept in the thread's map of query compilers
+// (src/db/queryCompilers.ts) and taken from there when another thread handed it over: the import
+// thread runs the code the API thread compiled instead of compiling its own (about 16 MB).
+// Refuses to generate rather than silently keep the old way.
 export function loadWasmAsFile(classTs) {
   const pattern = /getQueryCompilerWasmModule: async \(\) => \{\n\s*const \{ wasm \} = await import\("(@prisma\/client\/runtime\/query_compiler_\w+\.\w+\.wasm-base64\.mjs)"\)\n\s*return await decodeBase64AsWasm\(wasm\)\n\s*\}/;
   const m = pattern.exec(classTs);
@@ -80,12 +83,18 @@ export function loadWasmAsFile(classTs) {
   return classTs.replace(
     pattern,
     `getQueryCompilerWasmModule: async () => {
-    // Patched by bin/prisma-generate.mjs: read as a file, not imported as a module (kept forever).
+    // Patched by bin/prisma-generate.mjs: compiled once per process and shared with its threads
+    // (src/db/queryCompilers.ts); read as a file, not imported as a module (kept forever).
+    const compiled = ((globalThis as any)[Symbol.for('stadtkasse.queryCompilers')] ??= new Map()) as Map<string, WebAssembly.Module>
+    const known = compiled.get("${m[1]}")
+    if (known) return known
     const { createRequire } = await import('node:module')
     const { readFile } = await import('node:fs/promises')
     const text = await readFile(createRequire(import.meta.url).resolve("${m[1]}"), 'latin1')
     const start = text.indexOf('"') + 1
-    return await decodeBase64AsWasm(text.slice(start, text.indexOf('"', start)))
+    const module = await decodeBase64AsWasm(text.slice(start, text.indexOf('"', start)))
+    compiled.set("${m[1]}", module)
+    return module
   }`,
   );
 }

@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Ctx } from '../context.js';
+import { queryCompilers } from '../db/queryCompilers.js';
 import { reviveDomainError, type TransferableError } from '../errors.revive.js';
 import { LIMITS } from '../limits.js';
 import type { Logger } from '../logger.js';
@@ -85,7 +86,11 @@ export class WorkerImporter implements StatementImporter {
     // Compiled (npm start, bin/stadtkasse: this file is .js) the thread loads the compiled worker;
     // run as TypeScript (tests) its boot file registers tsx in the thread first.
     const script = import.meta.url.endsWith('.js') ? './importWorker.js' : './importWorkerBoot.mjs';
-    const worker = new Worker(fileURLToPath(new URL(script, import.meta.url)), { workerData: { env, uploadDir: store.dir } });
+    // The thread runs the query compiler this thread compiled when it opened the database
+    // (queryCompilers.ts) instead of compiling a copy of its own.
+    const worker = new Worker(fileURLToPath(new URL(script, import.meta.url)), {
+      workerData: { env, uploadDir: store.dir, queryCompilers: queryCompilers() },
+    });
     const importer = new WorkerImporter(worker, store, log);
     await importer.ready;
     return importer;

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadConfig } from '../config.js';
 import { systemClock, type Actor, type Ctx, type Scope } from '../context.js';
 import { openDatabase } from '../db/node.js';
+import { adoptQueryCompilers, type QueryCompilers } from '../db/queryCompilers.js';
 import { toTransferable } from '../errors.revive.js';
 import { createLogger } from '../logger.js';
 import { createImportServices } from '../services/importServices.js';
@@ -22,14 +23,16 @@ const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
-  const { env, uploadDir } = workerData as { env: Record<string, string | undefined>; uploadDir: string };
+  const { env, uploadDir, queryCompilers } = workerData as { env: Record<string, string | undefined>; uploadDir: string; queryCompilers?: QueryCompilers };
   let ctxBase: Omit<Ctx, 'actor' | 'requestId'>;
   let services: Services;
   const uploads = new FileUploadStore(uploadDir);
   try {
     const config = loadConfig(env);
     const log = createLogger(config).child({ component: 'import-thread' });
-    // The server migrated the database already; this thread only opens it.
+    // The server migrated the database already; this thread only opens it, with the query
+    // compiler the server compiled.
+    adoptQueryCompilers(queryCompilers);
     const db = await openDatabase(config.databaseUrl, { migrate: false });
     services = createImportServices(config);
     services.readAhead = fileReadAhead((id) => uploads.spoolPath(id));
