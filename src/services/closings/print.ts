@@ -3,7 +3,7 @@
  * and as PDF (pdf-lib, which runs on Node and Workers alike; its standard Helvetica covers the
  * German letters and the euro sign through WinAnsi encoding).
  */
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { PDFFont, PDFPage } from 'pdf-lib';
 import type { ClosingView } from './closings.js';
 import { ACCOUNT_TYPE_LABELS_DE, BLOCKER_LABELS_DE, SUSPENSE_LABELS_DE, lineLabelDe, type AccountFigures } from './model.js';
 
@@ -88,6 +88,8 @@ export { BLOCKER_LABELS_DE };
 
 /** The same page as PDF, laid out line by line (A4, Helvetica). */
 export async function closingPdf(c: ClosingView): Promise<Uint8Array> {
+  // Loaded at the first PDF, not with the server: pdf-lib is 3.4 MB of heap that most days never use.
+  const { PDFDocument, StandardFonts, rgb } = await import('pdf-lib');
   const pdf = await PDFDocument.create();
   pdf.setTitle(title(c));
   pdf.setCreator('Stadtkasse');

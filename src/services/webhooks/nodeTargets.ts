@@ -8,7 +8,6 @@
  * Injected by src/entry/node.ts; the outbox itself stays runtime-neutral (targets.ts).
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { internalAddressReason, WebhookTargetRefusedError, type WebhookConfig } from './targets.js';
 
 /** Resolves a name to all its addresses (node:dns.lookup with all: true; tests inject their own). */
@@ -29,9 +28,21 @@ export function guardedLookup(resolve: ResolveAll = dnsLookup as unknown as Reso
   };
 }
 
-/** The outbox's fetch on Node: plain fetch when private networks are allowed, guarded otherwise. */
+/**
+ * The outbox's fetch on Node: plain fetch when private networks are allowed, guarded otherwise.
+ * undici (about 5 MB of heap) is loaded at the first delivery, not when the server starts: the
+ * server holds it only once it sends webhooks.
+ */
 export function createWebhookFetch(config: WebhookConfig, resolve?: ResolveAll): typeof fetch {
   if (config.allowPrivateNetworks) return fetch;
-  const agent = new Agent({ connect: { lookup: guardedLookup(resolve) as never } });
-  return ((input: unknown, init?: RequestInit) => undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
+  let guarded: Promise<typeof fetch> | undefined;
+  const load = async (): Promise<typeof fetch> => {
+    const { Agent, fetch: undiciFetch } = await import('undici');
+    const agent = new Agent({ connect: { lookup: guardedLookup(resolve) as never } });
+    return ((input: unknown, init?: RequestInit) => undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
+  };
+  return (async (input: unknown, init?: RequestInit) => {
+    guarded ??= load();
+    return (await guarded)(input as never, init);
+  }) as typeof fetch;
 }
