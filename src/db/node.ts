@@ -72,12 +72,17 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 
 export interface OpenOptions {
   migrate?: boolean;
+  /**
+   * SQLite: the page cache of the connection transactions write on, in KiB (default 16 MiB, see
+   * configureConnection). The server's import thread takes less (importWorker.ts).
+   */
+  writeCacheKiB?: number;
 }
 
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   const migrate = opts.migrate ?? true;
-  if (target.backend === 'sqlite') return openSqlite(target.location, migrate);
+  if (target.backend === 'sqlite') return openSqlite(target.location, migrate, opts.writeCacheKiB ?? WRITE_CACHE_KIB);
   return openPostgres(target.location, target.schema, migrate);
 }
 
@@ -85,7 +90,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
 const WRITE_CACHE_KIB = 16 * 1024;
 const READ_CACHE_KIB = 16 * 1024;
 
-async function openSqlite(file: string, migrate: boolean): Promise<Database> {
+async function openSqlite(file: string, migrate: boolean, writeCacheKiB: number): Promise<Database> {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   if (migrate) {
     const raw = new BetterSqlite3(file);
@@ -112,7 +117,7 @@ async function openSqlite(file: string, migrate: boolean): Promise<Database> {
     });
   // One connection for transactions (imports, bookings), one for everything else (splitAdapter), one
   // client over both. An in-memory database is one connection: a second would be another database.
-  const adapter = file === ':memory:' ? connecting(WRITE_CACHE_KIB) : splitAdapter(connecting(READ_CACHE_KIB), connecting(WRITE_CACHE_KIB));
+  const adapter = file === ':memory:' ? connecting(writeCacheKiB) : splitAdapter(connecting(READ_CACHE_KIB), connecting(writeCacheKiB));
   // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
   const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
   await client.$connect();
