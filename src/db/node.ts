@@ -73,24 +73,23 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export interface OpenOptions {
   migrate?: boolean;
   /**
-   * SQLite: the page cache of the connection transactions write on, in KiB (default 16 MiB, see
-   * configureConnection). The server's import thread takes less (importWorker.ts).
+   * SQLite: the page cache of each of the two connections (reads, transactions), in KiB (default
+   * 16 MiB, see configureConnection). The server's import thread takes less (importWorker.ts).
    */
-  writeCacheKiB?: number;
+  cacheKiB?: number;
 }
 
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const target = parseDatabaseUrl(url);
   const migrate = opts.migrate ?? true;
-  if (target.backend === 'sqlite') return openSqlite(target.location, migrate, opts.writeCacheKiB ?? WRITE_CACHE_KIB);
+  if (target.backend === 'sqlite') return openSqlite(target.location, migrate, opts.cacheKiB);
   return openPostgres(target.location, target.schema, migrate);
 }
 
 /** SQLite page cache per connection, in KiB (see the PRAGMA below). */
-const WRITE_CACHE_KIB = 16 * 1024;
-const READ_CACHE_KIB = 16 * 1024;
+const CACHE_KIB = 16 * 1024;
 
-async function openSqlite(file: string, migrate: boolean, writeCacheKiB: number): Promise<Database> {
+async function openSqlite(file: string, migrate: boolean, cacheKiB = CACHE_KIB): Promise<Database> {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   if (migrate) {
     const raw = new BetterSqlite3(file);
@@ -110,14 +109,14 @@ async function openSqlite(file: string, migrate: boolean, writeCacheKiB: number)
   // transaction (bulk.ts), and reads by key can bypass Prisma (rawRead.ts).
   // busy_timeout: only another process (the command line on the same file) can hold the lock.
   const connections: Array<{ connection: BetterSqlite3.Database; prepare: (sql: string) => BetterSqlite3.Statement }> = [];
-  const connecting = (cacheKiB: number) =>
+  const connecting = () =>
     queuedAdapter(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), queue, (connection, prepare) => {
       configureConnection(connection, cacheKiB);
       connections.push({ connection, prepare });
     });
   // One connection for transactions (imports, bookings), one for everything else (splitAdapter), one
   // client over both. An in-memory database is one connection: a second would be another database.
-  const adapter = file === ':memory:' ? connecting(writeCacheKiB) : splitAdapter(connecting(READ_CACHE_KIB), connecting(writeCacheKiB));
+  const adapter = file === ':memory:' ? connecting() : splitAdapter(connecting(), connecting());
   // Prisma's own short transactions (an upsert) may queue behind an import's bounded transaction.
   const client = new SqliteClient({ adapter, transactionOptions: { maxWait: 60_000, timeout: 60_000 } });
   await client.$connect();

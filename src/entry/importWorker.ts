@@ -29,7 +29,7 @@ const port = parentPort!;
  * 185 and 193 MB with 4 MiB, 197 and 199 MB with 16; the import took as long (113 s both). Pages
  * beyond the cache are read from the operating system's file cache.
  */
-const IMPORT_WRITE_CACHE_KIB = 4 * 1024;
+const IMPORT_CACHE_KIB = 4 * 1024;
 const send = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     // The server migrated the database already; this thread only opens it, with the query
     // compiler the server compiled.
     adoptQueryCompilers(queryCompilers);
-    const db = await openDatabase(config.databaseUrl, { migrate: false, writeCacheKiB: IMPORT_WRITE_CACHE_KIB });
+    const db = await openDatabase(config.databaseUrl, { migrate: false, cacheKiB: IMPORT_CACHE_KIB });
     services = createImportServices(config);
     services.readAhead = fileReadAhead((id) => uploads.spoolPath(id));
     ctxBase = { db, config, clock: systemClock, log };
