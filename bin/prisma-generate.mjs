@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { padParameterizationSchema } from './prisma-parameterization.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'prisma', 'schema.prisma');
@@ -100,6 +101,9 @@ export function loadWasmAsFile(classTs) {
 }
 for (const backend of ['sqlite', 'postgresql']) {
   const classTs = join(root, 'src', 'db', 'generated', backend, 'internal', 'class.ts');
-  writeFileSync(classTs, loadWasmAsFile(readFileSync(classTs, 'utf8')));
+  writeFileSync(classTs, padParameterizationSchema(loadWasmAsFile(readFileSync(classTs, 'utf8'))));
 }
+// The Workers client decodes the same schema in its isolate (128 MB there).
+const workersClassTs = join(root, 'src', 'db', 'generated', 'workers', 'internal', 'class.ts');
+writeFileSync(workersClassTs, padParameterizationSchema(readFileSync(workersClassTs, 'utf8')));
 console.error('prisma clients generated for sqlite, postgresql and postgresql on Workers (workerd)');
