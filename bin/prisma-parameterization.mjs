@@ -106,29 +106,27 @@ export function encodeGraph(graph, shift = 0) {
   w.varint(graph.inputs.length);
   w.varint(graph.outputs.length);
   w.varint(graph.roots.length);
-  for (const edges of graph.inputs) {
-    w.varint(edges.length);
-    for (const e of edges) {
-      w.varint(e.key + shift);
-      w.u16(e.scalarMask);
-      w.optional(e.childNodeId);
-      w.optional(e.enumNameIndex === undefined ? undefined : e.enumNameIndex + shift);
-      w.u8(e.flags);
+  const nodes = (list, edge) => {
+    for (const edges of list) {
+      w.varint(edges.length);
+      edges.forEach(edge);
     }
-  }
-  for (const edges of graph.outputs) {
-    w.varint(edges.length);
-    for (const e of edges) {
-      w.varint(e.key + shift);
-      w.optional(e.argsNodeId);
-      w.optional(e.outputNodeId);
-    }
-  }
-  for (const root of graph.roots) {
-    w.varint(root.name + shift);
-    w.optional(root.argsNodeId);
-    w.optional(root.outputNodeId);
-  }
+  };
+  // An output edge and a root: a name and the two optional node ids.
+  const link = (name, ids) => {
+    w.varint(name + shift);
+    w.optional(ids.argsNodeId);
+    w.optional(ids.outputNodeId);
+  };
+  nodes(graph.inputs, (e) => {
+    w.varint(e.key + shift);
+    w.u16(e.scalarMask);
+    w.optional(e.childNodeId);
+    w.optional(e.enumNameIndex === undefined ? undefined : e.enumNameIndex + shift);
+    w.u8(e.flags);
+  });
+  nodes(graph.outputs, (e) => link(e.key, e));
+  for (const root of graph.roots) link(root.name, root);
   return w.bytes();
 }
 
