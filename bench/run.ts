@@ -5,6 +5,7 @@
  *   npm run bench                  all, at full size (takes a while: 500 MB camt file, 10^6 items)
  *   npm run bench -- --quick       smaller sizes, for a first look
  *   npm run bench -- --only=large --entries=20000   the 10^6-entry import at a size of your choice
+ *   npm run bench -- --only=large --through-matching   the server's figure including its matching
  *   npm run bench -- --only=phases --entries=5000,20000,50000   the CLI's import and matching apart, per size
  */
 import { runApiLatencyBench } from './apiLatency.js';
@@ -34,7 +35,7 @@ if (want('camt')) {
 if (want('large')) {
   log('\n# a statement of 10^6 entries through the CLI and over HTTP (202 job): time and peak RSS');
   const entries = Number(process.argv.find((a) => a.startsWith('--entries='))?.slice('--entries='.length) ?? (quick ? 100_000 : 1_000_000));
-  console.table(await runLargeImportBench({ entries, log }));
+  console.table(await runLargeImportBench({ entries, throughMatching: process.argv.includes('--through-matching'), log }));
 }
 if (only?.includes('phases')) {
   log('\n# the CLI path taken apart: import, then matching and booking, at each size (wall and CPU)');
