@@ -69,7 +69,8 @@ export async function startService(opts: { env?: Record<string, string | undefin
   // Queued uploads a stop or crash interrupted are imported again (their transaction stored nothing).
   for (const s of uploads.unfinished()) imports.enqueue(s.importId);
 
-  // Receipts an interrupted import left undecided are matched within a minute or two.
+  // Receipts an interrupted import left undecided are matched a few minutes later, once the
+  // stopped run's lease on them has run out (matchingLease.ts).
   const sweepCtx = { db, config, clock, log: logger.child({ component: 'sweep' }), actor: SYSTEM_ACTOR };
   const sweep = setInterval(() => {
     sweepPendingReceipts({ ctx: sweepCtx, deps: services.matching }).catch((err) => logger.error({ err }, 'sweep of undecided receipts failed'));

@@ -15,6 +15,7 @@ import { parseOpenItemsCsv } from '../../src/services/items/csv.js';
 import { createServices, type Services } from '../../src/services/registry.js';
 import { importAndMatch } from '../../src/services/statements/importAndMatch.js';
 import { importStatementFile } from '../../src/services/statements/importStatementFile.js';
+import { MATCHING_LEASE_MS } from '../../src/services/statements/matchingLease.js';
 import { forEachBackend, freshDatabase, type TestDatabase } from '../support/backends.js';
 import { camt } from '../support/camtBuilder.js';
 
@@ -103,8 +104,37 @@ forEachBackend('booking races and undecided receipts', (backend) => {
 
     const second = statement([{ amount: '25.00', ref: 'SWEEP-2', name: 'Emmy Noether', remittance: [kz(700004)] }]);
     await importStatementFile({ ctx, input: { source: new TextEncoder().encode(second) } });
-    const again = await importAndMatch({ ctx, deps: { services }, input: { source: new TextEncoder().encode(second) } });
+    // Delivered again once the stopped run's lease on its receipts has run out (matchingLease.ts).
+    const again = await importAndMatch({ ctx: later, deps: { services }, input: { source: new TextEncoder().encode(second) } });
     expect(again.replayed).toBe(true);
     expect((await db.prisma.bankTransaction.findFirstOrThrow({ where: { entryRef: 'SWEEP-2' } })).matchState).toBe('auto');
+  });
+
+  it('leaves the receipts of an import whose own run is matching to that run, and takes them once its lease has run out', async () => {
+    await item(700005, '35.00', 'Lise Meitner');
+    const file = statement([{ amount: '35.00', ref: 'LEASE-1', name: 'Lise Meitner', remittance: [kz(700005)] }]);
+    // Committed; its own run holds the receipts from then on (the process stops before matching).
+    const imported = await importStatementFile({ ctx, input: { source: new TextEncoder().encode(file) } });
+    const held = await db.prisma.statementImport.findUniqueOrThrow({ where: { id: imported.importId } });
+    expect(held.matchingUntil!.getTime()).toBeGreaterThanOrEqual(Date.now() + MATCHING_LEASE_MS - 60_000);
+    // Two minutes later: past the sweep's grace, within the lease. Neither the sweep nor the same
+    // file delivered again matches them a second time alongside the run.
+    const twoMinutes = { ...ctx, clock: { now: () => new Date(Date.now() + 2 * 60_000) } };
+    expect(await sweepPendingReceipts({ ctx: twoMinutes, deps: services.matching })).toBeNull();
+    const replay = await importAndMatch({ ctx: twoMinutes, deps: { services }, input: { source: new TextEncoder().encode(file) } });
+    expect(replay.replayed).toBe(true);
+    expect((await db.prisma.bankTransaction.findFirstOrThrow({ where: { entryRef: 'LEASE-1' } })).matchState).toBe('pending');
+    // The run never renewed its lease: once it has run out, the sweep decides the receipt.
+    const afterLease = { ...ctx, clock: { now: () => new Date(Date.now() + MATCHING_LEASE_MS + 60_000) } };
+    expect((await sweepPendingReceipts({ ctx: afterLease, deps: services.matching }))?.auto).toBe(1);
+    expect((await db.prisma.bankTransaction.findFirstOrThrow({ where: { entryRef: 'LEASE-1' } })).matchState).toBe('auto');
+  });
+
+  it('an import matched to the end gives its lease back', async () => {
+    await item(700006, '45.00', 'Mary Somerville');
+    const file = statement([{ amount: '45.00', ref: 'LEASE-2', name: 'Mary Somerville', remittance: [kz(700006)] }]);
+    const r = await importAndMatch({ ctx, deps: { services }, input: { source: new TextEncoder().encode(file) } });
+    expect(r.matching?.auto).toBe(1);
+    expect((await db.prisma.statementImport.findUniqueOrThrow({ where: { id: r.importId } })).matchingUntil).toBeNull();
   });
 });

@@ -41,6 +41,11 @@ export interface MatchingSummary {
   ignored: number;
 }
 
+/** Adds the decisions of one page of matching to a run's total. */
+export function addToSummary(total: MatchingSummary, page: MatchingSummary): void {
+  for (const k of Object.keys(total) as Array<keyof MatchingSummary>) total[k] += page[k];
+}
+
 export interface MatchingDeps {
   index: MatchingIndex;
   config: MatchConfig;

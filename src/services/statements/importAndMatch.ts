@@ -7,12 +7,13 @@
 import type { Ctx } from '../../context.js';
 import type { MatchingDeps } from '../booking/runMatching.js';
 import type { AppDeps } from '../../http/env.js';
-import { runMatching, type MatchingSummary } from '../booking/runMatching.js';
+import { addToSummary, runMatching, type MatchingSummary } from '../booking/runMatching.js';
 import { sweepPendingReceipts } from '../booking/sweep.js';
 import { recognizeSettlements } from '../online/settlement.js';
 import { settleRefunds } from '../refunds/settle.js';
 import { recognizeCollections } from '../collections/settle.js';
 import { importStatementFile, type ImportInput, type ImportResult } from './importStatementFile.js';
+import { releaseMatchingLease, renewMatchingLease } from './matchingLease.js';
 
 export type ImportAndMatchResult = Omit<ImportResult, 'newTransactions'> & {
   matching?: MatchingSummary;
@@ -49,6 +50,16 @@ const MATCH_PAGE_ENTRIES = 5_000;
  * list grows with the file.
  */
 export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: MatchingDeps; input: { importId: string } }): Promise<MatchingSummary> {
+  // The import's receipts are this run's while it renews its lease (matchingLease.ts).
+  try {
+    return await matchImportPages({ ctx, deps, input });
+  } finally {
+    // Not released, the lease runs out by itself: the sweep takes over a little later.
+    await releaseMatchingLease(ctx, input.importId).catch((err: unknown) => ctx.log.warn({ err, importId: input.importId }, 'matching lease not released'));
+  }
+}
+
+async function matchImportPages({ ctx, deps, input }: { ctx: Ctx; deps: MatchingDeps; input: { importId: string } }): Promise<MatchingSummary> {
   const total: MatchingSummary = { auto: 0, review: 0, unmatched: 0, return: 0, ignored: 0 };
   const db = ctx.db.prisma;
   const statements = await db.statement.findMany({ where: { importId: input.importId }, orderBy: { position: 'asc' }, select: { id: true } });
@@ -66,6 +77,7 @@ export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: Matchi
         for (const r of rows) if (r.matchState === 'pending') transactionIds.push(r.id);
       }
       if (transactionIds.length === 0) continue;
+      await renewMatchingLease(ctx, input.importId);
       // Payouts of the online payment provider clear its clearing account, never items: they are
       // taken out of the matcher's way first (the items were paid when the provider said PAYED).
       await recognizeSettlements({ ctx, input: { transactionIds } });
@@ -74,7 +86,7 @@ export async function matchImport({ ctx, deps, input }: { ctx: Ctx; deps: Matchi
       const page = await runMatching({ ctx, deps, input: { transactionIds } });
       // Debits and returns of refunds the city sent itself (refund runs).
       await settleRefunds({ ctx, input: { transactionIds } });
-      for (const k of Object.keys(total) as Array<keyof MatchingSummary>) total[k] += page[k];
+      addToSummary(total, page);
     }
   }
   return total;

@@ -8,6 +8,7 @@
  * booking already read in an earlier statement (the intraday camt.052, then the camt.053 of the
  * same day) is stored for the record but marked as a duplicate and never matched or booked again.
  */
+import { matchingLeaseUntil } from './matchingLease.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
 import { ENTRY_CONTENT_GROUPS, HEADER_CONTENT_GROUPS, differingGroups, entryContent, entryContentDigest, fnv1a64, headerContent } from '../../camt/identity.js';
@@ -173,7 +174,8 @@ export async function importStatementFile({ ctx, input }: { ctx: Ctx; input: Imp
         await original.store(tx, importId, { sha256: digest, db: ctx.db });
         await tx.statementImport.update({
           where: { id: importId },
-          data: { sha256: digest, bytes, status: 'completed', completedAt: ctx.clock.now(), result: JSON.stringify(publicResult(result)) },
+          // Its receipts are the matching run's from the moment they are visible (matchingLease.ts).
+          data: { sha256: digest, bytes, status: 'completed', completedAt: ctx.clock.now(), matchingUntil: matchingLeaseUntil(ctx), result: JSON.stringify(publicResult(result)) },
         });
         await writeAudit(tx, ctx, {
           action: 'statement_import.completed',
