@@ -86,7 +86,7 @@ export function loadWasmAsFile(classTs) {
     `getQueryCompilerWasmModule: async () => {
     // Patched by bin/prisma-generate.mjs: compiled once per process and shared with its threads
     // (src/db/queryCompilers.ts); read as a file, not imported as a module (kept forever).
-    const compiled = ((globalThis as any)[Symbol.for('stadtkasse.queryCompilers')] ??= new Map()) as Map<string, WebAssembly.Module>
+    const compiled = (await import('../../../queryCompilers.js')).queryCompilers()
     const known = compiled.get("${m[1]}")
     if (known) return known
     const { createRequire } = await import('node:module')

@@ -8,14 +8,14 @@
  * what it compiled here, by the runtime file it came from (one per database backend). The server
  * passes its map to the import thread, which adopts it before it opens the database.
  */
-const KEY = Symbol.for('stadtkasse.queryCompilers');
-
 export type QueryCompilers = Map<string, WebAssembly.Module>;
+
+/** One per thread: a module's state is its thread's (every worker loads its modules anew). */
+const compiled: QueryCompilers = new Map();
 
 /** This thread's compiled query compilers (the same map the generated loaders read and fill). */
 export function queryCompilers(): QueryCompilers {
-  const holder = globalThis as { [KEY]?: QueryCompilers };
-  return (holder[KEY] ??= new Map());
+  return compiled;
 }
 
 /** Takes over the query compilers another thread compiled (structured-cloned, code shared). */

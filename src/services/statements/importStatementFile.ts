@@ -8,7 +8,6 @@
  * booking already read in an earlier statement (the intraday camt.052, then the camt.053 of the
  * same day) is stored for the record but marked as a duplicate and never matched or booked again.
  */
-import { matchingLeaseUntil } from './matchingLease.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { assertBalanced, readCamt, statementFingerprint, entryDedupeKey } from '../../camt/index.js';
 import { ENTRY_CONTENT_GROUPS, HEADER_CONTENT_GROUPS, differingGroups, entryContent, entryContentDigest, fnv1a64, headerContent } from '../../camt/identity.js';
@@ -26,6 +25,7 @@ import { entryRow, statementRow, transactionRows, type EntryRow, type Transactio
 import { OriginalFileCollector, type Reopen } from './originalFile.js';
 import type { KeptEvent, ReadAheadFactory } from './readAhead.js';
 import { recordRefusedDelivery, type ContentDifference } from './refusedDeliveries.js';
+import { matchingLeaseUntil } from './matchingLease.js';
 
 export interface ImportInput {
   /** The file as a stream of chunks (HTTP body, file stream) or whole. */
